@@ -1,0 +1,5 @@
+export type { QueryResult, Sql, SqlExecutor } from './types.js';
+export { openPglite } from './pglite.js';
+export { openPostgres, type PostgresOptions } from './postgres.js';
+export { openStorage, type StorageOptions } from './open.js';
+export { loadMigrations, migrate, type Migration } from './migrate.js';

@@ -1,0 +1,137 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { QueryResult, Sql, SqlExecutor } from './types.js';
+
+export interface PostgresOptions {
+  url: string;
+  poolSize?: number;
+  logger?: Logger;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<R>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const res = await client.query(text, [...params]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    },
+    async exec(text: string): Promise<void> {
+      await client.query(text);
+    },
+  };
+}
+
+/** PostgreSQL through a `pg` Pool; LISTEN runs on one dedicated connection that reconnects. */
+export function openPostgres(options: PostgresOptions): Sql {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'gongguan',
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its connection emits here; without a listener it would crash the process.
+  pool.on('error', (err) => options.logger?.warn({ err }, 'idle PostgreSQL connection failed'));
+  const base = executor(pool);
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let listenClient: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let closed = false;
+
+  async function connectListener(): Promise<pg.Client> {
+    if (listenClient) return listenClient;
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: options.url, application_name: 'gongguan-listen' });
+      client.on('notification', (msg) => {
+        for (const cb of listeners.get(msg.channel) ?? []) cb(msg.payload ?? '');
+      });
+      client.on('error', (err) => {
+        options.logger?.warn({ err }, 'LISTEN connection lost; reconnecting');
+        listenClient = undefined;
+        connecting = undefined;
+        void client.end().catch(() => undefined);
+        if (!closed) void reconnect();
+      });
+      await client.connect();
+      for (const channel of listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listenClient = client;
+      return client;
+    })();
+    try {
+      return await connecting;
+    } finally {
+      connecting = undefined;
+    }
+  }
+
+  async function reconnect(): Promise<void> {
+    for (let attempt = 0; !closed; attempt++) {
+      try {
+        await connectListener();
+        // Wake every listener: notifications sent while disconnected were lost, so readers must re-poll.
+        for (const set of listeners.values()) for (const cb of set) cb('');
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    ...base,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      let set = listeners.get(channel);
+      const isNew = set === undefined;
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+      }
+      set.add(onNotify);
+      const client = await connectListener();
+      if (isNew) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        set.delete(onNotify);
+        if (set.size === 0) {
+          listeners.delete(channel);
+          await listenClient?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+        }
+      };
+    },
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          pool.query('select 1').then(() => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          }),
+        ]);
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listenClient?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

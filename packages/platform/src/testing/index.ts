@@ -1,0 +1,1 @@
+export { createPostgresDatabase, testDatabaseTargets, type TestDatabase } from './databases.js';
