@@ -10,11 +10,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   {
-    files: ['scripts/**', '**/bench/**', 'infra/**'],
+    files: ['scripts/**', '**/bench/**', 'infra/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,1 +1,12 @@
 export * from './errors.js';
+export { baseConfigSchema, ConfigError, loadConfig, type BaseConfig } from './config.js';
+export { createLogger, redactPaths, redactUrl, type Logger } from './logger.js';
+export { Role, roles, type Principal } from './auth/roles.js';
+export { devKeyPaths, ensureDevKeys, keyResolver, readJwksFile, readPrivateJwk, signToken, type TokenRequest } from './auth/keys.js';
+export { verifyBearer } from './auth/verify.js';
+export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.js';
+export { problemBody, ProblemSchema, problemType, sendProblem, toAppError, type ErrorTranslator, type Problem } from './http/problem.js';
+export type { ReadinessCheck } from './http/types.js';
+export type { RouteEntry } from './http/routes-table.js';
+export { buildServer, startServer, type RunningServer, type ServerDefinition, type ServiceDeps, type ServiceMount } from './runtime/start-server.js';
+export { resolveVerificationKeys } from './runtime/auth-keys.js';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** Start-up stops with this when the environment is wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  readonly problems: Array<{ variable: string; message: string }>;
+  constructor(problems: Array<{ variable: string; message: string }>) {
+    super(
+      `invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a TCP port number (1-65535, or 0 for any free port)' })
+    .int('expected a TCP port number (1-65535, or 0 for any free port)')
+    .min(0, 'expected a TCP port number (1-65535, or 0 for any free port)')
+    .max(65535, 'expected a TCP port number (1-65535, or 0 for any free port)')
+    .default(fallback);
+
+const positiveInt = (fallback: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`)
+    .default(fallback);
+
+const optionalUrl = (protocols: string[], what: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected ${what}` },
+    );
+
+/** Settings every service shares. Services extend this with their own (see each `src/config.ts`). */
+export function baseConfigSchema(defaults: { port: number; serviceName: string }) {
+  return z.object({
+    GONGGUAN_ENV: z
+      .enum(['development', 'production', 'test'], {
+        error: 'expected one of development, production, test',
+      })
+      .default('development'),
+    HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+    PORT: port(defaults.port),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'a postgres:// connection string, or unset for the embedded PGlite'),
+    DATABASE_POOL_SIZE: positiveInt(10, 'a positive integer number of connections'),
+    DATA_DIR: z.string().min(1, 'expected a directory path').default('./.data'),
+    BODY_LIMIT_BYTES: positiveInt(1_048_576, 'a positive integer number of bytes'),
+    JWKS_FILE: z.string().min(1, 'expected a path to a JWKS JSON file').optional(),
+    JWKS_URL: optionalUrl(['https:', 'http:'], 'an http(s):// URL of a JWKS document'),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),
+    SERVICE_NAME: z.string().default(defaults.serviceName),
+  });
+}
+
+export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;
+
+/**
+ * Parses the environment with one zod schema. Every problem is collected, so an operator fixes
+ * them all in one go instead of one per restart.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) {
+    const data = result.data as { GONGGUAN_ENV?: string; JWKS_FILE?: string; JWKS_URL?: string };
+    // A production deployment must bring its own public keys: generating a key pair is for the embedded default only.
+    if (data.GONGGUAN_ENV === 'production' && !data.JWKS_FILE && !data.JWKS_URL) {
+      throw new ConfigError([
+        { variable: 'JWKS_FILE / JWKS_URL', message: 'expected one of them in production (keys are never generated there)' },
+      ]);
+    }
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    const raw = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const got = raw === undefined ? ' (it is missing)' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+    return { variable, message: `${issue.message}${got}` };
+  });
+  throw new ConfigError(problems);
+}

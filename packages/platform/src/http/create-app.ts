@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance, type RawServerDefault } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Logger } from 'pino';
+import { appError } from '../errors.js';
+import { verifyBearer } from '../auth/verify.js';
+import { registerMetrics } from './metrics.js';
+import { sendProblem, toAppError, type ErrorTranslator } from './problem.js';
+import { allowedMethods, compilePattern, type RouteEntry } from './routes-table.js';
+import type { ReadinessCheck } from './types.js';
+import './types.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  bodyLimit?: number;
+  auth: { keys: JWTVerifyGetKey; issuer?: string | undefined; audience?: string | undefined };
+  title: string;
+  version?: string;
+  description?: string;
+  /** Translators for error kinds the platform does not know (e.g. domain errors). */
+  errorTranslators?: ErrorTranslator[];
+  /** Seconds a slow client may take to send its request. */
+  requestTimeoutMs?: number;
+}
+
+export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Fastify instance every service is mounted on: zod-driven validation, serialisation and
+ * OpenAPI; problem+json for every error; request ids; bearer-token roles per route; health,
+ * readiness and metrics.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Every API takes JSON only: anything else is a 415, not a string for the schema to reject.
+  app.removeContentTypeParser('text/plain');
+
+  const routesTable: RouteEntry[] = [];
+  const readiness = new Map<string, ReadinessCheck>();
+  const translators = options.errorTranslators ?? [];
+
+  app.decorateRequest('principal', undefined);
+  app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => {
+    readiness.set(name, check);
+  });
+  app.decorate('routesTable', routesTable);
+
+  app.addHook('onRoute', (route) => {
+    const config: FastifyContextConfig = route.config ?? {};
+    const isDocs = route.url.startsWith('/docs');
+    if (isDocs || route.url === '*') route.config = { ...config, public: true };
+    else if (!config.public && (!config.roles || config.roles.length === 0)) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no roles and is not public`);
+    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routesTable.push({
+        method,
+        url: route.url,
+        roles: config.public || isDocs ? 'public' : (config.roles ?? []),
+        pattern: compilePattern(route.url),
+      });
+    }
+    if (!config.public && config.roles && route.schema) {
+      const schema = route.schema as Record<string, unknown>;
+      schema.security = [{ bearerAuth: [] }];
+      const rolesLine = `Roles: ${config.roles.join(', ')}.`;
+      schema.description = schema.description ? `${String(schema.description)}\n\n${rolesLine}` : rolesLine;
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    // Unmatched URLs carry no roles; they get their 404/405 from the not-found handler.
+    if (request.routeOptions.url === undefined || config.public) return;
+    const principal = await verifyBearer(request.headers.authorization, options.auth);
+    request.principal = principal;
+    const allowed = config.roles ?? [];
+    if (!principal.roles.some((r) => allowed.includes(r))) {
+      throw appError('FORBIDDEN', `this action needs one of the roles: ${allowed.join(', ')}`, {
+        extra: { requiredRoles: allowed },
+      });
+    }
+  });
+
+  // While closing, tell keep-alive clients to hang up after this response; otherwise close would
+  // wait out their keep-alive timeout once the in-flight request finishes.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const problem = toAppError(err, translators);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, problem.message);
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allow = allowedMethods(routesTable, path);
+    if (allow.length > 0) {
+      reply.header('allow', allow.join(', '));
+      return sendProblem(reply, appError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allow.join(', ')}`));
+    }
+    return sendProblem(reply, appError('ROUTE_NOT_FOUND', `there is no route ${request.method} ${path}`));
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: options.version ?? '0.1.0', description: options.description ?? '' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const results: Record<string, { ok: boolean; detail?: string }> = {};
+    await Promise.all(
+      [...readiness].map(async ([name, check]) => {
+        try {
+          results[name] = await check();
+        } catch (err) {
+          results[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
+    const failing = Object.entries(results).filter(([, r]) => !r.ok);
+    if (failing.length === 0) return { status: 'ready', checks: results };
+    return sendProblem(
+      reply,
+      appError('NOT_READY', `not ready: ${failing.map(([n, r]) => `${n}${r.detail ? ` (${r.detail})` : ''}`).join('; ')}`, {
+        extra: { checks: results },
+        headers: { 'retry-after': '5' },
+      }),
+    );
+  });
+  registerMetrics(app);
+
+  return app;
+}

@@ -1,0 +1,29 @@
+import t from 'tap';
+import { baseConfigSchema, ConfigError, loadConfig } from '@gongguan/platform';
+
+const schema = baseConfigSchema({ port: 3001, serviceName: 'test' });
+
+t.test('defaults apply when nothing is set', async (t) => {
+  const config = loadConfig(schema, {});
+  t.equal(config.PORT, 3001);
+  t.equal(config.HOST, '127.0.0.1');
+  t.equal(config.DATABASE_URL, undefined);
+  t.equal(config.DATA_DIR, './.data');
+});
+
+t.test('one error names every bad variable and what it expects', async (t) => {
+  const err = t.throws(() =>
+    loadConfig(schema, { PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', BODY_LIMIT_BYTES: '-5' }),
+  ) as unknown;
+  t.ok(err instanceof ConfigError);
+  const message = (err as ConfigError).message;
+  for (const variable of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'BODY_LIMIT_BYTES']) t.match(message, variable);
+  t.match(message, /PORT: expected a TCP port number \(1-65535, or 0 for any free port\) \(got "abc"\)/);
+  t.match(message, /DATABASE_URL: expected a postgres:\/\/ connection string/);
+  t.equal((err as ConfigError).problems.length, 4);
+});
+
+t.test('production refuses to start without configured public keys', async (t) => {
+  t.throws(() => loadConfig(schema, { GONGGUAN_ENV: 'production' }), /JWKS_FILE \/ JWKS_URL/);
+  t.equal(loadConfig(schema, { GONGGUAN_ENV: 'production', JWKS_FILE: '/etc/jwks.json' }).JWKS_FILE, '/etc/jwks.json');
+});

@@ -1,0 +1,25 @@
+import { auditApiService } from '@gongguan/audit-api';
+import { lifecycleApiService } from '@gongguan/lifecycle-api';
+import { baseConfigSchema, type ServerDefinition } from '@gongguan/platform';
+import { projectorService } from '@gongguan/projector';
+import { reportingApiService } from '@gongguan/reporting-api';
+
+/** All four services in one process on one port: the embedded default. */
+export const allInOneConfigSchema = baseConfigSchema({ port: 3000, serviceName: 'gongguan' });
+
+export const allInOne: ServerDefinition<typeof allInOneConfigSchema> = {
+  title: 'Gongguan',
+  description:
+    'Event-sourced lifecycle tracker for government-funded major technology breakthrough projects: lifecycle commands, projections, reporting and audit in one process.',
+  configSchema: allInOneConfigSchema,
+  services: [lifecycleApiService, projectorService, reportingApiService, auditApiService],
+  banner: (url, config) =>
+    [
+      `Gongguan is listening on ${url}`,
+      `  storage:  ${config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}/pglite`}`,
+      `  API docs: ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+      `  health:   ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+      `  a token:  pnpm token --role officer --sub alice`,
+      `            then: curl -H "Authorization: Bearer <token>" ${url}/...`,
+    ].join('\n'),
+};

@@ -1,0 +1,4 @@
+import { startServer } from '@gongguan/platform';
+import { allInOne } from './all-in-one.js';
+
+await startServer(allInOne);

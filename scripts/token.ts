@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { ensureDevKeys, readPrivateJwk, Role, signToken } from '@gongguan/platform';
+
+const usage = `usage: pnpm token --role <role> [--role <role>...] --sub <subject> [--ttl <seconds>]
+roles: ${Role.options.join(', ')}
+Signs a token with the embedded default's development key in DATA_DIR (default ./.data).`;
+
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string', multiple: true },
+    sub: { type: 'string' },
+    ttl: { type: 'string', default: String(12 * 3600) },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help || !values.role || !values.sub) {
+  console.error(usage);
+  process.exit(values.help ? 0 : 64);
+}
+const roles = values.role.map((r) => Role.safeParse(r));
+const bad = values.role.filter((_, i) => !roles[i]?.success);
+if (bad.length > 0) {
+  console.error(`unknown role(s): ${bad.join(', ')}\n${usage}`);
+  process.exit(64);
+}
+const ttl = Number(values.ttl);
+if (!Number.isInteger(ttl) || ttl <= 0) {
+  console.error(`--ttl must be a positive number of seconds\n${usage}`);
+  process.exit(64);
+}
+if (process.env.GONGGUAN_ENV === 'production') {
+  console.error('pnpm token signs with the development key; production tokens come from your identity provider');
+  process.exit(64);
+}
+const keys = await ensureDevKeys(process.env.DATA_DIR ?? './.data');
+const token = await signToken(readPrivateJwk(keys.privateJwk), {
+  subject: values.sub,
+  roles: roles.flatMap((r) => (r.success ? [r.data] : [])),
+  ttlSeconds: ttl,
+  issuer: process.env.JWT_ISSUER,
+  audience: process.env.JWT_AUDIENCE,
+});
+console.log(token);
