@@ -32,7 +32,7 @@ t.test('the all-in-one start answers /healthz on a real port and stops on SIGTER
   t.equal(health.status, 200);
   t.same(await health.json(), { status: 'ok' });
   const openapi = await fetch(`${url}/openapi.json`);
-  t.equal((await openapi.json()).openapi, '3.1.0');
+  t.equal(((await openapi.json()) as { openapi: string }).openapi, '3.1.0');
   t.equal((await fetch(`${url}/readyz`)).status, 200, 'ready on the embedded store');
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
