@@ -1,0 +1,1 @@
+export { ApiError, createHttpClient, type ApiResponse, type ClientOptions, type HttpClient, type RequestOptions } from './http-client.js';
