@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { bankReferenceCommandRoles, bankReferenceCommandSchemas } from './bank-reference/registry.js';
+import type { CommandsOf } from './decider.js';
+import { commandSchema } from './decider.js';
+import { disbursementCommandRoles, disbursementCommandSchemas } from './disbursement/disbursement.js';
+import { programmeCommandRoles, programmeCommandSchemas } from './programme/commands.js';
+import { projectCommandRoles, projectCommandSchemas } from './project/commands.js';
+import type { Role } from './roles.js';
+import { r2LedgerCommandRoles, r2LedgerCommandSchemas } from './subsidy/r2-ledger.js';
+import { r3LedgerCommandRoles, r3LedgerCommandSchemas } from './subsidy/r3-ledger.js';
+
+/** The data schema (what the user sends) of every command type. */
+export const commandDataSchemas = {
+  ...programmeCommandSchemas,
+  ...projectCommandSchemas,
+  ...disbursementCommandSchemas,
+  ...bankReferenceCommandSchemas,
+  ...r2LedgerCommandSchemas,
+  ...r3LedgerCommandSchemas,
+} as const;
+
+export type DomainCommand = CommandsOf<typeof commandDataSchemas>;
+export type CommandType = DomainCommand['type'];
+
+/** Which roles may issue each command (auditor, reporter and admin issue none). */
+export const commandRoles: Record<CommandType, Role[]> = {
+  ...programmeCommandRoles,
+  ...projectCommandRoles,
+  ...disbursementCommandRoles,
+  ...bankReferenceCommandRoles,
+  ...r2LedgerCommandRoles,
+  ...r3LedgerCommandRoles,
+};
+
+export function isCommandType(type: string): type is CommandType {
+  return Object.hasOwn(commandDataSchemas, type);
+}
+
+/** Validates a whole command `{ type, actor, at, data }`; throws a ZodError when it is malformed. */
+export function parseCommand(input: unknown): DomainCommand {
+  const head = z.object({ type: z.string() }).parse(input);
+  if (!isCommandType(head.type)) {
+    throw new z.ZodError([{ code: 'custom', path: ['type'], message: `unknown command type ${head.type}`, input: head.type }]);
+  }
+  // The schema chosen by `type` validated the command, so the result has that type.
+  return commandSchema(head.type, commandDataSchemas[head.type]).parse(input) as DomainCommand;
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { CommandsOf, EventsOf } from '../decider.js';
+import { BankReference } from '../bank-reference/bank-reference.js';
+import type { Role } from '../roles.js';
+import { IsoDate } from '../values/calendar.js';
+import { Id, Name, Text, recorded } from '../values/common.js';
+import { CreditCode } from '../values/credit-code.js';
+import { PositiveFen } from '../values/fen.js';
+
+export const RuleKind = z.enum(['R1', 'R2', 'R3']);
+export type RuleKind = z.infer<typeof RuleKind>;
+
+const Payee = z.strictObject({ name: Name, creditCode: CreditCode });
+
+export const disbursementCommandSchemas = {
+  /**
+   * `basis` names what entitles the payee: for R1 the project (after AwardSelectionGrant), for R2/R3
+   * the ledger stream and entry whose assessment granted the amount.
+   */
+  RequestDisbursement: z.strictObject({
+    disbursementId: Id,
+    rule: RuleKind,
+    payee: Payee,
+    amount: PositiveFen,
+    projectId: Id.optional(),
+    basis: z.string().min(1).max(300),
+  }),
+  ApproveDisbursement: z.strictObject({ comment: Text.optional() }),
+  CancelDisbursement: z.strictObject({ reason: Text }),
+  RecordDisbursementPayment: z.strictObject({ bankReference: BankReference, paidOn: IsoDate }),
+  /** The bank returned the whole payment. */
+  ReverseDisbursement: z.strictObject({ reversedOn: IsoDate, reason: Text }),
+  /** Money is recovered after an audit finding or a recomputed entitlement. */
+  ClawBackDisbursement: z.strictObject({ clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, reason: Text, basis: z.string().min(1).max(300) }),
+} as const;
+
+export const disbursementEventSchemas = {
+  DisbursementRequested: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    rule: RuleKind,
+    payee: Payee,
+    amount: PositiveFen,
+    projectId: Id.optional(),
+    basis: z.string().min(1),
+    requestedBy: z.string().min(1),
+  }),
+  DisbursementApproved: z.strictObject({ ...recorded, disbursementId: Id, approvedBy: z.string().min(1), comment: Text.optional() }),
+  DisbursementCancelled: z.strictObject({ ...recorded, disbursementId: Id, reason: Text }),
+  DisbursementPaid: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    amount: PositiveFen,
+    bankReference: BankReference,
+    paidOn: IsoDate,
+    recordedBy: z.string().min(1),
+  }),
+  DisbursementReversed: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    amount: PositiveFen,
+    originalBankReference: BankReference,
+    reversedOn: IsoDate,
+    reason: Text,
+  }),
+  DisbursementClawedBack: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    clawbackId: Id,
+    amount: PositiveFen,
+    originalBankReference: BankReference,
+    decidedOn: IsoDate,
+    reason: Text,
+    basis: z.string().min(1),
+  }),
+} as const;
+
+export type DisbursementCommand = CommandsOf<typeof disbursementCommandSchemas>;
+export type DisbursementEvent = EventsOf<typeof disbursementEventSchemas>;
+export type DisbursementCommandType = DisbursementCommand['type'];
+
+export const disbursementCommandRoles: Record<DisbursementCommandType, Role[]> = {
+  RequestDisbursement: ['finance'],
+  ApproveDisbursement: ['finance'],
+  CancelDisbursement: ['finance'],
+  RecordDisbursementPayment: ['finance'],
+  ReverseDisbursement: ['finance'],
+  ClawBackDisbursement: ['finance'],
+};
+
+export function disbursementStream(disbursementId: string): string {
+  return `disbursement-${disbursementId}`;
+}

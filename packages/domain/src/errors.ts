@@ -1,0 +1,97 @@
+/**
+ * The catalogue of refusals. Each code is stable (clients and auditors key on it) and carries a
+ * kind so the HTTP layer can map it to a status without knowing each code:
+ * rule → 409, not_found → 404, forbidden → 403.
+ */
+export type DomainErrorKind = 'rule' | 'not_found' | 'forbidden';
+
+export const errorCatalogue = {
+  // who may act
+  ROLE_NOT_ALLOWED: 'forbidden',
+  FOUR_EYES_VIOLATION: 'forbidden',
+  CONFLICT_OF_INTEREST: 'forbidden',
+  REVIEWER_NOT_ASSIGNED: 'forbidden',
+  // things that do not exist (yet)
+  PROGRAMME_NOT_FOUND: 'not_found',
+  PROJECT_NOT_FOUND: 'not_found',
+  MILESTONE_NOT_FOUND: 'not_found',
+  OBJECTION_NOT_FOUND: 'not_found',
+  RECTIFICATION_NOT_FOUND: 'not_found',
+  CHANGE_NOT_FOUND: 'not_found',
+  CONTRACT_NOT_FOUND: 'not_found',
+  PAYMENT_NOT_FOUND: 'not_found',
+  DISBURSEMENT_NOT_FOUND: 'not_found',
+  SELECTION_SLOT_NOT_FOUND: 'not_found',
+  LEDGER_ENTRY_NOT_FOUND: 'not_found',
+  // rules of the lifecycle
+  ALREADY_EXISTS: 'rule',
+  INVALID_STATE: 'rule',
+  PROJECT_ENDED: 'rule',
+  PROJECT_SUSPENDED: 'rule',
+  WRONG_STAGE: 'rule',
+  INVALID_DATE_RANGE: 'rule',
+  SOLICITATION_CLOSED: 'rule',
+  SOLICITATION_ALREADY_OPENED: 'rule',
+  FOCUS_INDUSTRIES_FROZEN: 'rule',
+  INDUSTRY_NOT_IN_FOCUS: 'rule',
+  PROGRAMME_MISMATCH: 'rule',
+  QUOTA_REACHED: 'rule',
+  LEAD_IS_PARTNER: 'rule',
+  ALREADY_SCORED: 'rule',
+  NO_EXPERT_SCORES: 'rule',
+  PUBLICITY_NOT_OVER: 'rule',
+  PUBLICITY_PERIOD_OVER: 'rule',
+  OBJECTION_UNRESOLVED: 'rule',
+  OBJECTION_UPHELD: 'rule',
+  MILESTONE_OUTSIDE_CYCLE: 'rule',
+  MILESTONES_NOT_ACCEPTED: 'rule',
+  RECTIFICATION_OPEN: 'rule',
+  CHANGE_NOT_PENDING: 'rule',
+  EXTENSION_ALREADY_USED: 'rule',
+  EXTENSION_TOO_LONG: 'rule',
+  EXTENSION_REQUEST_TOO_LATE: 'rule',
+  EXTENSION_NOT_PENDING: 'rule',
+  MID_TERM_CHECK_ALREADY_DONE: 'rule',
+  PAYMENT_EXCEEDS_CONTRACT: 'rule',
+  BANK_REFERENCE_ALREADY_USED: 'rule',
+  ACCEPTANCE_WINDOW_CLOSED: 'rule',
+  ACCEPTANCE_NOT_CONCLUDED: 'rule',
+  R1_ALREADY_AWARDED: 'rule',
+  GRADE_ALREADY_RECORDED: 'rule',
+  LEDGER_YEAR_MISMATCH: 'rule',
+  LEDGER_PARTY_MISMATCH: 'rule',
+  AMOUNT_OUT_OF_RANGE: 'rule',
+  CLAWBACK_EXCEEDS_PAID: 'rule',
+  NOT_IN_CITY: 'rule',
+} as const satisfies Record<string, DomainErrorKind>;
+
+export type DomainErrorCode = keyof typeof errorCatalogue;
+
+/** The one error class of the domain: a refusal with a stable code. */
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly kind: DomainErrorKind;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: DomainErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.kind = errorCatalogue[code];
+    this.details = details;
+  }
+}
+
+export function domainError(
+  code: DomainErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): DomainError {
+  return new DomainError(code, message, details);
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}
+
+export const domainErrorCodes = Object.keys(errorCatalogue) as readonly DomainErrorCode[];

@@ -1,0 +1,32 @@
+import { bankReferenceEventSchemas } from './bank-reference/registry.js';
+import type { EventsOf } from './decider.js';
+import { disbursementEventSchemas } from './disbursement/disbursement.js';
+import { programmeEventSchemas } from './programme/events.js';
+import { projectEventSchemas } from './project/events.js';
+import { r2LedgerEventSchemas } from './subsidy/r2-ledger.js';
+import { r3LedgerEventSchemas } from './subsidy/r3-ledger.js';
+
+/** The data schema of every event type, at its current version. */
+export const eventSchemas = {
+  ...programmeEventSchemas,
+  ...projectEventSchemas,
+  ...disbursementEventSchemas,
+  ...bankReferenceEventSchemas,
+  ...r2LedgerEventSchemas,
+  ...r3LedgerEventSchemas,
+} as const;
+
+export type DomainEvent = EventsOf<typeof eventSchemas>;
+export type EventType = DomainEvent['type'];
+
+/**
+ * The schema version each event type is written with today. Bump it when an event's data changes
+ * shape, and add an upcaster from the previous version in upcasting.ts.
+ */
+export const currentSchemaVersion: Record<EventType, number> = Object.fromEntries(
+  Object.keys(eventSchemas).map((type) => [type, type === 'ProjectSubmitted' ? 2 : 1]),
+) as Record<EventType, number>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}

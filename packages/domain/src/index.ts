@@ -1,0 +1,146 @@
+import { bankReferenceStream } from './bank-reference/bank-reference.js';
+import type { BankReferenceEvent } from './bank-reference/registry.js';
+import type { DisbursementEvent } from './disbursement/disbursement.js';
+import type { DomainEvent } from './events.js';
+import type { ProgrammeEvent } from './programme/events.js';
+import type { ProjectEvent } from './project/events.js';
+import type { R2LedgerEvent } from './subsidy/r2-ledger.js';
+import type { R3LedgerEvent } from './subsidy/r3-ledger.js';
+import {
+  bankReferenceCommandRoles,
+  bankReferenceCommandSchemas,
+  bankReferenceDecider,
+  bankReferenceEventSchemas,
+} from './bank-reference/registry.js';
+import { disbursementDecider } from './disbursement/decider.js';
+import {
+  disbursementCommandRoles,
+  disbursementCommandSchemas,
+  disbursementEventSchemas,
+  disbursementStream,
+} from './disbursement/disbursement.js';
+import { programmeCommandRoles, programmeCommandSchemas } from './programme/commands.js';
+import { programmeDecider } from './programme/decider.js';
+import { programmeEventSchemas } from './programme/events.js';
+import { programmeStream } from './programme/state.js';
+import { projectCommandRoles, projectCommandSchemas } from './project/commands.js';
+import { projectDecider } from './project/decider.js';
+import { projectEventSchemas } from './project/events.js';
+import { projectStream } from './project/state.js';
+import { r2LedgerCommandRoles, r2LedgerCommandSchemas, r2LedgerDecider, r2LedgerEventSchemas, r2LedgerStream } from './subsidy/r2-ledger.js';
+import { r3LedgerCommandRoles, r3LedgerCommandSchemas, r3LedgerDecider, r3LedgerEventSchemas, r3LedgerStream } from './subsidy/r3-ledger.js';
+
+function belongsTo<E extends DomainEvent>(schemas: Record<string, unknown>) {
+  return (event: DomainEvent): event is E => Object.hasOwn(schemas, event.type);
+}
+
+/** Each aggregate as one record: its decider, the data schemas of its commands and events, its roles and its stream name. */
+export const programme = {
+  decider: programmeDecider,
+  commandSchemas: programmeCommandSchemas,
+  eventSchemas: programmeEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<ProgrammeEvent>(programmeEventSchemas),
+  commandRoles: programmeCommandRoles,
+  streamName: programmeStream,
+} as const;
+
+export const project = {
+  decider: projectDecider,
+  commandSchemas: projectCommandSchemas,
+  eventSchemas: projectEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<ProjectEvent>(projectEventSchemas),
+  commandRoles: projectCommandRoles,
+  streamName: projectStream,
+} as const;
+
+export const disbursement = {
+  decider: disbursementDecider,
+  commandSchemas: disbursementCommandSchemas,
+  eventSchemas: disbursementEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<DisbursementEvent>(disbursementEventSchemas),
+  commandRoles: disbursementCommandRoles,
+  streamName: disbursementStream,
+} as const;
+
+export const bankReference = {
+  decider: bankReferenceDecider,
+  commandSchemas: bankReferenceCommandSchemas,
+  eventSchemas: bankReferenceEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<BankReferenceEvent>(bankReferenceEventSchemas),
+  commandRoles: bankReferenceCommandRoles,
+  streamName: bankReferenceStream,
+} as const;
+
+export const r2Ledger = {
+  decider: r2LedgerDecider,
+  commandSchemas: r2LedgerCommandSchemas,
+  eventSchemas: r2LedgerEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<R2LedgerEvent>(r2LedgerEventSchemas),
+  commandRoles: r2LedgerCommandRoles,
+  streamName: r2LedgerStream,
+} as const;
+
+export const r3Ledger = {
+  decider: r3LedgerDecider,
+  commandSchemas: r3LedgerCommandSchemas,
+  eventSchemas: r3LedgerEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<R3LedgerEvent>(r3LedgerEventSchemas),
+  commandRoles: r3LedgerCommandRoles,
+  streamName: r3LedgerStream,
+} as const;
+
+export type { Decider, CommandsOf, EventsOf } from './decider.js';
+export { commandSchema } from './decider.js';
+
+export { Role, roles } from './roles.js';
+export { Actor, Id } from './values/common.js';
+export { CreditCode, creditCodeCheckChar, creditCodeProblem, isCreditCode } from './values/credit-code.js';
+export {
+  IsoDate,
+  IsoInstant,
+  addDays,
+  addMonths,
+  compareDates,
+  isLeapYear,
+  parseYmd,
+  toShanghaiDate,
+  yearOf,
+} from './values/calendar.js';
+export { Fen, PositiveFen, BasisPoints, applyRateFloor, formatYuan, yuan } from './values/fen.js';
+
+export { ProgrammePolicy, R2Policy, R3Policy, taizhouPolicy } from './policy.js';
+export * from './deadlines.js';
+export { DomainError, domainError, domainErrorCodes, errorCatalogue, isDomainError } from './errors.js';
+export type { DomainErrorCode, DomainErrorKind } from './errors.js';
+
+export { commandDataSchemas, commandRoles, isCommandType, parseCommand } from './commands.js';
+export type { CommandType, DomainCommand } from './commands.js';
+export { currentSchemaVersion, eventSchemas, isEventType } from './events.js';
+export type { DomainEvent, EventType } from './events.js';
+export { parseEvent, upcast, upcasters, yuanToFen } from './upcasting.js';
+export type { StoredEvent, Upcaster } from './upcasting.js';
+
+export type { ProgrammeCommand } from './programme/commands.js';
+export type { ProgrammeEvent } from './programme/events.js';
+export { ProgrammeSnapshot, programmeSnapshot } from './programme/state.js';
+export type { ProgrammeState } from './programme/state.js';
+export type { ProjectCommand } from './project/commands.js';
+export type { ProjectEvent } from './project/events.js';
+export { openRectifications, pendingSubsidyAssessments } from './project/state.js';
+export type { ProjectState, ProjectStatus } from './project/state.js';
+export { AcceptanceResult, PerformanceGrade, Stage } from './project/values.js';
+export type { DisbursementCommand, DisbursementEvent } from './disbursement/disbursement.js';
+export { RuleKind } from './disbursement/disbursement.js';
+export type { DisbursementState } from './disbursement/decider.js';
+export { BankReference } from './bank-reference/bank-reference.js';
+export type { BankReferenceCommand, BankReferenceEvent, BankReferenceState } from './bank-reference/registry.js';
+export type { R2LedgerCommand, R2LedgerEvent, R2LedgerState } from './subsidy/r2-ledger.js';
+export type { R3LedgerCommand, R3LedgerEvent, R3LedgerState } from './subsidy/r3-ledger.js';
+export { assessR2, assessR3 } from './subsidy/r2-rules.js';
+export type { R2Assessment, R2Entry } from './subsidy/r2-rules.js';

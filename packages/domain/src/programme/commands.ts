@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { CommandsOf } from '../decider.js';
+import { ProgrammePolicy, taizhouPolicy } from '../policy.js';
+import type { Role } from '../roles.js';
+import { IsoDate } from '../values/calendar.js';
+import { Id, Name, Text } from '../values/common.js';
+
+export const Industry = z.string().trim().min(1).max(100);
+
+export const programmeCommandSchemas = {
+  /** A bureau launches a programme; its policy is fixed from here on (Taizhou's by default). */
+  LaunchProgramme: z.strictObject({
+    programmeId: Id,
+    name: Name,
+    bureau: Name,
+    quota: z.int().min(1).max(10_000),
+    focusIndustries: z.array(Industry).max(50).default([]),
+    policy: ProgrammePolicy.default(taizhouPolicy),
+  }),
+  OpenSolicitation: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate }),
+  CloseSolicitation: z.strictObject({ closedOn: IsoDate, reason: Text.optional() }),
+  SetFocusIndustries: z.strictObject({ focusIndustries: z.array(Industry).max(50) }),
+  /** First half of an approval: claims one of the quota's places for a project. */
+  ReserveSelectionSlot: z.strictObject({ projectId: Id }),
+  /** Gives a reserved place back when the project stream refused the approval. */
+  ReleaseSelectionSlot: z.strictObject({ projectId: Id, reason: Text }),
+} as const;
+
+export type ProgrammeCommand = CommandsOf<typeof programmeCommandSchemas>;
+export type ProgrammeCommandType = ProgrammeCommand['type'];
+
+export const programmeCommandRoles: Record<ProgrammeCommandType, Role[]> = {
+  LaunchProgramme: ['officer'],
+  OpenSolicitation: ['officer'],
+  CloseSolicitation: ['officer'],
+  SetFocusIndustries: ['officer'],
+  ReserveSelectionSlot: ['approver'],
+  ReleaseSelectionSlot: ['approver'],
+};

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ProgrammePolicy } from '../policy.js';
+import { IsoDate } from '../values/calendar.js';
+import { Id } from '../values/common.js';
+import { Industry } from './commands.js';
+
+export interface SolicitationWindow {
+  readonly opensOn: string;
+  readonly closesOn: string;
+  readonly closedOn: string | null;
+}
+
+export interface ProgrammeState {
+  readonly status: 'none' | 'launched';
+  readonly programmeId: string;
+  readonly name: string;
+  readonly bureau: string;
+  readonly quota: number;
+  readonly focusIndustries: readonly string[];
+  readonly policy: ProgrammePolicy | null;
+  readonly solicitation: SolicitationWindow | null;
+  /** projectId → slot number: the projects selected (or being selected) against the quota. */
+  readonly reservations: Readonly<Record<string, number>>;
+  readonly selectedCount: number;
+}
+
+export const initialProgrammeState: ProgrammeState = {
+  status: 'none',
+  programmeId: '',
+  name: '',
+  bureau: '',
+  quota: 0,
+  focusIndustries: [],
+  policy: null,
+  solicitation: null,
+  reservations: {},
+  selectedCount: 0,
+};
+
+/**
+ * What a project's submission needs to know about its programme. The application service reads
+ * it from the programme stream (`programmeSnapshot`) and puts it in the SubmitProject command, so
+ * the project stream stays self-contained and carries its policy for life.
+ */
+export const ProgrammeSnapshot = z.strictObject({
+  programmeId: Id,
+  policy: ProgrammePolicy,
+  focusIndustries: z.array(Industry),
+  solicitation: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, closedOn: IsoDate.nullable() }).nullable(),
+});
+export type ProgrammeSnapshot = z.infer<typeof ProgrammeSnapshot>;
+
+export function programmeSnapshot(state: ProgrammeState): ProgrammeSnapshot | null {
+  if (state.status === 'none' || state.policy === null) return null;
+  return {
+    programmeId: state.programmeId,
+    policy: state.policy,
+    focusIndustries: [...state.focusIndustries],
+    solicitation: state.solicitation === null ? null : { ...state.solicitation },
+  };
+}
+
+export function programmeStream(programmeId: string): string {
+  return `programme-${programmeId}`;
+}

@@ -1,0 +1,23 @@
+import type { EventsOf } from '../decider.js';
+import { advancementEventSchemas } from './events-advancement.js';
+import { promotionEventSchemas } from './events-promotion.js';
+import { solicitationEventSchemas } from './events-solicitation.js';
+
+export const projectEventSchemas = {
+  ...solicitationEventSchemas,
+  ...advancementEventSchemas,
+  ...promotionEventSchemas,
+} as const;
+
+export type SolicitationEvent = EventsOf<typeof solicitationEventSchemas>;
+export type AdvancementEvent = EventsOf<typeof advancementEventSchemas>;
+export type PromotionEvent = EventsOf<typeof promotionEventSchemas>;
+export type ProjectEvent = SolicitationEvent | AdvancementEvent | PromotionEvent;
+
+export function isSolicitationEvent(event: ProjectEvent): event is SolicitationEvent {
+  return Object.hasOwn(solicitationEventSchemas, event.type);
+}
+
+export function isAdvancementEvent(event: ProjectEvent): event is AdvancementEvent {
+  return Object.hasOwn(advancementEventSchemas, event.type);
+}

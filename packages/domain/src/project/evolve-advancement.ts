@@ -1,0 +1,82 @@
+import { assertNever } from '../authorize.js';
+import type { AdvancementEvent } from './events.js';
+import type { MilestoneState, ProjectState } from './state.js';
+
+function withMilestone(state: ProjectState, milestoneId: string, change: Partial<MilestoneState>): ProjectState {
+  const milestone = state.milestones[milestoneId];
+  if (milestone === undefined) return state;
+  return { ...state, milestones: { ...state.milestones, [milestoneId]: { ...milestone, ...change } } };
+}
+
+export function evolveAdvancement(state: ProjectState, event: AdvancementEvent): ProjectState {
+  switch (event.type) {
+    case 'MilestoneReported':
+      return withMilestone(state, event.data.milestoneId, { status: 'reported', reportedOn: event.data.reportedOn });
+    case 'MilestoneAccepted':
+      return withMilestone(state, event.data.milestoneId, { status: 'accepted' });
+    case 'MilestoneReturned':
+      return withMilestone(state, event.data.milestoneId, { status: 'returned' });
+    case 'TrackingVisitRecorded':
+      return { ...state, visitIds: [...state.visitIds, event.data.visitId] };
+    case 'MidTermCheckRecorded':
+      return { ...state, midTermCheckDone: true };
+    case 'RectificationOrdered': {
+      const { rectificationId, issue, dueOn } = event.data;
+      return { ...state, rectifications: { ...state.rectifications, [rectificationId]: { issue, dueOn, status: 'open', completedOn: null } } };
+    }
+    case 'RectificationCompleted': {
+      const rectification = state.rectifications[event.data.rectificationId];
+      if (rectification === undefined) return state;
+      return {
+        ...state,
+        rectifications: {
+          ...state.rectifications,
+          [event.data.rectificationId]: { ...rectification, status: 'completed', completedOn: event.data.completedOn },
+        },
+      };
+    }
+    case 'ChangeRequested':
+      return {
+        ...state,
+        changes: { ...state.changes, [event.data.changeId]: { change: event.data.change, requestedBy: event.data.by.id, status: 'pending' } },
+      };
+    case 'ChangeApproved': {
+      const previous = state.changes[event.data.changeId];
+      const changes = previous === undefined ? state.changes : { ...state.changes, [event.data.changeId]: { ...previous, status: 'approved' as const } };
+      const change = event.data.change;
+      switch (change.kind) {
+        case 'principal_investigator':
+          return { ...state, changes, principalInvestigator: change.principalInvestigator };
+        case 'budget':
+          return { ...state, changes, taskBook: state.taskBook === null ? null : { ...state.taskBook, approvedFunding: change.budget } };
+        case 'indicators':
+          return { ...state, changes, taskBook: state.taskBook === null ? null : { ...state.taskBook, indicators: change.indicators } };
+        default:
+          return assertNever(change);
+      }
+    }
+    case 'ChangeRejected': {
+      const previous = state.changes[event.data.changeId];
+      if (previous === undefined) return state;
+      return { ...state, changes: { ...state.changes, [event.data.changeId]: { ...previous, status: 'rejected' } } };
+    }
+    case 'ExtensionRequested':
+      return { ...state, extension: { status: 'pending', months: event.data.months, requestedBy: event.data.by.id } };
+    case 'ExtensionApproved':
+      return {
+        ...state,
+        extension: state.extension === null ? null : { ...state.extension, status: 'approved' },
+        taskBook: state.taskBook === null ? null : { ...state.taskBook, endOn: event.data.newEndOn },
+      };
+    case 'ExtensionRejected':
+      return { ...state, extension: state.extension === null ? null : { ...state.extension, status: 'rejected' } };
+    case 'ProjectSuspended':
+      return { ...state, suspended: true };
+    case 'ProjectResumed':
+      return { ...state, suspended: false };
+    case 'ProjectTerminated':
+      return { ...state, status: 'terminated', suspended: false };
+    default:
+      return assertNever(event);
+  }
+}

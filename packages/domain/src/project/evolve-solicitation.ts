@@ -1,0 +1,64 @@
+import { assertNever } from '../authorize.js';
+import type { SolicitationEvent } from './events.js';
+import type { MilestoneState, ProjectState } from './state.js';
+
+export function evolveSolicitation(state: ProjectState, event: SolicitationEvent): ProjectState {
+  switch (event.type) {
+    case 'ProjectSubmitted': {
+      const d = event.data;
+      return {
+        ...state,
+        status: 'submitted',
+        stage: 'solicitation',
+        projectId: d.projectId,
+        programmeId: d.programmeId,
+        policy: d.policy,
+        title: d.title,
+        leadEnterprise: d.leadEnterprise,
+        partners: d.partners,
+        industry: d.industry,
+        county: d.county,
+        principalInvestigator: d.principalInvestigator,
+        requestedFunding: d.requestedFunding,
+        submittedBy: d.by.id,
+      };
+    }
+    case 'ProjectRecommendedByCounty':
+      return { ...state, countyRecommendation: event.data.county };
+    case 'FormalReviewPassed':
+      return { ...state, status: 'in_expert_review' };
+    case 'FormalReviewFailed':
+      return { ...state, status: 'rejected' };
+    case 'ExpertReviewerAssigned': {
+      const { reviewerId, name, employerCreditCode } = event.data;
+      return { ...state, reviewers: { ...state.reviewers, [reviewerId]: { name, employerCreditCode, conflictDeclared: false, score: null } } };
+    }
+    case 'ConflictOfInterestDeclared':
+    case 'ExpertScoreRecorded': {
+      const reviewer = state.reviewers[event.data.reviewerId];
+      if (reviewer === undefined) return state;
+      const updated = event.type === 'ExpertScoreRecorded' ? { ...reviewer, score: event.data.score } : { ...reviewer, conflictDeclared: true };
+      return { ...state, reviewers: { ...state.reviewers, [event.data.reviewerId]: updated } };
+    }
+    case 'PublicityStarted':
+      return { ...state, status: 'in_publicity', publicity: { startsOn: event.data.startsOn, endsOn: event.data.endsOn } };
+    case 'ObjectionLodged':
+      return { ...state, objections: { ...state.objections, [event.data.objectionId]: 'open' } };
+    case 'ObjectionResolved':
+      return { ...state, objections: { ...state.objections, [event.data.objectionId]: event.data.upheld ? 'upheld' : 'dismissed' } };
+    case 'ProjectApproved':
+      return { ...state, status: 'approved', selectionSlot: event.data.slot };
+    case 'ProjectRejected':
+      return { ...state, status: 'rejected' };
+    case 'TaskBookSigned': {
+      const { startOn, endOn, approvedFunding, indicators, milestones } = event.data;
+      const planned: Record<string, MilestoneState> = {};
+      for (const m of milestones) planned[m.milestoneId] = { title: m.title, dueOn: m.dueOn, status: 'pending', reportedOn: null };
+      return { ...state, status: 'in_progress', taskBook: { startOn, endOn, approvedFunding, indicators }, milestones: planned };
+    }
+    case 'StageAdvanced':
+      return { ...state, stage: event.data.to };
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,158 @@
+import type { ProgrammePolicy } from '../policy.js';
+import type { AcceptanceResult, Indicator, Organisation, PerformanceGrade, PrincipalInvestigator, ProposedChange, Stage } from './values.js';
+
+export type ProjectStatus =
+  | 'none'
+  | 'submitted'
+  | 'in_expert_review'
+  | 'in_publicity'
+  | 'approved'
+  | 'in_progress'
+  | 'acceptance_applied'
+  | 'acceptance_concluded'
+  | 'closed'
+  | 'rejected'
+  | 'terminated';
+
+/** Statuses after which the project accepts no further command. */
+export const endedStatuses: readonly ProjectStatus[] = ['closed', 'rejected', 'terminated'];
+
+export interface ReviewerState {
+  readonly name: string;
+  readonly employerCreditCode: string;
+  readonly conflictDeclared: boolean;
+  readonly score: number | null;
+}
+
+export interface MilestoneState {
+  readonly title: string;
+  readonly dueOn: string;
+  readonly status: 'pending' | 'reported' | 'accepted' | 'returned';
+  readonly reportedOn: string | null;
+}
+
+export interface RectificationState {
+  readonly issue: string;
+  readonly dueOn: string;
+  readonly status: 'open' | 'completed';
+  readonly completedOn: string | null;
+}
+
+export interface ChangeState {
+  readonly change: ProposedChange;
+  readonly requestedBy: string;
+  readonly status: 'pending' | 'approved' | 'rejected';
+}
+
+export interface ContractState {
+  readonly amount: number;
+  /** Bank-paid so far, net of reversals. */
+  readonly paid: number;
+}
+
+export interface PaymentState {
+  readonly contractId: string;
+  readonly amount: number;
+  readonly bankReference: string;
+  readonly paidOn: string;
+  readonly reversed: boolean;
+  /** false until the R2 ledger's assessment is recorded back here: a visibly pending process step. */
+  readonly paymentAssessed: boolean;
+  readonly reversalAssessed: boolean;
+}
+
+export interface ProjectState {
+  readonly status: ProjectStatus;
+  readonly stage: Stage;
+  readonly suspended: boolean;
+  readonly projectId: string;
+  readonly programmeId: string;
+  readonly policy: ProgrammePolicy | null;
+  readonly title: string;
+  readonly leadEnterprise: Organisation | null;
+  readonly partners: readonly Organisation[];
+  readonly industry: string;
+  readonly county: string;
+  readonly principalInvestigator: PrincipalInvestigator | null;
+  readonly requestedFunding: number;
+  readonly submittedBy: string;
+  readonly countyRecommendation: string | null;
+  readonly reviewers: Readonly<Record<string, ReviewerState>>;
+  readonly publicity: { readonly startsOn: string; readonly endsOn: string } | null;
+  readonly objections: Readonly<Record<string, 'open' | 'upheld' | 'dismissed'>>;
+  readonly selectionSlot: number | null;
+  readonly taskBook: {
+    readonly startOn: string;
+    /** The current end date, moved by an approved extension. */
+    readonly endOn: string;
+    readonly approvedFunding: number;
+    readonly indicators: readonly Indicator[];
+  } | null;
+  readonly extension: { readonly status: 'pending' | 'approved' | 'rejected'; readonly months: number; readonly requestedBy: string } | null;
+  readonly milestones: Readonly<Record<string, MilestoneState>>;
+  readonly rectifications: Readonly<Record<string, RectificationState>>;
+  readonly changes: Readonly<Record<string, ChangeState>>;
+  readonly midTermCheckDone: boolean;
+  readonly visitIds: readonly string[];
+  readonly contracts: Readonly<Record<string, ContractState>>;
+  readonly payments: Readonly<Record<string, PaymentState>>;
+  readonly r1: { readonly disbursementId: string; readonly amount: number } | null;
+  readonly acceptance: {
+    readonly appliedOn: string;
+    readonly appliedBy: string;
+    readonly result: AcceptanceResult | null;
+  } | null;
+  readonly grades: Readonly<Record<string, PerformanceGrade>>;
+}
+
+export const initialProjectState: ProjectState = {
+  status: 'none',
+  stage: 'solicitation',
+  suspended: false,
+  projectId: '',
+  programmeId: '',
+  policy: null,
+  title: '',
+  leadEnterprise: null,
+  partners: [],
+  industry: '',
+  county: '',
+  principalInvestigator: null,
+  requestedFunding: 0,
+  submittedBy: '',
+  countyRecommendation: null,
+  reviewers: {},
+  publicity: null,
+  objections: {},
+  selectionSlot: null,
+  taskBook: null,
+  extension: null,
+  milestones: {},
+  rectifications: {},
+  changes: {},
+  midTermCheckDone: false,
+  visitIds: [],
+  contracts: {},
+  payments: {},
+  r1: null,
+  acceptance: null,
+  grades: {},
+};
+
+export function projectStream(projectId: string): string {
+  return `project-${projectId}`;
+}
+
+export function openRectifications(state: ProjectState): string[] {
+  return Object.entries(state.rectifications)
+    .filter(([, rectification]) => rectification.status === 'open')
+    .map(([id]) => id);
+}
+
+/** Bank payments whose R2 assessment has not been recorded back yet (re-drive these). */
+export function pendingSubsidyAssessments(state: ProjectState): { paymentId: string; step: 'payment' | 'reversal' }[] {
+  return Object.entries(state.payments).flatMap(([paymentId, payment]) => [
+    ...(payment.paymentAssessed ? [] : [{ paymentId, step: 'payment' as const }]),
+    ...(payment.reversed && !payment.reversalAssessed ? [{ paymentId, step: 'reversal' as const }] : []),
+  ]);
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { assertNever, assertRole } from '../authorize.js';
+import { BankReference } from '../bank-reference/bank-reference.js';
+import type { CommandsOf, Decider, EventsOf } from '../decider.js';
+import { domainError } from '../errors.js';
+import { R2Policy } from '../policy.js';
+import type { Role } from '../roles.js';
+import { IsoDate, Year, yearOf } from '../values/calendar.js';
+import { Id, Text, recorded } from '../values/common.js';
+import { CreditCode } from '../values/credit-code.js';
+import { Fen, PositiveFen } from '../values/fen.js';
+import type { R2Entry } from './r2-rules.js';
+import { assessR2 } from './r2-rules.js';
+
+export const r2LedgerCommandSchemas = {
+  /** Assesses a confirmed bank payment (ContractPaymentConfirmed on the project stream). Idempotent by paymentId. */
+  AssessR2Payment: z.strictObject({
+    creditCode: CreditCode,
+    year: Year,
+    policy: R2Policy,
+    paymentId: Id,
+    projectId: Id,
+    contractId: Id,
+    amount: PositiveFen,
+    paidOn: IsoDate,
+    bankReference: BankReference,
+  }),
+  /** Re-assesses the year after a bank payment was reversed (ContractPaymentReversed). Idempotent. */
+  AssessR2Reversal: z.strictObject({ paymentId: Id, reversedOn: IsoDate, reason: Text }),
+} as const;
+
+export const r2LedgerEventSchemas = {
+  R2LedgerOpened: z.strictObject({ ...recorded, creditCode: CreditCode, year: Year, policy: R2Policy }),
+  R2PaymentAssessed: z.strictObject({
+    ...recorded,
+    paymentId: Id,
+    projectId: Id,
+    contractId: Id,
+    amount: PositiveFen,
+    paidOn: IsoDate,
+    bankReference: BankReference,
+    entitlementBefore: Fen,
+    entitlementAfter: Fen,
+    /** entitlementAfter − entitlementBefore: what may now be disbursed for this payment. */
+    subsidyGranted: Fen,
+  }),
+  R2ReversalAssessed: z.strictObject({
+    ...recorded,
+    paymentId: Id,
+    reversedOn: IsoDate,
+    reason: Text,
+    entitlementBefore: Fen,
+    entitlementAfter: Fen,
+    /** entitlementBefore − entitlementAfter: what must be clawed back. */
+    clawback: Fen,
+  }),
+} as const;
+
+export type R2LedgerCommand = CommandsOf<typeof r2LedgerCommandSchemas>;
+export type R2LedgerEvent = EventsOf<typeof r2LedgerEventSchemas>;
+export type R2LedgerCommandType = R2LedgerCommand['type'];
+
+export const r2LedgerCommandRoles: Record<R2LedgerCommandType, Role[]> = {
+  AssessR2Payment: ['officer', 'finance'],
+  AssessR2Reversal: ['officer', 'finance'],
+};
+
+export interface R2LedgerState {
+  readonly creditCode: string;
+  readonly year: number;
+  readonly policy: R2Policy | null;
+  readonly entries: readonly R2Entry[];
+  readonly entitlement: number;
+  readonly granted: number;
+  readonly clawedBack: number;
+}
+
+export const initialR2LedgerState: R2LedgerState = {
+  creditCode: '',
+  year: 0,
+  policy: null,
+  entries: [],
+  entitlement: 0,
+  granted: 0,
+  clawedBack: 0,
+};
+
+/** `subsidy-<creditCode>-<year>`: one ledger per enterprise per calendar year of bank payment. */
+export function r2LedgerStream(creditCode: string, year: number): string {
+  return `subsidy-${creditCode}-${year}`;
+}
+
+function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[] {
+  assertRole(command.type, command.actor, r2LedgerCommandRoles[command.type]);
+  const base = { by: command.actor, at: command.at };
+  switch (command.type) {
+    case 'AssessR2Payment': {
+      const { creditCode, year, policy: offered, ...payment } = command.data;
+      if (state.entries.some((entry) => entry.paymentId === payment.paymentId)) return [];
+      if (yearOf(payment.paidOn) !== year) {
+        throw domainError('LEDGER_YEAR_MISMATCH', `payment ${payment.paymentId} was paid on ${payment.paidOn}; it belongs to the ${yearOf(payment.paidOn)} ledger, not ${year}`);
+      }
+      if (state.policy !== null && (state.creditCode !== creditCode || state.year !== year)) {
+        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode}, not the ${year} ledger of ${creditCode}`);
+      }
+      // The first payment of the year fixes the terms of the ledger.
+      const policy = state.policy ?? offered;
+      const opening: R2LedgerEvent[] = state.policy === null ? [{ type: 'R2LedgerOpened', data: { ...base, creditCode, year, policy } }] : [];
+      const entries = [...state.entries, { ...payment, reversed: false }];
+      const paidInYear = entries.reduce((sum, entry) => sum + entry.amount, 0);
+      if (!Number.isSafeInteger(paidInYear)) {
+        throw domainError('AMOUNT_OUT_OF_RANGE', `the ${year} payments of ${creditCode} would exceed what the ledger can hold`);
+      }
+      const entitlementAfter = assessR2(entries, policy).entitlement;
+      return [
+        ...opening,
+        {
+          type: 'R2PaymentAssessed',
+          data: {
+            ...base,
+            ...payment,
+            entitlementBefore: state.entitlement,
+            entitlementAfter,
+            subsidyGranted: entitlementAfter - state.entitlement,
+          },
+        },
+      ];
+    }
+    case 'AssessR2Reversal': {
+      const { paymentId } = command.data;
+      const entry = state.entries.find((e) => e.paymentId === paymentId);
+      if (entry === undefined || state.policy === null) {
+        throw domainError('LEDGER_ENTRY_NOT_FOUND', `the ${state.year} R2 ledger of ${state.creditCode || 'this enterprise'} has no payment ${paymentId}`);
+      }
+      if (entry.reversed) return [];
+      const entries = state.entries.map((e) => (e.paymentId === paymentId ? { ...e, reversed: true } : e));
+      const entitlementAfter = assessR2(entries, state.policy).entitlement;
+      return [
+        {
+          type: 'R2ReversalAssessed',
+          data: { ...base, ...command.data, entitlementBefore: state.entitlement, entitlementAfter, clawback: state.entitlement - entitlementAfter },
+        },
+      ];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(state: R2LedgerState, event: R2LedgerEvent): R2LedgerState {
+  switch (event.type) {
+    case 'R2LedgerOpened':
+      return { ...state, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
+    case 'R2PaymentAssessed': {
+      const { paymentId, projectId, contractId, amount } = event.data;
+      return {
+        ...state,
+        entries: [...state.entries, { paymentId, projectId, contractId, amount, reversed: false }],
+        entitlement: event.data.entitlementAfter,
+        granted: state.granted + event.data.subsidyGranted,
+      };
+    }
+    case 'R2ReversalAssessed':
+      return {
+        ...state,
+        entries: state.entries.map((e) => (e.paymentId === event.data.paymentId ? { ...e, reversed: true } : e)),
+        entitlement: event.data.entitlementAfter,
+        clawedBack: state.clawedBack + event.data.clawback,
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * The R2 ledger of one enterprise for one calendar year of bank payment (stream
+ * `subsidy-<creditCode>-<year>`). The annual cap is a single-stream invariant: every payment of
+ * the enterprise in that year, from any contract of any project, is assessed here in order,
+ * appended with the expected revision. Each assessment records the entitlement before and after,
+ * so granted − clawed back always equals the current entitlement.
+ */
+export const r2LedgerDecider: Decider<R2LedgerCommand, R2LedgerState, R2LedgerEvent> = {
+  decide,
+  evolve,
+  initialState: initialR2LedgerState,
+};

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { assertNever, assertRole } from '../authorize.js';
+import type { CommandsOf, Decider, EventsOf } from '../decider.js';
+import { domainError } from '../errors.js';
+import { R3Policy } from '../policy.js';
+import type { Role } from '../roles.js';
+import { IsoDate, Year, yearOf } from '../values/calendar.js';
+import { Id, Name, Text, recorded } from '../values/common.js';
+import { CreditCode } from '../values/credit-code.js';
+import { Fen, PositiveFen } from '../values/fen.js';
+import type { R3Entry } from './r2-rules.js';
+import { assessR3 } from './r2-rules.js';
+
+export const r3LedgerCommandSchemas = {
+  /** Records one technology transaction brokered by a transfer institution. Idempotent by transactionId. */
+  RecordR3Transaction: z.strictObject({
+    creditCode: CreditCode,
+    year: Year,
+    policy: R3Policy,
+    transactionId: Id,
+    amount: PositiveFen,
+    occurredOn: IsoDate,
+    inCity: z.boolean(),
+    description: Name,
+  }),
+  ReverseR3Transaction: z.strictObject({ transactionId: Id, reversedOn: IsoDate, reason: Text }),
+} as const;
+
+export const r3LedgerEventSchemas = {
+  R3LedgerOpened: z.strictObject({ ...recorded, creditCode: CreditCode, year: Year, policy: R3Policy }),
+  R3TransactionRecorded: z.strictObject({
+    ...recorded,
+    transactionId: Id,
+    amount: PositiveFen,
+    occurredOn: IsoDate,
+    description: Name,
+    entitlementBefore: Fen,
+    entitlementAfter: Fen,
+    subsidyGranted: Fen,
+  }),
+  R3TransactionReversed: z.strictObject({
+    ...recorded,
+    transactionId: Id,
+    reversedOn: IsoDate,
+    reason: Text,
+    entitlementBefore: Fen,
+    entitlementAfter: Fen,
+    clawback: Fen,
+  }),
+} as const;
+
+export type R3LedgerCommand = CommandsOf<typeof r3LedgerCommandSchemas>;
+export type R3LedgerEvent = EventsOf<typeof r3LedgerEventSchemas>;
+export type R3LedgerCommandType = R3LedgerCommand['type'];
+
+export const r3LedgerCommandRoles: Record<R3LedgerCommandType, Role[]> = {
+  RecordR3Transaction: ['officer', 'finance'],
+  ReverseR3Transaction: ['officer', 'finance'],
+};
+
+export interface R3LedgerState {
+  readonly creditCode: string;
+  readonly year: number;
+  readonly policy: R3Policy | null;
+  readonly entries: readonly R3Entry[];
+  readonly entitlement: number;
+}
+
+export const initialR3LedgerState: R3LedgerState = { creditCode: '', year: 0, policy: null, entries: [], entitlement: 0 };
+
+/** `r3-<creditCode>-<year>`: one ledger per transfer institution per calendar year. */
+export function r3LedgerStream(creditCode: string, year: number): string {
+  return `r3-${creditCode}-${year}`;
+}
+
+function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[] {
+  assertRole(command.type, command.actor, r3LedgerCommandRoles[command.type]);
+  const base = { by: command.actor, at: command.at };
+  switch (command.type) {
+    case 'RecordR3Transaction': {
+      const { creditCode, year, policy: offered, inCity, ...transaction } = command.data;
+      if (state.entries.some((entry) => entry.transactionId === transaction.transactionId)) return [];
+      if (!inCity) {
+        throw domainError('NOT_IN_CITY', `transaction ${transaction.transactionId} is not in the city; only in-city volume earns the R3 subsidy`);
+      }
+      if (yearOf(transaction.occurredOn) !== year) {
+        throw domainError('LEDGER_YEAR_MISMATCH', `transaction ${transaction.transactionId} of ${transaction.occurredOn} does not belong to the ${year} ledger`);
+      }
+      if (state.policy !== null && (state.creditCode !== creditCode || state.year !== year)) {
+        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode}, not the ${year} ledger of ${creditCode}`);
+      }
+      const policy = state.policy ?? offered;
+      const opening: R3LedgerEvent[] = state.policy === null ? [{ type: 'R3LedgerOpened', data: { ...base, creditCode, year, policy } }] : [];
+      const entries = [...state.entries, { transactionId: transaction.transactionId, amount: transaction.amount, reversed: false }];
+      if (!Number.isSafeInteger(entries.reduce((sum, entry) => sum + entry.amount, 0))) {
+        throw domainError('AMOUNT_OUT_OF_RANGE', `the ${year} volume of ${creditCode} would exceed what the ledger can hold`);
+      }
+      const entitlementAfter = assessR3(entries, policy).entitlement;
+      return [
+        ...opening,
+        {
+          type: 'R3TransactionRecorded',
+          data: { ...base, ...transaction, entitlementBefore: state.entitlement, entitlementAfter, subsidyGranted: entitlementAfter - state.entitlement },
+        },
+      ];
+    }
+    case 'ReverseR3Transaction': {
+      const entry = state.entries.find((e) => e.transactionId === command.data.transactionId);
+      if (entry === undefined || state.policy === null) {
+        throw domainError('LEDGER_ENTRY_NOT_FOUND', `the ${state.year} R3 ledger of ${state.creditCode || 'this institution'} has no transaction ${command.data.transactionId}`);
+      }
+      if (entry.reversed) return [];
+      const entries = state.entries.map((e) => (e.transactionId === entry.transactionId ? { ...e, reversed: true } : e));
+      const entitlementAfter = assessR3(entries, state.policy).entitlement;
+      return [
+        {
+          type: 'R3TransactionReversed',
+          data: { ...base, ...command.data, entitlementBefore: state.entitlement, entitlementAfter, clawback: state.entitlement - entitlementAfter },
+        },
+      ];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(state: R3LedgerState, event: R3LedgerEvent): R3LedgerState {
+  switch (event.type) {
+    case 'R3LedgerOpened':
+      return { ...state, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
+    case 'R3TransactionRecorded':
+      return {
+        ...state,
+        entries: [...state.entries, { transactionId: event.data.transactionId, amount: event.data.amount, reversed: false }],
+        entitlement: event.data.entitlementAfter,
+      };
+    case 'R3TransactionReversed':
+      return {
+        ...state,
+        entries: state.entries.map((e) => (e.transactionId === event.data.transactionId ? { ...e, reversed: true } : e)),
+        entitlement: event.data.entitlementAfter,
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * The R3 ledger of one technology-transfer institution for one calendar year (stream
+ * `r3-<creditCode>-<year>`): rate × in-city transaction volume, rounded down, capped per year.
+ */
+export const r3LedgerDecider: Decider<R3LedgerCommand, R3LedgerState, R3LedgerEvent> = {
+  decide,
+  evolve,
+  initialState: initialR3LedgerState,
+};

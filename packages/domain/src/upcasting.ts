@@ -1,0 +1,67 @@
+import type { DomainEvent } from './events.js';
+import { currentSchemaVersion, eventSchemas, isEventType } from './events.js';
+
+/** Turns the data of version n of an event into version n + 1. */
+export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Exact yuan → fen for a stored yuan amount: a number or string with at most two decimals.
+ * Goes through the decimal text, never through a float multiplication (0.29 * 100 = 28.999…).
+ */
+export function yuanToFen(value: unknown): number {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d+(\.\d{1,2})?$/.test(text)) {
+    throw new RangeError(`not an amount of yuan with at most two decimals: ${String(value)}`);
+  }
+  const [whole = '0', fraction = ''] = text.split('.');
+  const fen = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+  if (!Number.isSafeInteger(fen)) throw new RangeError(`amount too large: ${text}`);
+  return fen;
+}
+
+/** upcasters[type][n] upgrades version n to n + 1. */
+export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
+  ProjectSubmitted: {
+    // v1 stored the requested funding as a number of yuan; v2 stores integer fen.
+    1: ({ requestedFundingYuan, ...rest }) => ({ ...rest, requestedFunding: yuanToFen(requestedFundingYuan) }),
+  },
+};
+
+export interface StoredEvent {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Upgrades the data of a stored event step by step to the current version of its type. */
+export function upcast(event: StoredEvent): { type: string; schemaVersion: number; data: unknown } {
+  if (!isEventType(event.type)) throw new Error(`unknown event type ${event.type}`);
+  const target = currentSchemaVersion[event.type];
+  if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1 || event.schemaVersion > target) {
+    throw new Error(`${event.type} has schema version ${event.schemaVersion}; this code knows 1 to ${target}`);
+  }
+  let data = event.data;
+  for (let version = event.schemaVersion; version < target; version += 1) {
+    const step = upcasters[event.type]?.[version];
+    if (step === undefined) throw new Error(`no upcaster for ${event.type} v${version} → v${version + 1}`);
+    if (!isRecord(data)) throw new Error(`${event.type} v${version} data is not an object`);
+    data = step(data);
+  }
+  return { type: event.type, schemaVersion: target, data };
+}
+
+/**
+ * Reads an event back from the store: upcasts it to the current version and validates it with
+ * its zod schema. Throws on an unknown type, an unknown version or invalid data.
+ */
+export function parseEvent(event: StoredEvent): DomainEvent {
+  const current = upcast(event);
+  if (!isEventType(current.type)) throw new Error(`unknown event type ${current.type}`);
+  const data: unknown = eventSchemas[current.type].parse(current.data);
+  // The schema chosen by `type` produced `data`, so the pair is well-typed by construction.
+  return { type: current.type, data } as DomainEvent;
+}
