@@ -12,6 +12,11 @@ export interface ServiceDeps<C extends BaseConfig = BaseConfig> {
   sql: Sql;
   config: C;
   logger: Logger;
+  /**
+   * One instance per process of a resource several services use (the event store): created by
+   * the first service that asks, closed when the app closes, before storage.
+   */
+  shared<T extends { close(): Promise<void> }>(key: string, create: () => Promise<T>): Promise<T>;
 }
 
 /** One service's contribution to a process: its routes and whatever it runs beside them. */
@@ -66,7 +71,21 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
   app.addHook('onClose', async () => {
     await sql.close();
   });
-  for (const service of def.services) await service.mount(app, { sql, config, logger: logger.child({ component: service.name }) });
+  const resources = new Map<string, Promise<{ close(): Promise<void> }>>();
+  const shared = <T extends { close(): Promise<void> }>(key: string, create: () => Promise<T>): Promise<T> => {
+    let resource = resources.get(key);
+    if (!resource) {
+      resource = create();
+      resources.set(key, resource);
+    }
+    return resource as Promise<T>;
+  };
+  app.addHook('onClose', async () => {
+    for (const resource of [...resources.values()].reverse()) await (await resource).close();
+  });
+  for (const service of def.services) {
+    await service.mount(app, { sql, config, logger: logger.child({ component: service.name }), shared });
+  }
   return { app, config, logger };
 }
 

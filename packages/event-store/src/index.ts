@@ -1,0 +1,42 @@
+export type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventMetadata,
+  EventMetadataInput,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  SubscriptionItem,
+} from './event-store.js';
+export {
+  comparePositions,
+  isPosition,
+  parsePosition,
+  positionFromParts,
+  positionParts,
+  positionToString,
+  START_POSITION,
+  type Position,
+} from './position.js';
+export { canonicalize, CanonicalJsonError, isJsonObject, type JsonObject, type JsonValue } from './canonical-json.js';
+export {
+  computeEventHash,
+  eventHashInput,
+  GENESIS_HASH,
+  verifyStreamChain,
+  type ChainProblem,
+  type ChainVerification,
+  type HashedEnvelope,
+} from './hash-chain.js';
+export { concurrencyError, isConcurrencyError, type ConcurrencyConflict, type ConcurrencyError } from './errors.js';
+export { EVENT_TYPE, STREAM_NAME, STREAM_NAME_MAX } from './validation.js';
+export type { StoreLogger } from './logger.js';
+export { createSqlEventStore, DEFAULT_MAX_EVENT_BYTES, type SqlEventStoreOptions } from './sql/sql-event-store.js';
+export { migrateEventStore } from './sql/migrate.js';
+export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';

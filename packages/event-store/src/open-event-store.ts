@@ -1,0 +1,38 @@
+import { openStorage } from '@gongguan/platform/db';
+import type { EventStore } from './event-store.js';
+import type { StoreLogger } from './logger.js';
+import { createSqlEventStore } from './sql/sql-event-store.js';
+
+export interface OpenEventStoreOptions {
+  /** PostgreSQL connection string; unset means embedded PGlite under `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files; default `./.data`. */
+  dataDir?: string;
+  poolSize?: number;
+  logger?: StoreLogger;
+  maxEventBytes?: number;
+}
+
+/**
+ * Opens storage the way every service does (PostgreSQL when a URL is given, else PGlite), migrates
+ * it and returns a store that owns the connection: `close()` closes it.
+ */
+export async function openEventStore(options: OpenEventStoreOptions = {}): Promise<EventStore> {
+  const sql = await openStorage({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir ?? './.data',
+    applicationName: 'gongguan-event-store',
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
+  try {
+    return await createSqlEventStore({
+      sql,
+      closeSql: true,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
+    });
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
+}

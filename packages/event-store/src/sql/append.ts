@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { appError } from '@gongguan/platform/errors';
+import type { Sql } from '@gongguan/platform/db';
+import { CanonicalJsonError } from '../canonical-json.js';
+import { concurrencyError, duplicateEventId } from '../errors.js';
+import type { AppendOptions, AppendResult, EventMetadata, EventToAppend } from '../event-store.js';
+import { eventHashParts } from '../hash-chain.js';
+import type { StoreLogger } from '../logger.js';
+import { START_POSITION } from '../position.js';
+import { assertStreamName, normaliseExpectedRevision, validateEvents, validationFailed } from '../validation.js';
+import { trustedPosition } from './rows.js';
+import { APPEND, FIND_IDS, STREAM_REVISION } from './statements.js';
+
+export interface AppendContext {
+  sql: Sql;
+  maxEventBytes: number;
+  /** PGlite: NOTIFY inside the append (one connection, nothing to serialise). */
+  notifyInline: boolean;
+  logger: StoreLogger;
+}
+
+type Expected = ReturnType<typeof normaliseExpectedRevision>;
+
+/** Room for recordedAt, prevHash and revision, which the database adds to the hashed text. */
+const ADDED_BYTES = 27 + 16 + 64 + 16 + 20;
+/** An 'any' append that keeps losing the race for the next revision gives up after this. */
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Validates and prepares the events in JS (canonical JSON, size), then appends in one call of
+ * `event_store.append`, which reads the stream head, checks the expected revision, hashes and
+ * inserts; the unique (stream, revision) index settles races (migrations/003_append_function.sql).
+ */
+export async function appendToStream(
+  ctx: AppendContext,
+  stream: string,
+  input: readonly EventToAppend[],
+  options: AppendOptions,
+): Promise<AppendResult & { written: boolean }> {
+  assertStreamName(stream);
+  const expected = normaliseExpectedRevision(options?.expectedRevision);
+  const events = validateEvents(input);
+  const params = [
+    stream,
+    typeof expected === 'number' ? 'exact' : expected,
+    typeof expected === 'number' ? expected : null,
+    ...prepare(ctx, stream, events),
+    ctx.notifyInline,
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await ctx.sql.query<{ next_revision: number; last_position: string | null }>(APPEND, params);
+      const row = rows[0];
+      if (!row) throw new Error('event_store.append returned no row');
+      const position = row.last_position === null ? START_POSITION : trustedPosition(row.last_position);
+      return { nextRevision: row.next_revision, position, written: events.length > 0 };
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'GG001') return settleRefusal(ctx, stream, events, expected, actualRevisionOf(err));
+      if (code !== '23505') throw err;
+      if (constraintOf(err) === 'events_id_key') return settleRefusal(ctx, stream, events, expected, await currentRevision(ctx.sql, stream));
+      // Another append took the revision between our read of the head and our insert.
+      if ((expected !== 'any' && expected !== 'stream_exists') || attempt >= MAX_ATTEMPTS) {
+        return settleRefusal(ctx, stream, events, expected, await currentRevision(ctx.sql, stream));
+      }
+      ctx.logger.debug({ stream, attempt }, 'append lost the race for a revision; retrying');
+      await sleep(Math.random() * Math.min(20, attempt * 2));
+    }
+  }
+}
+
+/** The per-event arrays `event_store.append` takes, after the two expected-revision arguments. */
+function prepare(ctx: AppendContext, stream: string, events: readonly EventToAppend[]): unknown[] {
+  const ids: string[] = [];
+  const types: string[] = [];
+  const schemaVersions: number[] = [];
+  const data: string[] = [];
+  const metadataTexts: string[] = [];
+  const heads: string[] = [];
+  const tails: string[] = [];
+  events.forEach((event, i) => {
+    const metadata: Omit<EventMetadata, 'recordedAt'> = {
+      actorId: event.metadata.actorId,
+      actorRole: event.metadata.actorRole,
+      correlationId: event.metadata.correlationId,
+      causationId: event.metadata.causationId ?? null,
+    };
+    if (event.metadata.effectiveDate !== undefined) metadata.effectiveDate = event.metadata.effectiveDate;
+    if (event.metadata.reason !== undefined) metadata.reason = event.metadata.reason;
+    let parts: { head: string; tail: string };
+    try {
+      parts = eventHashParts({ id: event.id, stream, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata });
+    } catch (err) {
+      if (!(err instanceof CanonicalJsonError)) throw err;
+      const path = err.path.replace(/^\$/, `events[${i}]`);
+      throw validationFailed('an event is not valid JSON', [{ path, message: err.message.slice(err.path.length + 2) }]);
+    }
+    const bytes = Buffer.byteLength(parts.head, 'utf8') + Buffer.byteLength(parts.tail, 'utf8') + ADDED_BYTES;
+    if (bytes > ctx.maxEventBytes) {
+      throw appError('EVENT_TOO_LARGE', `event ${i} is ${bytes} bytes; the limit is ${ctx.maxEventBytes}`, {
+        extra: { index: i, bytes, limit: ctx.maxEventBytes },
+      });
+    }
+    ids.push(event.id);
+    types.push(event.type);
+    schemaVersions.push(event.schemaVersion);
+    // Stored as written; JSON.parse of it gives back a value with the same canonical form.
+    data.push(JSON.stringify(event.data));
+    metadataTexts.push(JSON.stringify(metadata));
+    heads.push(parts.head);
+    tails.push(parts.tail);
+  });
+  return [ids, types, schemaVersions, data, metadataTexts, heads, tails];
+}
+
+async function currentRevision(sql: Sql, stream: string): Promise<number | undefined> {
+  const { rows } = await sql.query<{ revision: number }>(STREAM_REVISION, [stream]);
+  return rows[0]?.revision;
+}
+
+/**
+ * The append cannot be written as asked. If every id is already stored in this stream, in order,
+ * at the revisions this append would have given them, it is a retry of an append that succeeded:
+ * answer as the first time. Ids stored anywhere else are a duplicate; otherwise it is a conflict.
+ */
+async function settleRefusal(
+  ctx: AppendContext,
+  stream: string,
+  events: readonly EventToAppend[],
+  expected: Expected,
+  actual: number | undefined,
+): Promise<AppendResult & { written: false }> {
+  if (events.length > 0) {
+    const { rows } = await ctx.sql.query<{ id: string; stream: string; revision: number; position: string }>(FIND_IDS, [
+      events.map((e) => e.id),
+    ]);
+    if (rows.length > 0) {
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const stored = events.map((e) => byId.get(e.id));
+      const start = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : stored[0]?.revision;
+      const isRetry = stored.every((r, i) => r !== undefined && r.stream === stream && r.revision === (start ?? -1) + i);
+      const last = stored[stored.length - 1];
+      if (isRetry && last) return { nextRevision: last.revision, position: trustedPosition(last.position), written: false };
+      throw duplicateEventId(stream, rows.map((r) => r.id));
+    }
+  }
+  throw concurrencyError(stream, expected, actual);
+}
+
+function errorCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+}
+
+function constraintOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  if ('constraint' in err && typeof err.constraint === 'string') return err.constraint;
+  const message = 'message' in err && typeof err.message === 'string' ? err.message : '';
+  return /"([a-z_]+)"/.exec(message)?.[1];
+}
+
+function actualRevisionOf(err: unknown): number | undefined {
+  const detail = typeof err === 'object' && err !== null && 'detail' in err ? Number(err.detail) : Number.NaN;
+  if (!Number.isSafeInteger(detail)) throw err;
+  return detail < 0 ? undefined : detail;
+}

@@ -1,0 +1,112 @@
+import type { Sql } from '@gongguan/platform/db';
+import { streamNotFound } from '../errors.js';
+import type { EventFilter, ReadStreamOptions, RecordedEvent } from '../event-store.js';
+import { positionParts, START_POSITION, type Position } from '../position.js';
+import type { FollowPage } from '../subscription.js';
+import { assertStreamName, instantOption, limitOption, revisionBound, validationFailed } from '../validation.js';
+import { toRecordedEvent, trustedPosition, type EventRow } from './rows.js';
+import {
+  LAST_BELOW_HORIZON,
+  READ_HORIZON,
+  readAllStatement,
+  readStreamStatement,
+  STREAM_EXISTS,
+} from './statements.js';
+
+export const READ_ALL_MAX = 10_000;
+const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
+
+export async function readStream(sql: Sql, stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  assertStreamName(stream);
+  const from = revisionBound(options.fromRevision, 'fromRevision') ?? 0;
+  const to = revisionBound(options.toRevision, 'toRevision') ?? NO_UPPER_BOUND;
+  const until = instantOption(options.untilRecordedAt, 'untilRecordedAt');
+  const limit = options.limit === undefined ? undefined : limitOption(options.limit, 0, NO_UPPER_BOUND);
+  const direction = options.direction ?? 'forwards';
+  if (direction !== 'forwards' && direction !== 'backwards') {
+    throw validationFailed('direction is not valid', [{ path: 'direction', message: "must be 'forwards' or 'backwards'" }]);
+  }
+  const params: unknown[] = [stream, from, to];
+  if (until !== undefined) params.push(until);
+  if (limit !== undefined) params.push(limit);
+  const text = readStreamStatement({ until: until !== undefined, backwards: direction === 'backwards', limit: limit !== undefined });
+  const { rows } = await sql.query<EventRow>(text, params);
+  if (rows.length === 0) {
+    const exists = await sql.query(STREAM_EXISTS, [stream]);
+    if (exists.rows.length === 0) throw streamNotFound(stream);
+  }
+  return rows.map(toRecordedEvent);
+}
+
+interface Horizon {
+  /** Decimal transaction id: rows with a lower tx are final. */
+  horizon: string;
+  held: boolean;
+}
+
+async function readHorizon(sql: Sql): Promise<Horizon> {
+  const { rows } = await sql.query<Horizon>(READ_HORIZON);
+  const row = rows[0];
+  if (!row) throw new Error('reading the horizon returned no row');
+  return row;
+}
+
+function afterParams(after: Position): [string, string] {
+  const { major, minor } = positionParts(after);
+  return [major.toString(), minor.toString()];
+}
+
+function checkFilter(filter: EventFilter | undefined): { prefixes?: string[]; types?: string[] } {
+  if (filter === undefined) return {};
+  const out: { prefixes?: string[]; types?: string[] } = {};
+  for (const [key, list] of [
+    ['streamPrefixes', filter.streamPrefixes],
+    ['eventTypes', filter.eventTypes],
+  ] as const) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0)) {
+      throw validationFailed('filter is not valid', [{ path: `filter.${key}`, message: 'must be a non-empty list of non-empty strings' }]);
+    }
+    if (key === 'streamPrefixes') out.prefixes = list.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+    else out.types = [...list];
+  }
+  return out;
+}
+
+/**
+ * One page of the global log in (tx, seq) order, below the horizon read just before, so nothing
+ * returned can later be overtaken by an event committing with a lower position.
+ */
+export async function readAllPage(
+  sql: Sql,
+  after: Position,
+  limit: number,
+  filter: EventFilter | undefined,
+): Promise<FollowPage> {
+  const { prefixes, types } = checkFilter(filter);
+  const { horizon, held } = await readHorizon(sql);
+  const [afterTx, afterSeq] = afterParams(after);
+  const params: unknown[] = [afterTx, afterSeq, horizon, limit];
+  if (prefixes) params.push(prefixes);
+  if (types) params.push(types);
+  const { rows } = await sql.query<EventRow>(readAllStatement({ prefixes: prefixes !== undefined, types: types !== undefined }), params);
+  const events = rows.map(toRecordedEvent);
+  const last = events[events.length - 1];
+  if (events.length === limit && last) return { events, position: last.position, caughtUp: false, held };
+  // Below the limit: everything up to the horizon has been seen. With a filter, rows it skipped
+  // may lie beyond the last match; moving past them saves the next read from scanning them again.
+  let position = last?.position ?? after;
+  if (prefixes || types) {
+    const scanned = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, afterTx, afterSeq]);
+    const end = scanned.rows[0]?.position;
+    if (end !== undefined && end > position) position = trustedPosition(end);
+  }
+  return { events, position, caughtUp: true, held };
+}
+
+export async function headPosition(sql: Sql): Promise<Position> {
+  const { horizon } = await readHorizon(sql);
+  const { rows } = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, '0', '0']);
+  const end = rows[0]?.position;
+  return end === undefined ? START_POSITION : trustedPosition(end);
+}

@@ -1,0 +1,54 @@
+import type { Doorbell } from './doorbell.js';
+import type { EventFilter, ReadAllResult, SubscriptionItem } from './event-store.js';
+import { START_POSITION, type Position } from './position.js';
+
+export interface FollowOptions {
+  after?: Position | undefined;
+  filter?: EventFilter | undefined;
+  batchSize: number;
+  /** Aborted by the caller or by the store closing. */
+  signal: AbortSignal;
+  /** Longest sleep without a wake-up: the safety net for lost notifications. */
+  idlePollMs: number;
+}
+
+/** A page read plus whether committed events wait above the read horizon. */
+export type FollowPage = ReadAllResult & { held: boolean };
+
+/**
+ * Catch up page by page, say so once, then sleep until woken (a local append, a NOTIFY from
+ * another process, or the poll interval). While events are held back behind a transaction
+ * still in progress, look again soon with a growing back-off instead of waiting for a wake-up
+ * that the unrelated transaction will never send.
+ */
+export async function* follow(
+  read: (after: Position, limit: number, filter: EventFilter | undefined) => Promise<FollowPage>,
+  bell: Doorbell,
+  options: FollowOptions,
+): AsyncGenerator<SubscriptionItem, void, undefined> {
+  const { signal } = options;
+  let position = options.after ?? START_POSITION;
+  let announced = false;
+  let heldDelay = 5;
+  while (!signal.aborted) {
+    const ticket = bell.ticket();
+    const page = await read(position, options.batchSize, options.filter);
+    for (const event of page.events) {
+      if (signal.aborted) return;
+      yield { kind: 'event', event };
+    }
+    position = page.position;
+    if (!page.caughtUp) continue;
+    if (!announced) {
+      announced = true;
+      yield { kind: 'caught-up', position };
+    }
+    if (page.held) {
+      await bell.wait(ticket, heldDelay, signal);
+      heldDelay = Math.min(heldDelay * 2, options.idlePollMs);
+    } else {
+      heldDelay = 5;
+      await bell.wait(ticket, options.idlePollMs, signal);
+    }
+  }
+}
