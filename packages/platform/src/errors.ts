@@ -37,6 +37,13 @@ export interface FieldError {
   message: string;
 }
 
+type AppErrorOptions = {
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  cause?: unknown;
+  publicCode?: string;
+};
+
 /** An error from the catalogue; `extra` members are added to the problem document. */
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -44,11 +51,16 @@ export class AppError extends Error {
   readonly title: string;
   readonly extra: Record<string, unknown>;
   readonly headers: Record<string, string>;
+  /**
+   * The `code` clients see. Usually the catalogue code; a domain refusal keeps its own stable code
+   * (e.g. `QUOTA_REACHED`) while the catalogue entry (`RULE_VIOLATION`) decides status and title.
+   */
+  readonly publicCode: string;
 
   constructor(
     code: ErrorCode,
     detail: string,
-    options: { extra?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+    options: AppErrorOptions = {},
   ) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
@@ -57,15 +69,12 @@ export class AppError extends Error {
     this.title = errorCatalogue[code].title;
     this.extra = options.extra ?? {};
     this.headers = options.headers ?? {};
+    this.publicCode = options.publicCode ?? code;
   }
 }
 
 /** The single factory for coded errors. */
-export function appError(
-  code: ErrorCode,
-  detail: string,
-  options?: { extra?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown },
-): AppError {
+export function appError(code: ErrorCode, detail: string, options?: AppErrorOptions): AppError {
   return new AppError(code, detail, options);
 }
 

@@ -72,11 +72,11 @@ export function toAppError(err: unknown, translators: readonly ErrorTranslator[]
 export function problemBody(err: AppError, request?: FastifyRequest): Problem {
   return {
     ...err.extra,
-    type: problemType(err.code),
+    type: problemType(err.publicCode),
     title: err.title,
     status: err.status,
     detail: err.message,
-    code: err.code,
+    code: err.publicCode,
     ...(request ? { instance: request.url.split('?')[0] ?? request.url, requestId: request.id } : {}),
   };
 }

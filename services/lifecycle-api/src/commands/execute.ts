@@ -1,0 +1,157 @@
+import { currentSchemaVersion, parseCommand, type Actor, type CommandType, type Decider, type EventType } from '@gongguan/domain';
+import { isConcurrencyError, type EventStore, type EventToAppend, type RecordedEvent } from '@gongguan/event-store';
+import { appError } from '@gongguan/platform';
+import { nameBasedUuid, type Environment } from './ids.js';
+import { loadAggregate, type Foldable } from './load.js';
+
+/** Who is acting and on behalf of which request; built by the HTTP layer from the token. */
+export interface CommandContext {
+  store: EventStore;
+  env: Environment;
+  actor: Actor;
+  /** The request id: ties every event of one request together. */
+  correlationId: string;
+  /** The idempotency key or triggering event the events are caused by. */
+  causationId?: string | undefined;
+  /**
+   * When set, event ids are derived from it, so executing the same step again (a retry after a
+   * crash) finds its own events instead of appending twice.
+   */
+  idSeed?: string | undefined;
+}
+
+export interface StepResult {
+  stream: string;
+  /** Revision of the stream after the step. */
+  revision: number;
+  /** Global position of the last event written (or of the stream's last event when nothing was written). */
+  position: string | null;
+  events: Array<{ id: string; type: string; revision: number }>;
+}
+
+export interface ExecuteOptions<S> {
+  aggregate: Foldable<S, unknown> & { decider: Pick<Decider<never, S, unknown>, 'evolve' | 'initialState'> & { decide(c: never, s: S): unknown[] } };
+  stream: string;
+  type: CommandType;
+  data: Record<string, unknown>;
+  /** Names the step inside one request, so each step of a workflow gets its own ids. */
+  step: string;
+  /** The revision the client last saw (If-Match); a mismatch is 412, and is never retried. */
+  ifMatch?: number | undefined;
+  maxAttempts?: number;
+  /** Decide without appending: checks a later step before an earlier one commits the request. */
+  dryRun?: boolean;
+}
+
+const DEFAULT_ATTEMPTS = 5;
+/** No command decides more events than this; ids past it would not be recognised on a retry. */
+const MAX_EVENTS_PER_STEP = 16;
+
+/**
+ * Load, decide, append with the expected revision. Without If-Match a concurrency conflict is
+ * decided again on the new state, a bounded number of times.
+ */
+export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>): Promise<StepResult> {
+  const attempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
+  const command = parseCommand({ type: options.type, actor: ctx.actor, at: ctx.env.now().toISOString(), data: options.data });
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await loadAggregate(ctx.store, options.aggregate, options.stream);
+    if (options.ifMatch !== undefined && loaded.revision !== options.ifMatch) {
+      throw stale(options.stream, options.ifMatch, loaded.revision);
+    }
+    const idFor = (i: number) => (ctx.idSeed ? nameBasedUuid(`${ctx.idSeed}|${options.step}|${i}`) : ctx.env.newId());
+    if (ctx.idSeed) {
+      // This step already ran (a retry after a crash, or a re-driven process step): answer with what it wrote.
+      const ownIds = new Set(Array.from({ length: MAX_EVENTS_PER_STEP }, (_, i) => idFor(i)));
+      const already = loaded.events.filter((e) => ownIds.has(e.id));
+      if (already.length > 0) return resultOf(options.stream, already);
+    }
+
+    const decided = options.aggregate.decider.decide(command as never, loaded.state) as Array<{ type: EventType; data: Record<string, unknown> }>;
+    if (options.dryRun) return { stream: options.stream, revision: loaded.revision === 'no_stream' ? -1 : loaded.revision, position: null, events: [] };
+    if (decided.length > MAX_EVENTS_PER_STEP) throw new Error(`${options.type} decided ${decided.length} events; at most ${MAX_EVENTS_PER_STEP}`);
+    if (decided.length === 0) {
+      const last = loaded.events[loaded.events.length - 1];
+      return {
+        stream: options.stream,
+        revision: loaded.revision === 'no_stream' ? -1 : loaded.revision,
+        position: last?.position ?? null,
+        events: [],
+      };
+    }
+    const toAppend: EventToAppend[] = decided.map((event, i) => ({
+      id: idFor(i),
+      type: event.type,
+      schemaVersion: currentSchemaVersion[event.type],
+      data: event.data,
+      metadata: {
+        actorId: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        correlationId: ctx.correlationId,
+        causationId: ctx.causationId,
+        effectiveDate: effectiveDateOf(event.data),
+        reason: reasonOf(event.data),
+      },
+    }));
+    try {
+      const appended = await ctx.store.append(options.stream, toAppend, {
+        expectedRevision: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision,
+      });
+      const first = appended.nextRevision - toAppend.length + 1;
+      return {
+        stream: options.stream,
+        revision: appended.nextRevision,
+        position: appended.position,
+        events: toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i })),
+      };
+    } catch (err) {
+      if (!isConcurrencyError(err)) throw err;
+      if (options.ifMatch !== undefined) throw stale(options.stream, options.ifMatch, err.extra.actualRevision);
+      if (attempt >= attempts) {
+        throw appError('CONCURRENCY_CONFLICT', `${options.stream} kept changing while deciding ${options.type}; try again`, {
+          extra: { stream: options.stream, attempts },
+        });
+      }
+    }
+  }
+}
+
+function resultOf(stream: string, events: RecordedEvent[]): StepResult {
+  const last = events[events.length - 1]!;
+  return {
+    stream,
+    revision: last.revision,
+    position: last.position,
+    events: events.map((e) => ({ id: e.id, type: e.type, revision: e.revision })),
+  };
+}
+
+function stale(stream: string, expected: number, actual: unknown) {
+  const current = typeof actual === 'number' ? actual : actual === 'no_stream' ? -1 : Number(actual);
+  return appError('PRECONDITION_FAILED', `${stream} is at revision ${current}, not ${expected}; reload and decide again`, {
+    extra: { stream, expectedRevision: expected, currentRevision: current },
+    headers: { etag: `"${current}"` },
+  });
+}
+
+const EFFECTIVE_FIELDS = [
+  'paidOn', 'reversedOn', 'decidedOn', 'reportedOn', 'visitedOn', 'checkedOn', 'completedOn', 'concludedOn',
+  'appliedOn', 'signedOn', 'startOn', 'startsOn', 'lodgedOn', 'opensOn', 'closedOn', 'occurredOn', 'submittedOn',
+] as const;
+
+/** The business date an event takes effect, where its data has one (the bank's paid-on date, …). */
+function effectiveDateOf(data: Record<string, unknown>): string | undefined {
+  for (const field of EFFECTIVE_FIELDS) {
+    const value = data[field];
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+function reasonOf(data: Record<string, unknown>): string | undefined {
+  for (const field of ['reason', 'comment', 'resolution'] as const) {
+    const value = data[field];
+    if (typeof value === 'string' && value.length > 0) return value.slice(0, 2000);
+  }
+  return undefined;
+}

@@ -1,0 +1,196 @@
+import type { Role } from '@gongguan/domain';
+import type { EventStore } from '@gongguan/event-store';
+import { appError, problemBody, toAppError, type AppError, type HttpApp } from '@gongguan/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { CommandContext, StepResult } from '../commands/execute.js';
+import type { Environment } from '../commands/ids.js';
+import { requestHash, type IdempotencyStore } from '../idempotency/store.js';
+import { domainErrorTranslator } from './errors.js';
+
+/** What a command route answers: the steps it wrote, for read-your-writes and ETags. */
+export const CommandResult = z
+  .object({
+    resourceId: z.string().optional().describe('Id of the resource created or changed'),
+    stream: z.string().describe('The stream of the resource in the URL'),
+    revision: z.int().describe('Its revision after the command: send it as If-Match next time'),
+    position: z.string().nullable().describe('Global position of the last event written; pass it as ?minPosition= to the reporting API'),
+    events: z.array(z.object({ id: z.string(), type: z.string(), revision: z.int() })),
+    steps: z
+      .array(z.object({ stream: z.string(), revision: z.int(), position: z.string().nullable(), events: z.array(z.object({ id: z.string(), type: z.string(), revision: z.int() })) }))
+      .describe('Every stream written, in order (a workflow writes several)'),
+  })
+  .meta({
+    example: {
+      resourceId: 'p-pump-01',
+      stream: 'project-p-pump-01',
+      revision: 4,
+      position: '0000000000000312-0000000000000041',
+      events: [{ id: '4b8e0d5c-6f2a-4c1e-9a37-2f1e5d9c8b70', type: 'MilestoneReported', revision: 4 }],
+      steps: [],
+    },
+  });
+export type CommandResult = z.infer<typeof CommandResult>;
+
+export interface CommandOutcome {
+  primary: StepResult;
+  steps?: StepResult[];
+  resourceId?: string;
+  /** Set when the command created a resource. */
+  location?: string;
+}
+
+export interface CommandDeps {
+  store: EventStore;
+  env: Environment;
+  idempotency: IdempotencyStore;
+}
+
+export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
+  url: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  roles: readonly Role[];
+  params: P;
+  body: B;
+  bodyExample: unknown;
+  created?: boolean;
+  run(ctx: CommandContext, input: { params: z.output<P>; body: z.output<B>; ifMatch: number | undefined }): Promise<CommandOutcome>;
+}
+
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 visible ASCII characters');
+const IfMatch = z.string().regex(/^(W\/)?"?-?\d{1,15}"?$/, 'must be a revision as returned in ETag, e.g. "4"');
+
+const Headers = z.object({
+  'idempotency-key': IdempotencyKey.optional().describe('Makes the POST safe to retry: the same key and body give the first answer back'),
+  'if-match': IfMatch.optional().describe('The revision you decided on (the ETag of the GET); a stale one is 412'),
+});
+
+/** Registers one POST command route: roles, schemas, If-Match, Idempotency-Key, problem+json. */
+export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: HttpApp, deps: CommandDeps, def: CommandRouteDef<P, B>): void {
+  const responses = {
+    [def.created ? 201 : 200]: CommandResult,
+  };
+  app.route({
+    method: 'POST',
+    url: def.url,
+    config: { roles: def.roles },
+    schema: {
+      summary: def.summary,
+      ...(def.description ? { description: def.description } : {}),
+      tags: def.tags,
+      params: def.params,
+      body: def.body.meta({ example: def.bodyExample }),
+      headers: Headers,
+      response: responses,
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const headers = request.headers as z.infer<typeof Headers>;
+      const principal = request.principal!;
+      const role = principal.roles.find((r) => def.roles.includes(r))!;
+      const key = headers['idempotency-key'];
+      const ifMatchRaw = headers['if-match'];
+      const ifMatch = ifMatchRaw === undefined ? undefined : Number(ifMatchRaw.replace(/^W\//, '').replaceAll('"', ''));
+      const ctx: CommandContext = {
+        store: deps.store,
+        env: deps.env,
+        actor: { id: principal.subject, role },
+        correlationId: request.id,
+        causationId: key ?? request.id,
+        idSeed: key === undefined ? undefined : `${principal.subject}|${key}`,
+      };
+      const run = async (): Promise<{ status: number; body: string; location: string | null; etag: string | null }> => {
+        try {
+          const outcome = await def.run(ctx, { params: request.params as z.output<P>, body: request.body as z.output<B>, ifMatch });
+          const result = toResult(outcome);
+          return {
+            status: def.created ? 201 : 200,
+            body: JSON.stringify(CommandResult.parse(result)),
+            location: outcome.location ?? null,
+            etag: `"${result.revision}"`,
+          };
+        } catch (err) {
+          const problem = toAppError(err, [domainErrorTranslator]);
+          if (problem.status >= 500) throw err;
+          request.log.info({ code: problem.publicCode, status: problem.status }, problem.message);
+          return problemResponse(problem, request);
+        }
+      };
+
+      if (key === undefined) return send(reply, await run(), false);
+      const hash = requestHash('POST', request.url.split('?')[0] ?? request.url, request.body);
+      const claim = await deps.idempotency.claim(principal.subject, key, hash);
+      switch (claim.kind) {
+        case 'replay':
+          return send(reply, { status: claim.response.statusCode, ...claim.response }, true);
+        case 'mismatch':
+          throw appError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request; use a new key');
+        case 'in-progress':
+          throw appError('CONCURRENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress', {
+            headers: { 'retry-after': String(claim.retryAfterSeconds) },
+          });
+        case 'new':
+        case 'resume': {
+          let response;
+          try {
+            response = await run();
+          } catch (err) {
+            await deps.idempotency.release(principal.subject, key);
+            throw err;
+          }
+          // A transient conflict is not an answer worth keeping: the client may retry with the same key.
+          if (response.status === 409 && JSON.parse(response.body).code === 'CONCURRENCY_CONFLICT') {
+            await deps.idempotency.release(principal.subject, key);
+          } else {
+            await deps.idempotency.complete(principal.subject, key, { statusCode: response.status, ...response });
+          }
+          return send(reply, response, false);
+        }
+        default: {
+          const never: never = claim;
+          throw new Error(`unknown claim ${JSON.stringify(never)}`);
+        }
+      }
+    },
+  });
+}
+
+function toResult(outcome: CommandOutcome): CommandResult {
+  const steps = outcome.steps ?? [outcome.primary];
+  const positions = steps.map((s) => s.position).filter((p): p is string => p !== null).sort();
+  return {
+    ...(outcome.resourceId ? { resourceId: outcome.resourceId } : {}),
+    stream: outcome.primary.stream,
+    revision: outcome.primary.revision,
+    position: positions[positions.length - 1] ?? outcome.primary.position,
+    events: outcome.primary.events,
+    steps,
+  };
+}
+
+function problemResponse(problem: AppError, request: FastifyRequest) {
+  return {
+    status: problem.status,
+    body: JSON.stringify(problemBody(problem, request)),
+    location: null,
+    etag: problem.headers.etag ?? null,
+    problem: true,
+  };
+}
+
+function send(
+  reply: FastifyReply,
+  response: { status: number; body: string; location: string | null; etag: string | null },
+  replayed: boolean,
+) {
+  if (response.location) reply.header('location', response.location);
+  if (response.etag) reply.header('etag', response.etag);
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  const isProblem = response.status >= 400;
+  return reply
+    .code(response.status)
+    .type(isProblem ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8')
+    .serializer((payload: unknown) => payload as string)
+    .send(response.body);
+}

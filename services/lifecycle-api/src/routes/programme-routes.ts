@@ -1,0 +1,45 @@
+import { programme, taizhouPolicy } from '@gongguan/domain';
+import type { HttpApp } from '@gongguan/platform';
+import type { CommandDeps } from './command-route.js';
+import { simpleCommand, type SimpleCommand } from './simple-command.js';
+
+const G = '/v1/programmes/:programmeId';
+const toProgramme = (p: Record<string, string>) => programme.streamName(p.programmeId!);
+
+export const programmeCommands: SimpleCommand[] = [
+  {
+    url: '/v1/programmes',
+    type: 'LaunchProgramme',
+    aggregate: 'programme',
+    summary: "Launch a programme; its policy (Taizhou's by default) is fixed from here on",
+    tags: ['programmes'],
+    stream: (_p, b) => programme.streamName(String(b.programmeId)),
+    resourceId: (_p, b) => String(b.programmeId),
+    location: (id) => `/v1/programmes/${id}`,
+    example: {
+      programmeId: 'tz-2018',
+      name: 'Taizhou 2018 ten major common-technology breakthrough projects',
+      bureau: 'Taizhou Municipal Science and Technology Bureau',
+      quota: 10,
+      focusIndustries: ['pumps', 'moulds', 'smart toilets'],
+      policy: taizhouPolicy,
+    },
+  },
+  { url: `${G}/solicitation/opening`, type: 'OpenSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Open the solicitation (征集) window', tags: ['programmes'], example: { opensOn: '2018-05-01', closesOn: '2018-07-31' } },
+  { url: `${G}/solicitation/closing`, type: 'CloseSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Close the solicitation window', tags: ['programmes'], example: { closedOn: '2018-07-31' } },
+  { url: `${G}/focus-industries`, type: 'SetFocusIndustries', aggregate: 'programme', stream: toProgramme, summary: 'Set the focus industries', tags: ['programmes'], example: { focusIndustries: ['pumps', 'moulds', 'smart toilets', 'auto parts'] } },
+  {
+    url: `${G}/selection-slots/:projectId/release`,
+    type: 'ReleaseSelectionSlot',
+    aggregate: 'programme',
+    stream: toProgramme,
+    fromPath: ['projectId'],
+    summary: 'Give back a reserved selection place (compensation when an approval could not be completed)',
+    tags: ['programmes'],
+    example: { reason: 'Approval refused after the place was reserved' },
+  },
+];
+
+export function registerProgrammeCommands(app: HttpApp, deps: CommandDeps): void {
+  for (const def of programmeCommands) simpleCommand(app, deps, def);
+}

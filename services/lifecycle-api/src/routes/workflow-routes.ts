@@ -1,0 +1,257 @@
+import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
+import { appError, type HttpApp } from '@gongguan/platform';
+import { z } from 'zod';
+
+const Text = z.string().trim().min(1).max(2000);
+import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
+import { loadAggregate } from '../commands/load.js';
+import { assessContractPayment } from '../workflows/r2-assessment.js';
+import { commandRoute, type CommandDeps } from './command-route.js';
+import { bodySchema, paramsSchema } from './simple-command.js';
+
+const projectLocation = (id: string) => `/v1/projects/${id}`;
+
+async function claimBankReference(ctx: CommandContext, reference: string, claimant: { kind: 'disbursement' | 'contract_payment'; id: string }) {
+  return execute(ctx, {
+    aggregate: bankReference,
+    stream: bankReference.streamName(BankReference.parse(reference)),
+    type: 'ClaimBankReference',
+    step: 'claim-bank-reference',
+    data: { bankReference: reference, claimant },
+  });
+}
+
+function claimantId(projectId: string, paymentId: string): string {
+  const readable = `${projectId}.${paymentId}`;
+  return readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
+}
+
+/** The commands that span streams: each step guarded by one stream, in the order the domain README gives. */
+export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
+  commandRoute(app, deps, {
+    url: '/v1/programmes/:programmeId/proposals',
+    summary: 'Submit a proposal to a programme (the programme policy is copied onto the project)',
+    tags: ['solicitation'],
+    roles: project.commandRoles.SubmitProject,
+    params: paramsSchema('/v1/programmes/:programmeId/proposals'),
+    body: bodySchema('SubmitProject', ['programme'], ['projectId']),
+    bodyExample: {
+      projectId: 'p-pump-01',
+      title: 'High-efficiency submersible pump hydraulics',
+      leadEnterprise: { name: 'Taizhou Pump Co.', creditCode: '91331000MA2AB12341' },
+      partners: [{ name: 'Zhejiang Valve Co.', creditCode: '52331000MA2K12345W' }],
+      industry: 'pumps',
+      county: 'Wenling',
+      principalInvestigator: { name: 'Wang Wei', title: 'Chief engineer' },
+      keyTechnologies: ['hydraulic model optimisation', 'permanent-magnet motor'],
+      requestedFunding: 300000000,
+    },
+    created: true,
+    async run(ctx, { params, body, ifMatch }) {
+      const { programmeId } = params as { programmeId: string };
+      const loaded = await loadAggregate(ctx.store, programme, programme.streamName(programmeId));
+      const snapshot = programmeSnapshot(loaded.state);
+      if (!snapshot) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
+      const data: Record<string, unknown> = { ...(body as Record<string, unknown>), programme: snapshot };
+      const projectId = String(data.projectId ?? ctx.env.newId());
+      data.projectId = projectId;
+      const primary = await execute(ctx, { aggregate: project, stream: project.streamName(projectId), type: 'SubmitProject', data, step: 'submit', ifMatch });
+      return { primary, resourceId: projectId, location: projectLocation(projectId) };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/projects/:projectId/approval',
+    summary: 'Approve the selection (立项): reserves a place within the programme quota, then approves',
+    description: 'Refused with QUOTA_REACHED when the programme has no place left; never by the person who submitted the proposal.',
+    tags: ['solicitation'],
+    roles: project.commandRoles.ApproveProject,
+    params: paramsSchema('/v1/projects/:projectId/approval'),
+    body: z.strictObject({ comment: Text.optional() }),
+    bodyExample: { comment: 'Selected by the bureau meeting of 2018-07-17' },
+    async run(ctx, { params, body, ifMatch }) {
+      const { projectId } = params as { projectId: string };
+      const stream = project.streamName(projectId);
+      const current = await loadAggregate(ctx.store, project, stream);
+      if (current.revision === 'no_stream') throw appError('NOT_FOUND', `project ${projectId} does not exist`);
+      if (ifMatch !== undefined && current.revision !== ifMatch) {
+        throw appError('PRECONDITION_FAILED', `${stream} is at revision ${current.revision}, not ${ifMatch}`, {
+          extra: { stream, expectedRevision: ifMatch, currentRevision: current.revision },
+          headers: { etag: `"${current.revision}"` },
+        });
+      }
+      const comment = (body as { comment?: string }).comment;
+      // Check the approval itself (four eyes, publicity over, …) before taking a place of the quota.
+      const selectionProbe = { programmeId: current.state.programmeId, slot: 1, quota: 1 };
+      await execute(ctx, { aggregate: project, stream, type: 'ApproveProject', step: 'approve', dryRun: true, data: { selection: selectionProbe, ...(comment ? { comment } : {}) } });
+      const programmeStream = programme.streamName(current.state.programmeId);
+      const reserved = await execute(ctx, { aggregate: programme, stream: programmeStream, type: 'ReserveSelectionSlot', step: 'reserve', data: { projectId } });
+      const programmeState = (await loadAggregate(ctx.store, programme, programmeStream)).state;
+      const slot = programmeState.reservations[projectId];
+      if (slot === undefined) throw new Error(`no place reserved for ${projectId} after reserving it`);
+      try {
+        const approved = await execute(ctx, {
+          aggregate: project,
+          stream,
+          type: 'ApproveProject',
+          step: 'approve',
+          data: { selection: { programmeId: current.state.programmeId, slot, quota: programmeState.quota }, ...(comment ? { comment } : {}) },
+        });
+        return { primary: approved, steps: [reserved, approved], resourceId: projectId };
+      } catch (err) {
+        await execute(ctx, {
+          aggregate: programme,
+          stream: programmeStream,
+          type: 'ReleaseSelectionSlot',
+          step: 'release',
+          data: { projectId, reason: `approval of ${projectId} was refused after its place was reserved` },
+        }).catch((releaseErr: unknown) => app.log.error({ err: releaseErr, projectId }, 'could not release a reserved place; release it by hand'));
+        throw err;
+      }
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/projects/:projectId/grants/r1',
+    summary: 'Award the one-time R1 selection grant and request its payment',
+    tags: ['disbursements'],
+    roles: project.commandRoles.AwardSelectionGrant,
+    params: paramsSchema('/v1/projects/:projectId/grants/r1'),
+    body: z.strictObject({ disbursementId: Id.optional() }),
+    bodyExample: { disbursementId: 'r1-p-pump-01' },
+    created: true,
+    async run(ctx, { params, body }) {
+      const { projectId } = params as { projectId: string };
+      const disbursementId = (body as { disbursementId?: string }).disbursementId ?? `r1-${projectId}`.slice(0, 64);
+      const stream = project.streamName(projectId);
+      const awarded = await execute(ctx, { aggregate: project, stream, type: 'AwardSelectionGrant', step: 'award', data: { disbursementId } });
+      const state = (await loadAggregate(ctx.store, project, stream)).state;
+      if (!state.r1 || !state.leadEnterprise) throw new Error(`project ${projectId} shows no R1 award after awarding it`);
+      const requested = await execute(ctx, {
+        aggregate: disbursement,
+        stream: disbursement.streamName(state.r1.disbursementId),
+        type: 'RequestDisbursement',
+        step: 'request',
+        data: {
+          disbursementId: state.r1.disbursementId,
+          rule: 'R1',
+          payee: state.leadEnterprise,
+          amount: state.r1.amount,
+          projectId,
+          basis: `${stream}/SelectionGrantAwarded`,
+        },
+      });
+      return { primary: requested, steps: [awarded, requested], resourceId: state.r1.disbursementId, location: `/v1/disbursements/${state.r1.disbursementId}` };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/disbursements/:disbursementId/payment',
+    summary: 'Record the bank payment of an approved disbursement (a bank reference is paid once)',
+    tags: ['disbursements'],
+    roles: disbursement.commandRoles.RecordDisbursementPayment,
+    params: paramsSchema('/v1/disbursements/:disbursementId/payment'),
+    body: bodySchema('RecordDisbursementPayment'),
+    bodyExample: { bankReference: 'ICBC-2018-0815-0001', paidOn: '2018-08-15' },
+    async run(ctx, { params, body, ifMatch }) {
+      const { disbursementId } = params as { disbursementId: string };
+      const data = body as { bankReference: string; paidOn: string };
+      const stream = disbursement.streamName(disbursementId);
+      await execute(ctx, { aggregate: disbursement, stream, type: 'RecordDisbursementPayment', step: 'pay', data, ifMatch, dryRun: true });
+      const claimed = await claimBankReference(ctx, data.bankReference, { kind: 'disbursement', id: disbursementId });
+      const paid = await execute(ctx, { aggregate: disbursement, stream, type: 'RecordDisbursementPayment', step: 'pay', data });
+      return { primary: paid, steps: [claimed, paid], resourceId: disbursementId };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/projects/:projectId/contracts/:contractId/payments',
+    summary: 'Confirm a bank payment on a conversion contract; the R2 subsidy is assessed on the enterprise-year ledger',
+    description: 'Writes the bank-reference claim, the payment on the project, the assessment on subsidy-<creditCode>-<year>, and the assessment back on the project. If the process stops in between, the payment shows as pending assessment and is completed on restart.',
+    tags: ['promotion'],
+    roles: project.commandRoles.ConfirmContractPayment,
+    params: paramsSchema('/v1/projects/:projectId/contracts/:contractId/payments'),
+    body: bodySchema('ConfirmContractPayment', ['contractId'], ['paymentId']),
+    bodyExample: { paymentId: 'pay1', amount: 200000000, bankReference: 'ICBC-2019-1008-0001', paidOn: '2019-10-08' },
+    created: true,
+    async run(ctx, { params, body, ifMatch }) {
+      const { projectId, contractId } = params as { projectId: string; contractId: string };
+      const data: Record<string, unknown> = { ...(body as Record<string, unknown>), contractId };
+      data.paymentId ??= ctx.env.newId();
+      const paymentId = String(data.paymentId);
+      const stream = project.streamName(projectId);
+      await execute(ctx, { aggregate: project, stream, type: 'ConfirmContractPayment', step: 'confirm', data, ifMatch, dryRun: true });
+      const claimed = await claimBankReference(ctx, String(data.bankReference), { kind: 'contract_payment', id: claimantId(projectId, paymentId) });
+      const confirmed = await execute(ctx, { aggregate: project, stream, type: 'ConfirmContractPayment', step: 'confirm', data });
+      const assessed = await assessContractPayment(ctx, projectId, paymentId, 'payment');
+      const last: StepResult = assessed[assessed.length - 1] ?? confirmed;
+      return { primary: last, steps: [claimed, confirmed, ...assessed], resourceId: paymentId, location: projectLocation(projectId) };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/projects/:projectId/payments/:paymentId/reversal',
+    summary: 'Record that a confirmed bank payment was refunded; the R2 entitlement is recomputed and a clawback assessed',
+    tags: ['promotion'],
+    roles: project.commandRoles.ReverseContractPayment,
+    params: paramsSchema('/v1/projects/:projectId/payments/:paymentId/reversal'),
+    body: bodySchema('ReverseContractPayment', ['paymentId']),
+    bodyExample: { reversedOn: '2019-11-20', reason: 'Buyer refunded after a quality dispute' },
+    async run(ctx, { params, body, ifMatch }) {
+      const { projectId, paymentId } = params as { projectId: string; paymentId: string };
+      const stream = project.streamName(projectId);
+      const reversed = await execute(ctx, { aggregate: project, stream, type: 'ReverseContractPayment', step: 'reverse', data: { ...(body as object), paymentId }, ifMatch });
+      const assessed = await assessContractPayment(ctx, projectId, paymentId, 'reversal');
+      return { primary: assessed[assessed.length - 1] ?? reversed, steps: [reversed, ...assessed], resourceId: paymentId };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/projects/:projectId/payments/:paymentId/assessment',
+    summary: 'Complete a pending R2 assessment of a payment or reversal (normally done at once, or by the re-driver after a restart)',
+    tags: ['promotion'],
+    roles: project.commandRoles.RecordSubsidyAssessment,
+    params: paramsSchema('/v1/projects/:projectId/payments/:paymentId/assessment'),
+    body: z.strictObject({ step: z.enum(['payment', 'reversal']) }),
+    bodyExample: { step: 'payment' },
+    async run(ctx, { params, body }) {
+      const { projectId, paymentId } = params as { projectId: string; paymentId: string };
+      const steps = await assessContractPayment(ctx, projectId, paymentId, (body as { step: 'payment' | 'reversal' }).step);
+      return { primary: steps[steps.length - 1]!, steps, resourceId: paymentId };
+    },
+  });
+
+  commandRoute(app, deps, {
+    url: '/v1/subsidy-ledgers/r3/:creditCode/:year/transactions',
+    summary: "Record an R3 in-city technology-transfer transaction of an institution, under a programme's policy",
+    tags: ['subsidy ledgers'],
+    roles: r3Ledger.commandRoles.RecordR3Transaction,
+    params: paramsSchema('/v1/subsidy-ledgers/r3/:creditCode/:year/transactions'),
+    body: z.strictObject({
+      programmeId: Id,
+      transactionId: Id.optional(),
+      amount: PositiveFen,
+      occurredOn: IsoDate,
+      inCity: z.boolean(),
+      description: z.string().trim().min(1).max(200),
+    }),
+    bodyExample: { programmeId: 'tz-2018', transactionId: 'tx-1', amount: 400000000, occurredOn: '2019-05-10', inCity: true, description: 'Licence brokered for Huangyan Mould Co.' },
+    created: true,
+    async run(ctx, { params, body, ifMatch }) {
+      const { creditCode, year } = params as { creditCode: string; year: number };
+      const { programmeId, ...rest } = body as { programmeId: string; transactionId?: string } & Record<string, unknown>;
+      const prog = await loadAggregate(ctx.store, programme, programme.streamName(programmeId));
+      if (!prog.state.policy) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
+      const transactionId = rest.transactionId ?? ctx.env.newId();
+      const primary = await execute(ctx, {
+        aggregate: r3Ledger,
+        stream: r3Ledger.streamName(creditCode, year),
+        type: 'RecordR3Transaction',
+        step: 'record',
+        ifMatch,
+        data: { ...rest, transactionId, creditCode, year, policy: { r3RateBps: prog.state.policy.r3RateBps, r3AnnualCap: prog.state.policy.r3AnnualCap } },
+      });
+      return { primary, resourceId: transactionId, location: `/v1/subsidy-ledgers/r3/${creditCode}/${year}` };
+    },
+  });
+}

@@ -1,0 +1,75 @@
+import { parsePosition, START_POSITION, type EventStore } from '@gongguan/event-store';
+import type { Logger } from '@gongguan/platform';
+import type { Sql } from '@gongguan/platform/db';
+import type { Environment } from '../commands/ids.js';
+import { assessContractPayment } from './r2-assessment.js';
+
+const PROCESS = 'r2-assessment';
+const ACTOR = { id: 'system:r2-assessment', role: 'finance' as const };
+
+export interface RedriverOptions {
+  store: EventStore;
+  sql: Sql;
+  env: Environment;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Completes every R2 assessment whose request stopped between the payment and the ledger: it
+ * follows the store from its checkpoint and, for each confirmed or reversed payment, runs the
+ * (idempotent) assessment step. A step that keeps failing is logged and stays visibly pending on
+ * the project (GET shows it; POST …/assessment re-drives it by hand).
+ */
+export async function runR2Redriver(options: RedriverOptions): Promise<void> {
+  const { store, sql, logger, signal } = options;
+  while (!signal.aborted) {
+    try {
+      const { rows } = await sql.query<{ position: string }>('select position from lifecycle.process_checkpoints where process = $1', [PROCESS]);
+      const after = rows[0] ? parsePosition(rows[0].position) : START_POSITION;
+      for await (const item of store.subscribe({ after, signal, filter: { eventTypes: ['ContractPaymentConfirmed', 'ContractPaymentReversed'] } })) {
+        if (item.kind === 'caught-up') {
+          logger.debug({ position: item.position }, 'R2 re-driver caught up');
+          continue;
+        }
+        const { event } = item;
+        const projectId = event.stream.slice('project-'.length);
+        const paymentId = String(event.data.paymentId);
+        const step = event.type === 'ContractPaymentConfirmed' ? 'payment' : 'reversal';
+        await assessWithRetries(options, { projectId, paymentId, step, correlationId: event.metadata.correlationId, causationId: event.id });
+        await sql.query(
+          `insert into lifecycle.process_checkpoints (process, position) values ($1, $2)
+           on conflict (process) do update set position = excluded.position, updated_at = now()`,
+          [PROCESS, event.position],
+        );
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      logger.error({ err }, 'R2 re-driver stopped; restarting from its checkpoint in 1 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function assessWithRetries(
+  options: RedriverOptions,
+  job: { projectId: string; paymentId: string; step: 'payment' | 'reversal'; correlationId: string; causationId: string },
+): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await assessContractPayment(
+        { store: options.store, env: options.env, actor: ACTOR, correlationId: job.correlationId, causationId: job.causationId },
+        job.projectId,
+        job.paymentId,
+        job.step,
+      );
+      return;
+    } catch (err) {
+      if (attempt === 3 || options.signal.aborted) {
+        options.logger.error({ err, ...job }, 'R2 assessment failed; the payment stays pending on the project');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
