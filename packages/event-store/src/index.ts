@@ -40,3 +40,4 @@ export type { StoreLogger } from './logger.js';
 export { createSqlEventStore, DEFAULT_MAX_EVENT_BYTES, type SqlEventStoreOptions } from './sql/sql-event-store.js';
 export { migrateEventStore } from './sql/migrate.js';
 export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
+export { serviceEventStore } from './service-store.js';
