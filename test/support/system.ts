@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { lifecycleService } from '@gongguan/lifecycle-api';
+import { serviceEventStore, START_POSITION, type EventStore } from '@gongguan/event-store';
 import { baseConfigSchema, buildServer, ensureDevKeys, readPrivateJwk, signToken, type HttpApp, type Role, type ServiceMount } from '@gongguan/platform';
 import { createPostgresDatabase } from '@gongguan/platform/testing';
 import type { Test } from 'tap';
@@ -31,6 +32,10 @@ export interface RunningSystem {
   url: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** The process's own event store, as the services see it. */
+  store: EventStore;
+  /** Every event in the store, counted through the store. */
+  eventCount(): Promise<number>;
   token(role: Role | Role[], subject: string): Promise<string>;
   /** Stops this process's server; the data stays for a restart. */
   stop(): Promise<void>;
@@ -52,7 +57,16 @@ export async function startSystem(t: Test, kind: DatabaseKind, services: Service
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const boot = async (mounts: ServiceMount[]): Promise<RunningSystem> => {
     const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
-    const { app } = await buildServer({ title: 'test', configSchema: schema, services: mounts }, env);
+    let store: EventStore | undefined;
+    const probe: ServiceMount = {
+      name: 'test-probe',
+      async mount(_app, deps) {
+        store = await serviceEventStore(deps);
+      },
+    };
+    const { app } = await buildServer({ title: 'test', configSchema: schema, services: [...mounts, probe] }, env);
+    if (!store) throw new Error('the probe saw no store');
+    const theStore: EventStore = store;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -71,6 +85,17 @@ export async function startSystem(t: Test, kind: DatabaseKind, services: Service
       url,
       dataDir,
       databaseUrl,
+      store: theStore,
+      async eventCount() {
+        let count = 0;
+        let after = START_POSITION;
+        for (;;) {
+          const page = await theStore.readAll({ after, limit: 10_000 });
+          count += page.events.length;
+          after = page.position;
+          if (page.caughtUp) return count;
+        }
+      },
       token: (role, subject) => signToken(privateJwk, { subject, roles: Array.isArray(role) ? role : [role] }),
       stop,
       restart: async (next) => {
