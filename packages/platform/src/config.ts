@@ -68,6 +68,9 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     JWKS_URL: optionalUrl(['https:', 'http:'], 'an http(s):// URL of a JWKS document'),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    REQUEST_TIMEOUT_MS: positiveInt(30_000, 'a positive integer number of milliseconds'),
+    RATE_LIMIT_COMMANDS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of commands per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(3000),
+    RATE_LIMIT_READS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of reads per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(12000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),
     SERVICE_NAME: z.string().default(defaults.serviceName),
   });

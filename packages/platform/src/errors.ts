@@ -15,6 +15,7 @@ export const errorCatalogue = {
   STREAM_NOT_FOUND: { status: 404, title: 'No such stream' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this resource' },
   NOT_ACCEPTABLE: { status: 406, title: 'Cannot produce the requested media type' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   CONCURRENCY_CONFLICT: { status: 409, title: 'The resource was changed by someone else' },
   DUPLICATE_EVENT_ID: { status: 409, title: 'An event with this id already exists elsewhere' },
   RULE_VIOLATION: { status: 409, title: 'A business rule refused the command' },

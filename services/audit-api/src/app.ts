@@ -1,15 +1,57 @@
-import type { ServiceMount } from '@gongguan/platform';
-import type { FastifyPluginAsync } from 'fastify';
-import type { Config } from './config.js';
+import { randomUUID } from 'node:crypto';
+import { serviceEventStore } from '@gongguan/event-store';
+import type { HttpApp, ServiceDeps, ServiceMount } from '@gongguan/platform';
+import { auditSettings, type Config } from './config.js';
+import { loadTreeHeadKey } from './keys/tree-head-key.js';
+import { createLeafLog } from './merkle/leaf-log.js';
+import { migrateAudit } from './merkle/witness.js';
+import { bundleRoutes } from './routes/bundle-routes.js';
+import type { AuditContext } from './routes/context.js';
+import { historyRoutes } from './routes/history-routes.js';
+import { stateRoutes } from './routes/state-routes.js';
+import { treeHeadRoutes } from './routes/tree-head-routes.js';
+import { verifyRoutes } from './routes/verify-routes.js';
+import { createSealer } from './tree-heads/sealer.js';
+
+/** Registers every audit route on `app`. */
+export function auditRoutes(app: HttpApp, ctx: AuditContext): void {
+  historyRoutes(app, ctx);
+  stateRoutes(app, ctx);
+  verifyRoutes(app, ctx);
+  treeHeadRoutes(app, ctx);
+  bundleRoutes(app, ctx);
+}
+
+/** Builds what the routes need: the store, the witness, the signing key and the sealer. */
+export async function createAuditContext(deps: ServiceDeps<Config>): Promise<AuditContext & { sealIntervalMs: number }> {
+  const settings = auditSettings(deps.config);
+  const store = await serviceEventStore(deps);
+  await migrateAudit(deps.sql);
+  const key = loadTreeHeadKey({ path: settings.signingKeyFile, dataDir: settings.dataDir, production: settings.production });
+  if (key.created) deps.logger.info({ keyId: key.keyId }, 'created a tree-head signing key (embedded default)');
+  const leaves = createLeafLog({ sql: deps.sql, store, logger: deps.logger });
+  const sealer = createSealer({ store, leaves, key, logger: deps.logger });
+  return { store, sql: deps.sql, leaves, sealer, key, sealIntervalMs: settings.sealIntervalMs };
+}
 
 /** Replays the event store for auditors: history, state as of any time, verification and export bundles. */
-export const auditApi: FastifyPluginAsync = async () => {
-  // Routes arrive with the service's own issue; the plugin is mounted already so both run modes are real.
-};
-
 export const auditApiService: ServiceMount<Config> = {
   name: 'audit-api',
-  async mount(app) {
-    await app.register(auditApi);
+  async mount(app, deps) {
+    const ctx = await createAuditContext(deps);
+    auditRoutes(app, ctx);
+    if (ctx.sealIntervalMs > 0) {
+      let sealing: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        sealing = ctx.sealer
+          .seal({ actorId: 'audit-api', actorRole: 'system', correlationId: `seal-${randomUUID()}`, reason: 'periodic seal' })
+          .catch((err: unknown) => deps.logger.error({ err }, 'periodic tree-head seal failed'));
+      }, ctx.sealIntervalMs);
+      timer.unref();
+      app.addHook('onClose', async () => {
+        clearInterval(timer);
+        await sealing;
+      });
+    }
   },
 };

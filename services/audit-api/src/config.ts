@@ -1,6 +1,51 @@
 import { baseConfigSchema } from '@gongguan/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/**
+ * The audit service's own settings. Kept as a separate shape so the all-in-one, whose config is
+ * the base schema, can read them too (see {@link auditSettings}).
+ */
+export const auditConfigFields = {
+  /** PKCS#8 PEM of the Ed25519 key that signs tree heads; default `<DATA_DIR>/keys/tree-head-signing.private.pem`. */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1, 'expected a path to a PKCS#8 PEM Ed25519 private key').optional(),
+  /** How often a tree head is sealed; 0 turns periodic sealing off. Default 300000 (5 min), 0 when GONGGUAN_ENV=test. */
+  AUDIT_SEAL_INTERVAL_MS: z.coerce
+    .number({ error: 'expected a non-negative integer number of milliseconds (0 = off)' })
+    .int('expected a non-negative integer number of milliseconds (0 = off)')
+    .min(0, 'expected a non-negative integer number of milliseconds (0 = off)')
+    .optional(),
+};
 
 /** Gongguan audit API settings, from the environment. */
-export const configSchema = baseConfigSchema({ port: 3004, serviceName: 'audit-api' });
+export const configSchema = baseConfigSchema({ port: 3004, serviceName: 'audit-api' }).extend(auditConfigFields);
 export type Config = z.output<typeof configSchema>;
+
+export interface AuditSettings {
+  signingKeyFile: string | undefined;
+  sealIntervalMs: number;
+  production: boolean;
+  dataDir: string;
+}
+
+const settingsSchema = z.object(auditConfigFields);
+
+/**
+ * The audit settings from the parsed config; where the process's config schema does not know
+ * them (the all-in-one uses the base schema), from the same variables in `env`.
+ */
+export function auditSettings(
+  config: { GONGGUAN_ENV: string; DATA_DIR: string } & Partial<z.output<typeof settingsSchema>>,
+  env: NodeJS.ProcessEnv = process.env,
+): AuditSettings {
+  const fromEnv = settingsSchema.parse({
+    AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE || undefined,
+    AUDIT_SEAL_INTERVAL_MS: env.AUDIT_SEAL_INTERVAL_MS || undefined,
+  });
+  const interval = config.AUDIT_SEAL_INTERVAL_MS ?? fromEnv.AUDIT_SEAL_INTERVAL_MS;
+  return {
+    signingKeyFile: config.AUDIT_SIGNING_KEY_FILE ?? fromEnv.AUDIT_SIGNING_KEY_FILE,
+    sealIntervalMs: interval ?? (config.GONGGUAN_ENV === 'test' ? 0 : 300_000),
+    production: config.GONGGUAN_ENV === 'production',
+    dataDir: config.DATA_DIR,
+  };
+}

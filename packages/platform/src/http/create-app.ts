@@ -15,6 +15,8 @@ import type { Logger } from 'pino';
 import { appError } from '../errors.js';
 import { verifyBearer } from '../auth/verify.js';
 import { registerMetrics } from './metrics.js';
+import { registerRateLimit, type RateLimits } from './rate-limit.js';
+import { registerSlowBodyTimeout } from './slow-body.js';
 import { sendProblem, toAppError, type ErrorTranslator } from './problem.js';
 import { allowedMethods, compilePattern, type RouteEntry } from './routes-table.js';
 import type { ReadinessCheck } from './types.js';
@@ -29,8 +31,9 @@ export interface HttpAppOptions {
   description?: string;
   /** Translators for error kinds the platform does not know (e.g. domain errors). */
   errorTranslators?: ErrorTranslator[];
-  /** Seconds a slow client may take to send its request. */
+  /** Milliseconds a slow client may take to send its whole request. */
   requestTimeoutMs?: number;
+  rateLimits?: RateLimits;
 }
 
 export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -171,6 +174,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     );
   });
   registerMetrics(app);
+  registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
+  registerSlowBodyTimeout(app, options.requestTimeoutMs ?? 30_000);
 
   return app;
 }

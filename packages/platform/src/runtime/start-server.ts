@@ -59,6 +59,8 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
   const app = await createHttpApp({
     logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    rateLimits: { commandsPerMinute: config.RATE_LIMIT_COMMANDS_PER_MINUTE, readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE },
     auth: { keys, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
     title: def.title,
     ...(def.description ? { description: def.description } : {}),

@@ -1,0 +1,42 @@
+import { connect } from 'node:net';
+import t from 'tap';
+import { makeKeys, testApp, token } from './helpers.js';
+
+const keys = await makeKeys('k1');
+
+t.test('rate limits per client and route class', async (t) => {
+  const { app } = await testApp([keys], { rateLimits: { commandsPerMinute: 3, readsPerMinute: 5 } });
+  t.teardown(() => app.close());
+  const alice = `Bearer ${await token(keys, ['officer'], { subject: 'alice' })}`;
+  const bob = `Bearer ${await token(keys, ['officer'], { subject: 'bob' })}`;
+  const post = (authorization: string) => app.inject({ method: 'POST', url: '/v1/things', headers: { authorization }, payload: { name: 'x', amountFen: 1 } });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await post(alice)).statusCode);
+  t.same(statuses, [201, 201, 201, 429], 'the fourth command in a minute is refused');
+  const limited = await post(alice);
+  t.equal(limited.json().code, 'RATE_LIMITED');
+  t.match(limited.headers['retry-after'], /^\d+$/);
+  t.equal((await post(bob)).statusCode, 201, 'another client has its own bucket');
+  const read = await app.inject({ method: 'GET', url: '/v1/things/1', headers: { authorization: alice } });
+  t.equal(read.statusCode, 200, 'reads are a separate class');
+  for (let i = 0; i < 10; i++) t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+});
+
+t.test('a slow client that never finishes its request is cut off', async (t) => {
+  const { app } = await testApp([keys], { requestTimeoutMs: 300 });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const auth = await token(keys, ['officer']);
+  const started = Date.now();
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`POST /v1/things HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`));
+    let data = '';
+    socket.on('data', (d) => (data += d.toString()));
+    socket.on('close', () => resolve(data));
+  });
+  t.match(answer, /^HTTP\/1.1 408/, 'answered 408 Request Timeout');
+  t.match(answer, /application\/problem\+json[\s\S]*"code":"REQUEST_TIMEOUT"/, 'as a problem');
+  t.ok(Date.now() - started < 5_000, 'and the connection closed');
+});

@@ -1,0 +1,83 @@
+import { bankReference, disbursement, project, r2Ledger } from '@gongguan/domain';
+import { comparePositions, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
+import { isAppError } from '@gongguan/platform';
+
+const PAGE = 5000;
+
+async function readStreamOrEmpty(store: EventStore, stream: string): Promise<RecordedEvent[]> {
+  try {
+    return await store.readStream(stream);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return [];
+    throw err;
+  }
+}
+
+async function scan(store: EventStore, filter: { streamPrefixes: string[]; eventTypes: string[] }, keep: (e: RecordedEvent) => boolean): Promise<RecordedEvent[]> {
+  const kept: RecordedEvent[] = [];
+  let after: Position = START_POSITION;
+  for (;;) {
+    const page = await store.readAll({ after, limit: PAGE, filter });
+    kept.push(...page.events.filter(keep));
+    after = page.position;
+    if (page.caughtUp || page.events.length === 0) return kept;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * A project's whole story, in store order: its own stream, its disbursements (found by the
+ * grant it was awarded and by every disbursement requested for it), the subsidy-ledger events
+ * assessing its payments, and the bank-reference claims of its payments.
+ */
+export async function projectHistory(store: EventStore, projectId: string): Promise<{ streams: string[]; events: RecordedEvent[] }> {
+  const own = await store.readStream(project.streamName(projectId));
+  const disbursementIds = new Set<string>();
+  const paymentIds = new Set<string>();
+  const ledgers = new Set<string>();
+  const bankRefs = new Set<string>();
+  for (const e of own) {
+    const d = e.data;
+    if (e.type === 'SelectionGrantAwarded' && str(d.disbursementId)) disbursementIds.add(d.disbursementId as string);
+    if (e.type === 'SubsidyAssessmentRecorded' && str(d.ledgerStream)) ledgers.add(d.ledgerStream as string);
+    if (e.type === 'ContractPaymentConfirmed') {
+      if (str(d.paymentId)) paymentIds.add(d.paymentId as string);
+      if (str(d.bankReference)) bankRefs.add(d.bankReference as string);
+      const code = str(d.enterpriseCreditCode);
+      const paidOn = str(d.paidOn);
+      if (code && paidOn) ledgers.add(r2Ledger.streamName(code, Number(paidOn.slice(0, 4))));
+    }
+  }
+  const requested = await scan(store, { streamPrefixes: ['disbursement-'], eventTypes: ['DisbursementRequested'] }, (e) => e.data.projectId === projectId);
+  for (const e of requested) if (str(e.data.disbursementId)) disbursementIds.add(e.data.disbursementId as string);
+
+  const related: RecordedEvent[] = [];
+  for (const id of disbursementIds) {
+    const events = await readStreamOrEmpty(store, disbursement.streamName(id));
+    related.push(...events);
+    for (const e of events) if (e.type === 'DisbursementPaid' && str(e.data.bankReference)) bankRefs.add(e.data.bankReference as string);
+  }
+  for (const ledger of ledgers) {
+    const events = await readStreamOrEmpty(store, ledger);
+    related.push(
+      ...events.filter(
+        (e) => (e.type === 'R2PaymentAssessed' && e.data.projectId === projectId) || (e.type === 'R2ReversalAssessed' && paymentIds.has(String(e.data.paymentId))),
+      ),
+    );
+  }
+  const claimants = new Set([...disbursementIds, ...paymentIds]);
+  for (const ref of bankRefs) {
+    const events = await readStreamOrEmpty(store, bankReference.streamName(ref));
+    related.push(...events.filter((e) => claimants.has(String((e.data.claimant as { id?: unknown } | undefined)?.id))));
+  }
+  const events = [...own, ...related].sort((a, b) => comparePositions(a.position, b.position));
+  const streams = [...new Set(events.map((e) => e.stream))];
+  return { streams, events };
+}
+
+/** Every project submitted to a programme, found by its `ProjectSubmitted` event. */
+export async function programmeProjects(store: EventStore, programmeId: string): Promise<string[]> {
+  const submitted = await scan(store, { streamPrefixes: ['project-'], eventTypes: ['ProjectSubmitted'] }, (e) => e.data.programmeId === programmeId);
+  return [...new Set(submitted.map((e) => String(e.data.projectId)))];
+}

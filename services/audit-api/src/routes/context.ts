@@ -1,0 +1,22 @@
+import type { EventStore } from '@gongguan/event-store';
+import type { Sql } from '@gongguan/platform/db';
+import type { Role } from '@gongguan/platform';
+import type { TreeHeadKey } from '../keys/tree-head-key.js';
+import type { LeafLog } from '../merkle/leaf-log.js';
+import type { Sealer } from '../tree-heads/sealer.js';
+
+/** What every audit route works with. */
+export interface AuditContext {
+  store: EventStore;
+  sql: Sql;
+  leaves: LeafLog;
+  sealer: Sealer;
+  key: TreeHeadKey;
+}
+
+/** Auditors read everything; admins too (they operate the service). Nobody writes business facts here. */
+export const READERS: readonly Role[] = ['auditor', 'admin'];
+/** Sealing a tree head appends an event, so it is an admin's operation, not an auditor's. */
+export const SEALERS: readonly Role[] = ['admin'];
+
+export const tags = ['audit'];

@@ -1,0 +1,129 @@
+import { appError, type HttpApp } from '@gongguan/platform';
+import { z } from 'zod';
+import { TreeHead, TREE_HEAD_STREAM, treeHeadFromEvent } from '../tree-heads/tree-head.js';
+import { latestTreeHead } from '../tree-heads/sealer.js';
+import { READERS, SEALERS, tags, type AuditContext } from './context.js';
+
+const Size = z.coerce.number().int().nonnegative();
+const hex = (b: Buffer) => b.toString('hex');
+
+export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
+  app.get(
+    '/v1/audit/public-key',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        summary: 'The Ed25519 public key tree heads are signed with (compare its keyId with one obtained out of band)',
+        response: { 200: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), publicKeyPem: z.string() }) },
+      },
+    },
+    async () => ({ algorithm: 'Ed25519' as const, keyId: ctx.key.keyId, publicKeyPem: ctx.key.publicKeyPem }),
+  );
+
+  app.get(
+    '/v1/audit/tree-heads',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        summary: 'Sealed tree heads, oldest first',
+        querystring: z.object({ fromRevision: Size.default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: { 200: z.object({ treeHeads: z.array(TreeHead) }) },
+      },
+    },
+    async (request) => {
+      const events = await ctx.store.readStream(TREE_HEAD_STREAM, { fromRevision: request.query.fromRevision, limit: request.query.limit }).catch(() => []);
+      return { treeHeads: events.map(treeHeadFromEvent) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/tree-heads/latest',
+    { config: { roles: READERS }, schema: { tags, summary: 'The latest sealed tree head', response: { 200: TreeHead } } },
+    async () => {
+      const head = await latestTreeHead(ctx.store);
+      if (!head) throw appError('NOT_FOUND', 'no tree head has been sealed yet');
+      return head;
+    },
+  );
+
+  app.post(
+    '/v1/audit/tree-heads',
+    {
+      config: { roles: SEALERS },
+      schema: {
+        tags,
+        summary: 'Seals a tree head now over every event in the log (nothing new is sealed when only tree heads were appended since the latest)',
+        body: z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional(),
+        response: { 200: TreeHead, 201: TreeHead },
+      },
+    },
+    async (request, reply) => {
+      const { created, head } = await ctx.sealer.seal({
+        actorId: request.principal?.subject ?? 'unknown',
+        actorRole: 'admin',
+        correlationId: request.id,
+        ...(request.body?.reason ? { reason: request.body.reason } : {}),
+      });
+      return reply.code(created ? 201 : 200).send(head);
+    },
+  );
+
+  app.get(
+    '/v1/audit/tree-heads/consistency',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        summary: 'RFC 6962 consistency proof that the tree of size `from` is a prefix of the tree of size `to` (default: the latest head)',
+        querystring: z.object({ from: Size, to: Size.optional() }),
+        response: { 200: z.object({ from: z.number(), to: z.number(), fromRoot: z.string(), toRoot: z.string(), proof: z.array(z.string()) }) },
+      },
+    },
+    async (request) => {
+      const size = await ctx.leaves.catchUp();
+      const to = request.query.to ?? (await latestTreeHead(ctx.store))?.treeSize ?? size;
+      const { from } = request.query;
+      if (from > to || to > size) {
+        throw appError('VALIDATION_FAILED', `need from ≤ to ≤ ${size} (the log's size)`, { extra: { errors: [{ path: 'to', message: `from ${from}, to ${to}, log ${size}` }] } });
+      }
+      const levels = ctx.leaves.levels;
+      return { from, to, fromRoot: hex(levels.rootAt(from)), toRoot: hex(levels.rootAt(to)), proof: levels.consistencyProof(from, to).map(hex) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/events/:id/inclusion',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        summary: 'RFC 6962 inclusion proof of an event in the tree of size `treeSize` (default: the latest head)',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ treeSize: Size.optional() }),
+        response: {
+          200: z.object({ eventId: z.string(), eventHash: z.string(), leafIndex: z.number(), treeSize: z.number(), leafHash: z.string(), rootHash: z.string(), path: z.array(z.string()) }),
+        },
+      },
+    },
+    async (request) => {
+      const size = await ctx.leaves.catchUp();
+      const treeSize = request.query.treeSize ?? (await latestTreeHead(ctx.store))?.treeSize ?? size;
+      if (treeSize > size) throw appError('VALIDATION_FAILED', `the log has only ${size} events`, { extra: { errors: [{ path: 'treeSize', message: `above ${size}` }] } });
+      const row = await ctx.leaves.indexOf(request.params.id);
+      if (!row) throw appError('NOT_FOUND', `no event ${request.params.id}`);
+      if (row.idx >= treeSize) throw appError('NOT_FOUND', `event ${request.params.id} is at place ${row.idx}, after the tree of size ${treeSize}: seal a newer tree head first`);
+      const levels = ctx.leaves.levels;
+      return {
+        eventId: row.eventId,
+        eventHash: row.hash,
+        leafIndex: row.idx,
+        treeSize,
+        leafHash: hex(levels.leaf(row.idx)),
+        rootHash: hex(levels.rootAt(treeSize)),
+        path: levels.inclusionProof(row.idx, treeSize).map(hex),
+      };
+    },
+  );
+}

@@ -1,0 +1,175 @@
+import type { KeyObject } from 'node:crypto';
+import { START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
+import type { SqlExecutor } from '@gongguan/platform/db';
+import { verifyBytes } from '../keys/tree-head-key.js';
+import { MerkleLevels } from '../merkle/levels.js';
+import { leafHash } from '../merkle/tree.js';
+import { readWitness, witnessSize, type WitnessRow } from '../merkle/witness.js';
+import { isTreeHeadEvent, TreeHeadData, treeHeadStatement } from '../tree-heads/tree-head.js';
+import { createLogVerifier, type LogVerifier } from './log-verifier.js';
+import { firstProblem, type VerificationProblem } from './problems.js';
+
+const PAGE = 5000;
+const PROGRESS_EVERY = 100_000;
+
+export interface StoreVerification {
+  ok: boolean;
+  events: number;
+  streams: number;
+  treeHeads: { checked: number; latest: { treeSize: number; rootHash: string } | null };
+  witness: { size: number; matchesStore: boolean };
+  problemCount: number;
+  problems: VerificationProblem[];
+  firstBadEvent: VerificationProblem | null;
+  durationMs: number;
+}
+
+interface HeadAt {
+  index: number;
+  event: RecordedEvent;
+}
+
+/**
+ * Verifies the whole store: every stream's hash chain, the log against the witness of what was
+ * sealed (naming the first event deleted, inserted or moved), and every signed tree head against
+ * the root recomputed from the store. Progress goes to the log every 100,000 events.
+ */
+export async function verifyStore(deps: {
+  store: EventStore;
+  sql: SqlExecutor;
+  publicKeys: ReadonlyMap<string, KeyObject>;
+  logger: { info(obj: object, msg: string): void };
+}): Promise<StoreVerification> {
+  const started = performance.now();
+  const verifier = createLogVerifier();
+  const sealedSize = await witnessSize(deps.sql);
+  const heads: HeadAt[] = [];
+  let witnessMismatchAt: number | null = null;
+  let witnessPage: WitnessRow[] = [];
+  let after: Position = START_POSITION;
+
+  for (;;) {
+    const page = await deps.store.readAll({ after, limit: PAGE });
+    const base = verifier.count;
+    if (base < sealedSize && page.events.length > 0) witnessPage = await readWitness(deps.sql, base, page.events.length);
+    for (const [i, event] of page.events.entries()) {
+      const index = base + i;
+      if (isTreeHeadEvent(event)) heads.push({ index, event });
+      const sealed = witnessPage[i];
+      if (witnessMismatchAt === null && index < sealedSize && sealed !== undefined && (sealed.eventId !== event.id || sealed.hash !== event.hash)) {
+        witnessMismatchAt = index;
+        verifier.report(notAsSealed(index, sealed, event));
+      }
+      verifier.add(event);
+      if (verifier.count % PROGRESS_EVERY === 0) {
+        const seconds = (performance.now() - started) / 1000;
+        deps.logger.info({ checked: verifier.count, eventsPerSecond: Math.round(verifier.count / seconds) }, 'verifying the store');
+      }
+    }
+    after = page.position;
+    if (page.caughtUp || page.events.length === 0) break;
+  }
+
+  if (witnessMismatchAt === null && verifier.count < sealedSize) {
+    witnessMismatchAt = verifier.count;
+    const [gone] = await readWitness(deps.sql, verifier.count, 1);
+    verifier.report({
+      kind: 'missing',
+      index: verifier.count,
+      eventId: gone?.eventId ?? null,
+      stream: gone?.stream ?? null,
+      revision: gone?.revision ?? null,
+      detail: `the log ends after ${verifier.count} events but ${sealedSize} were sealed; this one is gone`,
+    });
+  }
+
+  const witnessLevels = witnessMismatchAt === null ? verifier.levels : await loadWitnessLevels(deps.sql);
+  const latest = checkHeads(heads, verifier, witnessLevels, deps.publicKeys);
+  const problems = [...verifier.problems].sort((a, b) => a.index - b.index);
+  const result: StoreVerification = {
+    ok: verifier.problemCount === 0,
+    events: verifier.count,
+    streams: verifier.streamCount,
+    treeHeads: { checked: heads.length, latest },
+    witness: { size: sealedSize, matchesStore: witnessMismatchAt === null },
+    problemCount: verifier.problemCount,
+    problems,
+    firstBadEvent: firstProblem(problems),
+    durationMs: Math.round(performance.now() - started),
+  };
+  deps.logger.info({ ok: result.ok, events: result.events, problems: result.problemCount, durationMs: result.durationMs, firstBadEvent: result.firstBadEvent }, 'store verified');
+  return result;
+}
+
+function notAsSealed(index: number, sealed: WitnessRow, found: RecordedEvent): VerificationProblem {
+  return {
+    kind: 'not-as-sealed',
+    index,
+    eventId: sealed.eventId,
+    stream: sealed.stream,
+    revision: sealed.revision,
+    detail:
+      sealed.eventId === found.id
+        ? `event ${found.id} (${found.stream}@${found.revision}) no longer has the hash it was sealed with`
+        : `place ${index} of the log was sealed as event ${sealed.eventId} (${sealed.stream}@${sealed.revision}) but now holds ${found.id} (${found.stream}@${found.revision}): an event was deleted, inserted or moved here`,
+    expected: `${sealed.eventId} ${sealed.hash}`,
+    actual: `${found.id} ${found.hash}`,
+  };
+}
+
+async function loadWitnessLevels(sql: SqlExecutor): Promise<MerkleLevels> {
+  const levels = new MerkleLevels();
+  for (;;) {
+    const rows = await readWitness(sql, levels.size, PAGE);
+    for (const row of rows) levels.push(leafHash(/^[0-9a-f]{64}$/.test(row.hash) ? row.hash : '0'.repeat(64)));
+    if (rows.length < PAGE) return levels;
+  }
+}
+
+function checkHeads(
+  heads: readonly HeadAt[],
+  verifier: LogVerifier,
+  witness: MerkleLevels,
+  keys: ReadonlyMap<string, KeyObject>,
+): { treeSize: number; rootHash: string } | null {
+  let latest: { treeSize: number; rootHash: string } | null = null;
+  let lastGoodSize = 0;
+  for (const { index, event } of heads) {
+    const at = { index, eventId: event.id, stream: event.stream, revision: event.revision };
+    const parsed = TreeHeadData.safeParse(event.data);
+    if (!parsed.success) {
+      verifier.report({ ...at, kind: 'tree-head-malformed', detail: 'a TreeHeadSealed event does not hold a tree head' });
+      continue;
+    }
+    const head = parsed.data;
+    const key = keys.get(head.keyId);
+    if (key === undefined) verifier.report({ ...at, kind: 'tree-head-unknown-key', detail: `signed by key ${head.keyId}, which this service does not know` });
+    else if (!verifyBytes(key, treeHeadStatement(head), head.signature)) verifier.report({ ...at, kind: 'tree-head-signature', detail: 'the signature does not verify' });
+    if (head.treeSize > index) {
+      verifier.report({ ...at, kind: 'tree-head-size', detail: `the head covers ${head.treeSize} events but only ${index} precede it` });
+      continue;
+    }
+    const root = verifier.levels.rootAt(head.treeSize).toString('hex');
+    if (root !== head.rootHash) {
+      // Placed at the end of the range it vouches for: an exact finding inside the range comes first.
+      verifier.report({
+        index: head.treeSize - 1,
+        eventId: null,
+        stream: null,
+        revision: null,
+        kind: 'tree-head-mismatch',
+        detail: `the head sealed over ${head.treeSize} events (event ${event.id}) no longer matches the log: an event at place ${lastGoodSize}…${head.treeSize - 1} changed`,
+        expected: head.rootHash,
+        actual: root,
+      });
+    } else lastGoodSize = head.treeSize;
+    if (witness !== verifier.levels) {
+      if (witness.size < head.treeSize) verifier.report({ ...at, kind: 'witness-incomplete', detail: `the witness has ${witness.size} leaves, the head covers ${head.treeSize}` });
+      else if (witness.rootAt(head.treeSize).toString('hex') !== head.rootHash) {
+        verifier.report({ ...at, kind: 'witness-altered', detail: `the witness table no longer matches the head over ${head.treeSize} events: it was edited too, so the places it names are not evidence` });
+      }
+    }
+    latest = { treeSize: head.treeSize, rootHash: head.rootHash };
+  }
+  return latest;
+}
