@@ -46,7 +46,7 @@ export interface RunningSystem {
 const schema = baseConfigSchema({ port: 0, serviceName: 'gongguan-test' });
 
 /** Boots services on a real port over PGlite or a fresh PostgreSQL database; cleaned up at teardown. */
-export async function startSystem(t: Test, kind: DatabaseKind, services: ServiceMount[]): Promise<RunningSystem> {
+export async function startSystem(t: Test, kind: DatabaseKind, services: ServiceMount[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gongguan-e2e-'));
   let databaseUrl: string | undefined;
   if (kind === 'postgres') {
@@ -56,7 +56,7 @@ export async function startSystem(t: Test, kind: DatabaseKind, services: Service
   }
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const boot = async (mounts: ServiceMount[]): Promise<RunningSystem> => {
-    const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extraEnv };
     let store: EventStore | undefined;
     const probe: ServiceMount = {
       name: 'test-probe',
