@@ -74,7 +74,7 @@ export async function migrate(
         sum,
       ]);
       applied.push(m.version);
-      logger?.info({ component, version: m.version, migration: m.name }, 'migration applied');
+      logger?.info({ migrations: component, version: m.version, migration: m.name }, 'migration applied');
     }
     return { applied };
   });
