@@ -21,7 +21,7 @@ export function requestHash(method: string, path: string, body: unknown): string
 }
 
 /** The idempotency keys table: claim a key, then complete or release it. */
-export function idempotencyStore(sql: Sql, leaseSeconds = 30) {
+export function idempotencyStore(sql: Sql, leaseSeconds = 10) {
   return {
     async claim(subject: string, key: string, hash: string): Promise<Claim> {
       const inserted = await sql.query(
