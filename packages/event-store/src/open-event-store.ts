@@ -1,4 +1,5 @@
 import { openStorage } from '@gongguan/platform/db';
+import { createEsdbEventStore } from './esdb/esdb-event-store.js';
 import type { EventStore } from './event-store.js';
 import type { StoreLogger } from './logger.js';
 import { createSqlEventStore } from './sql/sql-event-store.js';
@@ -6,6 +7,11 @@ import { createSqlEventStore } from './sql/sql-event-store.js';
 export interface OpenEventStoreOptions {
   /** PostgreSQL connection string; unset means embedded PGlite under `dataDir`. */
   databaseUrl?: string | undefined;
+  /**
+   * EventStoreDB / KurrentDB connection string (`esdb://…`, as `EVENTSTORE_URL`). When set, the
+   * events live there and `databaseUrl`/`dataDir` are not used by the store.
+   */
+  eventStoreUrl?: string | undefined;
   /** Where PGlite keeps its files; default `./.data`. */
   dataDir?: string;
   poolSize?: number;
@@ -14,10 +20,18 @@ export interface OpenEventStoreOptions {
 }
 
 /**
- * Opens storage the way every service does (PostgreSQL when a URL is given, else PGlite), migrates
- * it and returns a store that owns the connection: `close()` closes it.
+ * Opens storage the way every service does (EventStoreDB when `eventStoreUrl` is given, else
+ * PostgreSQL when a URL is given, else PGlite), migrates it and returns a store that owns the
+ * connection: `close()` closes it.
  */
 export async function openEventStore(options: OpenEventStoreOptions = {}): Promise<EventStore> {
+  if (options.eventStoreUrl) {
+    return createEsdbEventStore({
+      connectionString: options.eventStoreUrl,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
+    });
+  }
   const sql = await openStorage({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir ?? './.data',
