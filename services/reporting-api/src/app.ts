@@ -1,15 +1,42 @@
-import type { ServiceMount } from '@gongguan/platform';
-import type { FastifyPluginAsync } from 'fastify';
+import type { HttpApp, ServiceMount } from '@gongguan/platform';
+import type { Sql } from '@gongguan/platform/db';
+import { allProjections, ensureReadModels } from '@gongguan/projections';
 import type { Config } from './config.js';
+import type { ReportingContext } from './context.js';
+import { registerList } from './routes/list.js';
+import { listSpecs } from './routes/lists.js';
+import { registerProjectRoutes } from './routes/project-detail.js';
+import { registerReports } from './routes/reports.js';
 
-/** Reads the projections: project status, portfolio, ledgers, due and overdue items, CSV exports. */
-export const reportingApi: FastifyPluginAsync = async () => {
-  // Routes arrive with the service's own issue; the plugin is mounted already so both run modes are real.
-};
+export interface ReportingOptions {
+  sql: Sql;
+  /** "Now" for time-driven facts (overdue, days left); default the system clock. */
+  clock?: () => Date;
+  /** Longest wait for `?minPosition=`; default 5000 ms. */
+  maxWaitMs?: number;
+}
 
+/** Registers every reporting route on `app`. */
+export async function reportingRoutes(app: HttpApp, options: ReportingOptions): Promise<void> {
+  const ctx: ReportingContext = { sql: options.sql, clock: options.clock ?? (() => new Date()), maxWaitMs: options.maxWaitMs ?? 5000 };
+  for (const spec of listSpecs) registerList(app, ctx, spec);
+  registerProjectRoutes(app, ctx);
+  registerReports(app, ctx);
+}
+
+/** Reads the projections: project status, portfolio, ledgers, due and overdue items, reports, CSV exports. */
 export const reportingApiService: ServiceMount<Config> = {
   name: 'reporting-api',
-  async mount(app) {
-    await app.register(reportingApi);
+  async mount(app, deps) {
+    // The views exist even before a projector ran (split mode): empty until it catches up.
+    await ensureReadModels(deps.sql, allProjections);
+    app.addReadinessCheck('read-models', async () => {
+      const { rows } = await deps.sql.query<{ name: string; status: string }>(`select name, status from projector.projections where status = 'failed'`);
+      return rows.length === 0 ? { ok: true } : { ok: false, detail: `projections stopped: ${rows.map((r) => r.name).join(', ')} (see the projector's /readyz)` };
+    });
+    await reportingRoutes(app, {
+      sql: deps.sql,
+      ...(deps.config.REPORTING_MAX_WAIT_MS === undefined ? {} : { maxWaitMs: deps.config.REPORTING_MAX_WAIT_MS }),
+    });
   },
 };

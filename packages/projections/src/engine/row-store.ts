@@ -1,0 +1,79 @@
+import type { TableDef } from '../table.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * What a projection handler sees: the rows of its tables, read and written in memory while a
+ * batch is applied. The engine loads the rows a batch needs in one query per table and writes
+ * every changed row back in one statement per table, in the batch's transaction.
+ */
+export interface RowStore {
+  /** The row with this key, or undefined when there is none. */
+  get<R>(table: TableDef<R>, key: string): R | undefined;
+  /** Creates or replaces a row (every column; missing members become NULL). */
+  put<R>(table: TableDef<R>, row: R): void;
+  /** Changes an existing row; a row that does not exist is an error that stops the projection. */
+  update<R>(table: TableDef<R>, key: string, change: (row: R) => R): void;
+  /** Adds a row to an append-only table. */
+  insert<R>(table: TableDef<R>, row: R): void;
+}
+
+/** Thrown when a handler asks for a row that is not loaded yet: the engine loads it and runs the batch again. */
+export class RowNotLoaded extends Error {
+  constructor(
+    readonly table: string,
+    readonly key: string,
+  ) {
+    super(`row ${table}/${key} is not loaded`);
+  }
+}
+
+/** Rows read from the database for one batch: `null` records that a row does not exist. */
+export type LoadedRows = Map<string, Map<string, Row | null>>;
+
+/**
+ * One pass of a batch over the loaded rows. Reads fall through to the loaded rows; writes stay in
+ * `dirty` (per table, by key) and `inserts` until the engine writes them, so a pass can be thrown
+ * away and run again after more rows were loaded.
+ */
+export class WorkingSet implements RowStore {
+  readonly dirty = new Map<string, Map<string, Row>>();
+  readonly inserts = new Map<string, Row[]>();
+
+  constructor(private readonly loaded: LoadedRows) {}
+
+  get<R>(table: TableDef<R>, key: string): R | undefined {
+    const changed = this.dirty.get(table.name)?.get(key);
+    if (changed !== undefined) return changed as R;
+    const rows = this.loaded.get(table.name);
+    const row = rows?.get(key);
+    if (row === undefined) throw new RowNotLoaded(table.name, key);
+    return row === null ? undefined : (row as R);
+  }
+
+  put<R>(table: TableDef<R>, row: R): void {
+    const record = row as Row;
+    const key = String(record[table.key]);
+    let rows = this.dirty.get(table.name);
+    if (rows === undefined) {
+      rows = new Map();
+      this.dirty.set(table.name, rows);
+    }
+    rows.set(key, record);
+  }
+
+  update<R>(table: TableDef<R>, key: string, change: (row: R) => R): void {
+    const row = this.get(table, key);
+    if (row === undefined) throw new Error(`${table.name} has no row ${key}`);
+    this.put(table, change(row));
+  }
+
+  insert<R>(table: TableDef<R>, row: R): void {
+    let rows = this.inserts.get(table.name);
+    if (rows === undefined) {
+      rows = [];
+      this.inserts.set(table.name, rows);
+    }
+    rows.push(row as Row);
+  }
+}

@@ -1,0 +1,100 @@
+import { currentSchemaVersion, isDomainError, type Actor, type Decider, type EventType } from '@gongguan/domain';
+import type { EventToAppend, ExpectedRevision } from '@gongguan/event-store';
+import type { Random } from './random.js';
+
+/** One append the generator asks for: a stream, its new events and the revision it expects. */
+export interface GeneratedAppend {
+  stream: string;
+  events: EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
+interface StreamSlot {
+  state: unknown;
+  /** Revision of the last event already handed out to be appended; -1 for none. */
+  revision: number;
+  pending: EventToAppend[];
+}
+
+type AnyCommand = { type: string; actor: Actor; at: string; data: unknown };
+
+/**
+ * Runs commands through the domain's deciders, as the lifecycle API would: state per stream,
+ * folded from the events the deciders returned, and the events buffered until `flush` hands them
+ * out as appends with the right expected revisions. Every event is therefore one the domain
+ * itself would have produced.
+ */
+export class World {
+  private readonly streams = new Map<string, StreamSlot>();
+  private readonly dirty = new Set<string>();
+  private correlation = 0;
+  eventCount = 0;
+
+  constructor(private readonly random: Random) {}
+
+  /** Decides `command` on `stream`; returns the events, or the domain error's code when it refuses. */
+  exec<C extends AnyCommand, S, E extends { type: string; data: unknown }>(
+    decider: Decider<C, S, E>,
+    stream: string,
+    command: C,
+    effectiveDate?: string,
+  ): E[] | string {
+    let slot = this.streams.get(stream);
+    if (slot === undefined) {
+      slot = { state: decider.initialState, revision: -1, pending: [] };
+      this.streams.set(stream, slot);
+    }
+    let events: E[];
+    try {
+      // The slot holds this decider's own state: streams are never shared between aggregates.
+      events = decider.decide(command, slot.state as S);
+    } catch (err) {
+      if (isDomainError(err)) return err.code;
+      throw err;
+    }
+    slot.state = events.reduce(decider.evolve, slot.state as S);
+    const correlationId = `gen-${++this.correlation}`;
+    for (const event of events) {
+      slot.pending.push({
+        id: this.random.uuid(),
+        type: event.type,
+        schemaVersion: currentSchemaVersion[event.type as EventType],
+        data: event.data as Record<string, unknown>,
+        metadata: {
+          actorId: command.actor.id,
+          actorRole: command.actor.role,
+          correlationId,
+          ...(effectiveDate === undefined ? {} : { effectiveDate }),
+        },
+      });
+    }
+    this.eventCount += events.length;
+    if (events.length > 0) this.dirty.add(stream);
+    return events;
+  }
+
+  /** The state of a stream as its decider folded it (or undefined before its first event). */
+  state<S>(stream: string): S | undefined {
+    return this.streams.get(stream)?.state as S | undefined;
+  }
+
+  /** Hands out every buffered event, one append per stream. */
+  flush(): GeneratedAppend[] {
+    const appends: GeneratedAppend[] = [];
+    for (const stream of this.dirty) {
+      const slot = this.streams.get(stream);
+      if (slot === undefined || slot.pending.length === 0) continue;
+      appends.push({ stream, events: slot.pending, expectedRevision: slot.revision < 0 ? 'no_stream' : slot.revision });
+      slot.revision += slot.pending.length;
+      slot.pending = [];
+    }
+    this.dirty.clear();
+    return appends;
+  }
+
+  /** Forgets streams that will see no further command (finished projects), to bound memory. */
+  forget(stream: string): void {
+    const slot = this.streams.get(stream);
+    if (slot !== undefined && slot.pending.length === 0) this.streams.delete(stream);
+  }
+}

@@ -1,0 +1,83 @@
+import type { DomainEvent } from '@gongguan/domain';
+import type { Projection } from '../projection.js';
+import { table } from '../table.js';
+
+export interface ActivityRow {
+  position: string;
+  event_id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  actor_id: string;
+  actor_role: string;
+  recorded_at: string;
+  effective_date: string | null;
+  project_id: string | null;
+  programme_id: string | null;
+  summary: string;
+}
+
+export const activity = table<ActivityRow>({
+  name: 'activity',
+  key: 'position',
+  appendOnly: true,
+  indexes: ['project_id, position', 'actor_id, position'],
+  columns: {
+    position: 'text',
+    event_id: 'text',
+    stream: 'text',
+    revision: 'integer',
+    type: 'text',
+    actor_id: 'text',
+    actor_role: 'text',
+    recorded_at: 'timestamptz',
+    effective_date: 'text',
+    project_id: 'text',
+    programme_id: 'text',
+    summary: 'text',
+  },
+});
+
+function field(data: object, name: string): string | null {
+  const value: unknown = (data as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** "MilestoneAccepted" → "milestone accepted", followed by what it concerns. */
+export function summarise(event: DomainEvent): string {
+  const words = event.type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const d = event.data as object;
+  const subject = ['milestoneId', 'rectificationId', 'contractId', 'paymentId', 'disbursementId', 'transactionId', 'changeId', 'objectionId', 'reviewerId', 'bankReference']
+    .map((name) => field(d, name))
+    .find((value) => value !== null);
+  const owner = field(d, 'projectId') ?? field(d, 'programmeId') ?? field(d, 'creditCode');
+  const amount = (d as { amount?: unknown }).amount;
+  return [words, subject, owner === null ? null : `(${owner})`, typeof amount === 'number' ? `${amount} fen` : null]
+    .filter((part) => part !== null)
+    .join(' ');
+}
+
+/** Who did what, when: one row per event of every type, newest first by position. */
+export const activityProjection: Projection = {
+  name: 'activity',
+  version: 1,
+  description: 'activity feed: who did what, when',
+  tables: [activity],
+  handlers: {},
+  handlesAll: true,
+  onAny: (rows, event, envelope) =>
+    rows.insert(activity, {
+      position: envelope.position,
+      event_id: envelope.id,
+      stream: envelope.stream,
+      revision: envelope.revision,
+      type: envelope.type,
+      actor_id: envelope.metadata.actorId,
+      actor_role: envelope.metadata.actorRole,
+      recorded_at: envelope.metadata.recordedAt,
+      effective_date: envelope.metadata.effectiveDate ?? null,
+      project_id: field(event.data, 'projectId'),
+      programme_id: field(event.data, 'programmeId'),
+      summary: summarise(event),
+    }),
+};

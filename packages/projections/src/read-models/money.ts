@@ -1,0 +1,178 @@
+import { toShanghaiDate } from '@gongguan/domain';
+import type { RecordedEvent } from '@gongguan/event-store';
+import type { RowStore } from '../engine/row-store.js';
+import type { Projection } from '../projection.js';
+import { disbursements, ledgerEntries, ledgers, movements, type DisbursementRow } from './money-tables.js';
+
+function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind: 'paid' | 'reversed' | 'clawed_back', amount: number, on: string): void {
+  rows.insert(movements, {
+    movement_id: event.id,
+    position: event.position,
+    disbursement_id: d.disbursement_id,
+    rule: d.rule,
+    project_id: d.project_id,
+    payee_credit_code: d.payee_credit_code,
+    kind,
+    amount,
+    on_date: on,
+    year: Number(on.slice(0, 4)),
+  });
+}
+
+function disbursement(rows: RowStore, id: string): DisbursementRow {
+  const row = rows.get(disbursements, id);
+  if (row === undefined) throw new Error(`disbursement ${id} was never requested`);
+  return row;
+}
+
+/**
+ * The money: every disbursement with its status and four-eyes trail, each money movement by rule
+ * and date (for money by year), and the R2/R3 subsidy ledgers with their caps.
+ */
+export const moneyProjection: Projection = {
+  name: 'money',
+  version: 1,
+  description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
+  tables: [disbursements, movements, ledgers, ledgerEntries],
+  handlers: {
+    DisbursementRequested: (rows, d) =>
+      rows.put(disbursements, {
+        disbursement_id: d.disbursementId,
+        rule: d.rule,
+        payee_name: d.payee.name,
+        payee_credit_code: d.payee.creditCode,
+        project_id: d.projectId ?? null,
+        basis: d.basis,
+        amount: d.amount,
+        status: 'requested',
+        requested_by: d.requestedBy,
+        requested_on: toShanghaiDate(d.at),
+        approved_by: null,
+        approved_on: null,
+        cancelled_on: null,
+        paid_amount: 0,
+        paid_on: null,
+        bank_reference: null,
+        recorded_by: null,
+        reversed_amount: 0,
+        reversed_on: null,
+        clawed_back_amount: 0,
+      }),
+    DisbursementApproved: (rows, d) =>
+      rows.update(disbursements, d.disbursementId, (r) => ({ ...r, status: 'approved', approved_by: d.approvedBy, approved_on: toShanghaiDate(d.at) })),
+    DisbursementCancelled: (rows, d) =>
+      rows.update(disbursements, d.disbursementId, (r) => ({ ...r, status: 'cancelled', cancelled_on: toShanghaiDate(d.at) })),
+    DisbursementPaid: (rows, d, e) => {
+      const r = disbursement(rows, d.disbursementId);
+      rows.put(disbursements, { ...r, status: 'paid', paid_amount: d.amount, paid_on: d.paidOn, bank_reference: d.bankReference, recorded_by: d.recordedBy });
+      movement(rows, e, r, 'paid', d.amount, d.paidOn);
+    },
+    DisbursementReversed: (rows, d, e) => {
+      const r = disbursement(rows, d.disbursementId);
+      rows.put(disbursements, { ...r, status: 'reversed', reversed_amount: r.reversed_amount + d.amount, reversed_on: d.reversedOn });
+      movement(rows, e, r, 'reversed', d.amount, d.reversedOn);
+    },
+    DisbursementClawedBack: (rows, d, e) => {
+      const r = disbursement(rows, d.disbursementId);
+      rows.put(disbursements, { ...r, clawed_back_amount: r.clawed_back_amount + d.amount });
+      movement(rows, e, r, 'clawed_back', d.amount, d.decidedOn);
+    },
+
+    R2LedgerOpened: (rows, d, e) =>
+      rows.put(ledgers, {
+        ledger: e.stream,
+        rule: 'R2',
+        credit_code: d.creditCode,
+        year: d.year,
+        annual_cap: d.policy.r2AnnualCap,
+        rate_bps: d.policy.r2RateBps,
+        threshold: d.policy.r2Threshold,
+        threshold_mode: d.policy.r2ThresholdMode,
+        entries: 0,
+        volume: 0,
+        reversed_volume: 0,
+        entitlement: 0,
+        granted: 0,
+        clawed_back: 0,
+      }),
+    R2PaymentAssessed: (rows, d, e) => {
+      rows.put(ledgerEntries, {
+        entry_key: `${e.stream}/${d.paymentId}`,
+        ledger: e.stream,
+        rule: 'R2',
+        entry_id: d.paymentId,
+        project_id: d.projectId,
+        contract_id: d.contractId,
+        amount: d.amount,
+        occurred_on: d.paidOn,
+        subsidy_granted: d.subsidyGranted,
+        reversed: false,
+        reversed_on: null,
+        clawback: 0,
+      });
+      rows.update(ledgers, e.stream, (l) => ({
+        ...l,
+        entries: l.entries + 1,
+        volume: l.volume + d.amount,
+        entitlement: d.entitlementAfter,
+        granted: l.granted + d.subsidyGranted,
+      }));
+    },
+    R2ReversalAssessed: (rows, d, e) => reverseEntry(rows, e.stream, d.paymentId, d.reversedOn, d.entitlementAfter, d.clawback),
+
+    R3LedgerOpened: (rows, d, e) =>
+      rows.put(ledgers, {
+        ledger: e.stream,
+        rule: 'R3',
+        credit_code: d.creditCode,
+        year: d.year,
+        annual_cap: d.policy.r3AnnualCap,
+        rate_bps: d.policy.r3RateBps,
+        threshold: null,
+        threshold_mode: null,
+        entries: 0,
+        volume: 0,
+        reversed_volume: 0,
+        entitlement: 0,
+        granted: 0,
+        clawed_back: 0,
+      }),
+    R3TransactionRecorded: (rows, d, e) => {
+      rows.put(ledgerEntries, {
+        entry_key: `${e.stream}/${d.transactionId}`,
+        ledger: e.stream,
+        rule: 'R3',
+        entry_id: d.transactionId,
+        project_id: null,
+        contract_id: null,
+        amount: d.amount,
+        occurred_on: d.occurredOn,
+        subsidy_granted: d.subsidyGranted,
+        reversed: false,
+        reversed_on: null,
+        clawback: 0,
+      });
+      rows.update(ledgers, e.stream, (l) => ({
+        ...l,
+        entries: l.entries + 1,
+        volume: l.volume + d.amount,
+        entitlement: d.entitlementAfter,
+        granted: l.granted + d.subsidyGranted,
+      }));
+    },
+    R3TransactionReversed: (rows, d, e) => reverseEntry(rows, e.stream, d.transactionId, d.reversedOn, d.entitlementAfter, d.clawback),
+  },
+};
+
+function reverseEntry(rows: RowStore, ledger: string, entryId: string, reversedOn: string, entitlementAfter: number, clawback: number): void {
+  const entry = rows.get(ledgerEntries, `${ledger}/${entryId}`);
+  if (entry === undefined) throw new Error(`ledger ${ledger} has no entry ${entryId}`);
+  rows.put(ledgerEntries, { ...entry, reversed: true, reversed_on: reversedOn, clawback: entry.clawback + clawback });
+  rows.update(ledgers, ledger, (l) => ({
+    ...l,
+    volume: l.volume - entry.amount,
+    reversed_volume: l.reversed_volume + entry.amount,
+    entitlement: entitlementAfter,
+    clawed_back: l.clawed_back + clawback,
+  }));
+}

@@ -1,0 +1,141 @@
+/**
+ * The stable reporting interface: `reporting.*` views and `reporting.*_as_of(date)` functions over
+ * the current generation of each projection. `{projects}`, `{money}` and `{activity}` are replaced
+ * by the schemas of the generations readers should see. Columns are only ever added (at the end),
+ * so `create or replace` keeps working and reporting jobs' own views on these keep working.
+ * Time-driven facts (overdue, days left) are evaluated against the date given to the functions;
+ * the views use today in Asia/Shanghai.
+ */
+export const reportingSql = `
+create or replace function reporting.today() returns date language sql stable as $$
+  select (now() at time zone 'Asia/Shanghai')::date
+$$;
+
+create or replace function reporting.projects_as_of(today date)
+returns table (
+  project_id text, programme_id text, title text, industry text, county text, lead_name text, lead_credit_code text,
+  principal_investigator text, status text, stage text, suspended boolean, submitted_on date, approved_on date,
+  start_on date, end_on date, extension_months integer, acceptance_deadline date, acceptance_applied_on date,
+  acceptance_result text, ended_on date, days_left integer, acceptance_overdue boolean,
+  requested_funding bigint, approved_funding bigint, milestones_total integer, milestones_accepted integer,
+  milestones_overdue integer, milestones_due_30d integer, rectifications_open integer, rectifications_overdue integer,
+  money_awarded bigint, money_paid bigint, money_reversed bigint, r1_awarded bigint, r2_granted bigint, r2_clawed_back bigint,
+  contracts integer, contract_amount bigint, bank_paid bigint, latest_grade text, last_event_at timestamptz
+) language sql stable as $$
+  select p.project_id, p.programme_id, p.title, p.industry, p.county, p.lead_name, p.lead_credit_code,
+    p.principal_investigator, p.status, p.stage, p.suspended, p.submitted_on, p.approved_on,
+    p.start_on, p.end_on, p.extension_months, p.acceptance_deadline, p.acceptance_applied_on,
+    p.acceptance_result, p.ended_on,
+    case when p.status in ('approved', 'in_progress', 'acceptance_applied') then (p.end_on - today) end,
+    (p.status = 'in_progress' and p.stage = 'promotion' and p.acceptance_deadline < today),
+    p.requested_funding, p.approved_funding, p.milestones_total, p.milestones_accepted,
+    coalesce(ms.overdue, 0), coalesce(ms.due_30, 0), p.rectifications_open, coalesce(rs.overdue, 0),
+    (p.r1_awarded + p.r2_granted - p.r2_clawed_back), coalesce(mm.paid, 0), coalesce(mm.reversed, 0),
+    p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at
+  from {projects}.projects p
+  left join lateral (
+    select count(*) filter (where m.due_on < today)::int as overdue,
+           count(*) filter (where m.due_on >= today and m.due_on < today + 30)::int as due_30
+      from {projects}.milestones m
+     where m.project_id = p.project_id and p.status = 'in_progress' and m.status in ('pending', 'returned')
+  ) ms on true
+  left join lateral (
+    select count(*)::int as overdue from {projects}.rectifications r
+     where r.project_id = p.project_id and r.status = 'open' and r.due_on < today
+       and p.status not in ('closed', 'rejected', 'terminated')
+  ) rs on true
+  left join lateral (
+    select sum(amount) filter (where kind = 'paid')::bigint as paid,
+           sum(amount) filter (where kind <> 'paid')::bigint as reversed
+      from {money}.money_movements x where x.project_id = p.project_id
+  ) mm on true
+$$;
+
+create or replace function reporting.milestones_as_of(today date)
+returns table (
+  milestone_key text, project_id text, milestone_id text, title text, due_on date, status text, reported_on date,
+  accepted_on date, returned_count integer, programme_id text, project_title text, industry text, county text,
+  project_status text, overdue boolean, days_until_due integer
+) language sql stable as $$
+  select m.milestone_key, m.project_id, m.milestone_id, m.title, m.due_on, m.status, m.reported_on, m.accepted_on,
+    m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status,
+    (p.status = 'in_progress' and m.status in ('pending', 'returned') and m.due_on < today),
+    (m.due_on - today)
+  from {projects}.milestones m join {projects}.projects p using (project_id)
+$$;
+
+create or replace function reporting.rectifications_as_of(today date)
+returns table (
+  rectification_key text, project_id text, rectification_id text, issue text, ordered_on date, due_on date, status text,
+  completed_on date, late boolean, programme_id text, project_title text, industry text, county text, project_status text,
+  overdue boolean, days_until_due integer
+) language sql stable as $$
+  select r.rectification_key, r.project_id, r.rectification_id, r.issue, r.ordered_on, r.due_on, r.status, r.completed_on,
+    r.late, p.programme_id, p.title, p.industry, p.county, p.status,
+    (r.status = 'open' and r.due_on < today and p.status not in ('closed', 'rejected', 'terminated')),
+    (r.due_on - today)
+  from {projects}.rectifications r join {projects}.projects p using (project_id)
+$$;
+
+create or replace function reporting.due_items_as_of(today date)
+returns table (
+  item_key text, kind text, project_id text, item_id text, title text, due_on date, overdue boolean, days_until_due integer,
+  programme_id text, project_title text, industry text, county text
+) language sql stable as $$
+  select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, m.due_on < today,
+         m.due_on - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.milestones m join {projects}.projects p using (project_id)
+   where p.status = 'in_progress' and m.status in ('pending', 'returned')
+  union all
+  select 'rectification:' || r.rectification_key, 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on,
+         r.due_on < today, r.due_on - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.rectifications r join {projects}.projects p using (project_id)
+   where r.status = 'open' and p.status not in ('closed', 'rejected', 'terminated')
+  union all
+  select 'acceptance:' || p.project_id, 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.acceptance_deadline,
+         p.acceptance_deadline < today, p.acceptance_deadline - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.projects p
+   where p.status = 'in_progress' and p.stage = 'promotion'
+$$;
+
+create or replace view reporting.projects as select * from reporting.projects_as_of(reporting.today());
+create or replace view reporting.milestones as select * from reporting.milestones_as_of(reporting.today());
+create or replace view reporting.rectifications as select * from reporting.rectifications_as_of(reporting.today());
+create or replace view reporting.due_items as select * from reporting.due_items_as_of(reporting.today());
+
+create or replace view reporting.programmes as
+  select g.programme_id, g.name, g.bureau, g.quota, g.slots_taken, (g.quota - g.slots_taken) as quota_remaining,
+         g.focus_industries, g.launched_on, g.opens_on, g.closes_on, g.closed_on,
+         coalesce(c.submitted, 0) as projects_submitted, coalesce(c.approved, 0) as projects_approved,
+         coalesce(c.active, 0) as projects_active, coalesce(c.closed, 0) as projects_closed
+    from {projects}.programmes g
+    left join lateral (
+      select count(*)::int as submitted,
+             count(*) filter (where p.approved_on is not null)::int as approved,
+             count(*) filter (where p.status in ('approved', 'in_progress', 'acceptance_applied', 'acceptance_concluded'))::int as active,
+             count(*) filter (where p.status = 'closed')::int as closed
+        from {projects}.projects p where p.programme_id = g.programme_id
+    ) c on true;
+
+create or replace view reporting.portfolio as
+  select programme_id, stage, status, industry, county, count(*)::int as projects,
+         sum(requested_funding)::bigint as requested_funding, coalesce(sum(approved_funding), 0)::bigint as approved_funding
+    from {projects}.projects group by programme_id, stage, status, industry, county;
+
+create or replace view reporting.disbursements as select * from {money}.disbursements;
+create or replace view reporting.money_movements as select * from {money}.money_movements;
+
+create or replace view reporting.enterprise_subsidies as
+  select ledger, credit_code, year, annual_cap, threshold, rate_bps, threshold_mode, entries as payments, volume as bank_paid,
+         reversed_volume as bank_paid_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining
+    from {money}.subsidy_ledgers where rule = 'R2';
+
+create or replace view reporting.institution_subsidies as
+  select ledger, credit_code, year, annual_cap, rate_bps, entries as transactions, volume as in_city_volume,
+         reversed_volume as volume_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining
+    from {money}.subsidy_ledgers where rule = 'R3';
+
+create or replace view reporting.subsidy_entries as select * from {money}.subsidy_entries;
+
+create or replace view reporting.activity as select * from {activity}.activity;
+`;

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { appError, type HttpApp, type Role } from '@gongguan/platform';
+import { reportingColumns, viewProjections, type ReportingView } from '@gongguan/projections';
+import { toShanghaiDate } from '@gongguan/domain';
+import { z } from 'zod';
+import type { ReportingContext } from '../context.js';
+import { toCsv } from '../csv.js';
+import { camelRow, rowSchema } from '../rows.js';
+import { waitForPosition } from '../wait.js';
+
+export const readerRoles: readonly Role[] = ['reporter', 'auditor', 'officer'];
+
+type SortType = 'text' | 'date' | 'bigint' | 'integer';
+
+/** A filter: its query-string schema and the SQL condition for its value (`$n`). */
+export interface Filter {
+  schema: z.ZodType;
+  where: (param: string) => string;
+  description: string;
+}
+
+/** One list endpoint (and its CSV export) over a `reporting.*` view. */
+export interface ListSpec {
+  view: ReportingView;
+  path: string;
+  summary: string;
+  /** Evaluated against a date (`reporting.<view>_as_of(date)`): overdue, days left. */
+  asOf: boolean;
+  key: string;
+  keyType: SortType;
+  /** Sortable columns: only ones that never change for a row, so a cursor stays valid while events arrive. */
+  sorts: Record<string, { column: string; type: SortType }>;
+  defaultSort: string;
+  defaultOrder: 'asc' | 'desc';
+  filters: Record<string, Filter>;
+  example: Record<string, unknown>;
+}
+
+export const IsoDateParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+export const PositionParam = z
+  .string()
+  .regex(/^[0-9a-f]{16}-[0-9a-f]{16}$/, 'expected an event-store position as returned by a command')
+  .meta({ description: 'Wait (bounded) until the projections have applied this position: read your own writes' });
+
+const eq = (column: string, description: string): Filter => ({ schema: z.string().min(1).max(200), where: (p) => `t.${column} = ${p}`, description });
+const bool = (sql: string, description: string): Filter => ({
+  schema: z.enum(['true', 'false']),
+  where: (p) => `(${sql}) = (${p} = 'true')`,
+  description,
+});
+export const filters = { eq, bool };
+
+const cursorSchema = z.object({ s: z.string(), o: z.enum(['asc', 'desc']), v: z.tuple([z.unknown(), z.unknown()]), f: z.string() });
+
+function fingerprint(values: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(Object.entries(values).sort())).digest('base64url').slice(0, 12);
+}
+
+export function todayOf(ctx: ReportingContext, asOf: string | undefined): string {
+  return asOf ?? toShanghaiDate(ctx.clock().toISOString());
+}
+
+interface Query {
+  sort: string;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string | undefined;
+  asOf?: string | undefined;
+  minPosition?: string | undefined;
+  [filter: string]: unknown;
+}
+
+async function select(ctx: ReportingContext, spec: ListSpec, query: Query, limit: number) {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const today = todayOf(ctx, query.asOf);
+  const source = spec.asOf ? `reporting.${spec.view}_as_of(${param(today)}::date) t` : `reporting.${spec.view} t`;
+  const where: string[] = [];
+  const active: Record<string, unknown> = { asOf: spec.asOf ? today : null };
+  for (const [name, filter] of Object.entries(spec.filters)) {
+    const value = query[name];
+    if (value === undefined) continue;
+    active[name] = value;
+    where.push(filter.where(param(value)));
+  }
+  const sort = spec.sorts[query.sort];
+  if (sort === undefined) throw appError('VALIDATION_FAILED', `cannot sort by ${query.sort}`);
+  const collate = (type: SortType) => (type === 'text' ? ' collate "C"' : '');
+  const sortExpr = `t.${sort.column}${collate(sort.type)}`;
+  const keyExpr = `t.${spec.key}${collate(spec.keyType)}`;
+  const f = fingerprint(active);
+  if (query.cursor !== undefined) {
+    let cursor: z.infer<typeof cursorSchema>;
+    try {
+      cursor = cursorSchema.parse(JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')));
+    } catch {
+      throw appError('VALIDATION_FAILED', 'the cursor is not one this API returned', { extra: { errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }] } });
+    }
+    if (cursor.s !== query.sort || cursor.o !== query.order || cursor.f !== f) {
+      throw appError('VALIDATION_FAILED', 'the cursor belongs to another sort order or other filters; start again without it', {
+        extra: { errors: [{ path: 'querystring.cursor', message: 'cursor does not match the query' }] },
+      });
+    }
+    const op = query.order === 'asc' ? '>' : '<';
+    where.push(`(${sortExpr}, ${keyExpr}) ${op} (${param(cursor.v[0])}::${sort.type}${collate(sort.type)}, ${param(cursor.v[1])}::${spec.keyType}${collate(spec.keyType)})`);
+  }
+  const dir = query.order;
+  const { rows } = await ctx.sql.query<{ j: string }>(
+    `select row_to_json(t)::text as j from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+      order by ${sortExpr} ${dir}, ${keyExpr} ${dir} limit ${param(limit)}`,
+    params,
+  );
+  const parsed = rows.map((r) => JSON.parse(r.j) as Record<string, unknown>);
+  return { rows: parsed, today, fingerprint: f, sort };
+}
+
+/** Registers `GET <path>` (JSON, keyset-paginated) and `GET /v1/exports/<view>.csv` for a list. */
+export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec): void {
+  const columns = reportingColumns[spec.view];
+  const filterShape: Record<string, z.ZodType> = {};
+  for (const [name, filter] of Object.entries(spec.filters)) filterShape[name] = filter.schema.optional().meta({ description: filter.description });
+  const common = {
+    ...filterShape,
+    sort: z.enum(Object.keys(spec.sorts) as [string, ...string[]]).default(spec.defaultSort),
+    order: z.enum(['asc', 'desc']).default(spec.defaultOrder),
+    minPosition: PositionParam.optional(),
+    ...(spec.asOf ? { asOf: IsoDateParam.optional().meta({ description: 'Evaluate overdue and days left on this date instead of today' }) } : {}),
+  };
+  const item = rowSchema(columns, spec.key, spec.example);
+
+  app.get(
+    spec.path,
+    {
+      config: { roles: readerRoles },
+      schema: {
+        tags: ['reporting'],
+        summary: spec.summary,
+        description: 'Keyset pagination: pass `nextCursor` back as `cursor` with the same filters and sort; pages stay stable while new events arrive.',
+        querystring: z.strictObject({
+          ...common,
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          cursor: z.string().max(2000).optional(),
+        }),
+        response: { 200: z.object({ items: z.array(item), nextCursor: z.string().nullable(), asOf: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const query = request.query as Query;
+      if (query.minPosition) await waitForPosition(ctx.sql, viewProjections[spec.view], query.minPosition, ctx.maxWaitMs);
+      const { rows, today, fingerprint: f, sort } = await select(ctx, spec, query, query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const nextCursor =
+        rows.length > query.limit && last !== undefined
+          ? Buffer.from(JSON.stringify({ s: query.sort, o: query.order, v: [last[sort.column], last[spec.key]], f })).toString('base64url')
+          : null;
+      return { items: page.map(camelRow), nextCursor, asOf: spec.asOf ? today : null };
+    },
+  );
+
+  app.get(
+    `/v1/reporting/exports/${spec.view.replace(/_/g, '-')}.csv`,
+    {
+      config: { roles: readerRoles },
+      schema: {
+        tags: ['exports'],
+        summary: `${spec.summary} (CSV, UTF-8 with BOM; columns as in reporting.${spec.view})`,
+        querystring: z.strictObject({ ...common, limit: z.coerce.number().int().min(1).max(100_000).default(100_000) }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Query;
+      if (query.minPosition) await waitForPosition(ctx.sql, viewProjections[spec.view], query.minPosition, ctx.maxWaitMs);
+      const { rows } = await select(ctx, spec, query, query.limit);
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${spec.view}.csv"`);
+      return toCsv(Object.keys(columns), rows);
+    },
+  );
+}

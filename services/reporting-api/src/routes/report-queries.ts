@@ -1,0 +1,136 @@
+import type { SqlExecutor } from '@gongguan/platform/db';
+
+/** One line of a report table: what is counted, under which group, how many and how much. */
+export interface ReportLine {
+  group: string;
+  key: string;
+  count: number;
+  amount: number;
+}
+
+export interface OverdueItem {
+  kind: string;
+  projectId: string;
+  itemId: string;
+  title: string;
+  dueOn: string;
+  programmeId: string;
+  projectTitle: string;
+  industry: string;
+  county: string;
+}
+
+async function lines(sql: SqlExecutor, text: string, params: unknown[]): Promise<ReportLine[]> {
+  const { rows } = await sql.query<{ group: string; key: string; count: number; amount: number }>(text, params);
+  return rows.map((r) => ({ group: String(r.group), key: String(r.key), count: Number(r.count), amount: Number(r.amount) }));
+}
+
+/** Projects that moved in the period: submitted, approved, rejected, terminated, closed (by their business dates). */
+export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select 'projects' as "group", k.key, count(*)::int as count, coalesce(sum(k.amount), 0)::float8 as amount from (
+       select 'submitted' as key, requested_funding as amount from reporting.projects where submitted_on between $1 and $2
+       union all select 'approved', coalesce(approved_funding, 0) from reporting.projects where approved_on between $1 and $2
+       union all select status, 0 from reporting.projects where ended_on between $1 and $2 and status in ('rejected', 'terminated', 'closed')
+       union all select 'acceptance_' || acceptance_result, 0 from reporting.projects where acceptance_applied_on is not null and acceptance_result is not null and ended_on between $1 and $2
+     ) k group by k.key order by k.key`,
+    [from, to],
+  );
+}
+
+/** Where the portfolio stands now: by stage/status, industry and county. */
+export function portfolioNow(sql: SqlExecutor): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select 'stage' as "group", stage || '/' || status as key, sum(projects)::int as count, sum(approved_funding)::float8 as amount from reporting.portfolio group by 2
+     union all select 'industry', industry, sum(projects)::int, sum(approved_funding)::float8 from reporting.portfolio group by 2
+     union all select 'county', county, sum(projects)::int, sum(approved_funding)::float8 from reporting.portfolio group by 2
+     order by 1, 2`,
+    [],
+  );
+}
+
+/** Money moved in the period, by rule and kind (paid, reversed, clawed back). */
+export function moneyInPeriod(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select 'money:' || rule as "group", kind as key, count(*)::int as count, sum(amount)::float8 as amount
+       from reporting.money_movements where on_date between $1 and $2 group by rule, kind order by 1, 2`,
+    [from, to],
+  );
+}
+
+/** Money by rule and calendar year up to `year`: paid, reversed, clawed back and net. */
+export function moneyByRuleAndYear(sql: SqlExecutor, year: number): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select rule || ':' || year as "group", k.key, count(*)::int as count, sum(k.amount)::float8 as amount from (
+       select rule, year, kind as key, amount from reporting.money_movements where year <= $1
+       union all select rule, year, 'net', case when kind = 'paid' then amount else -amount end from reporting.money_movements where year <= $1
+     ) k group by rule, year, k.key order by rule, year, k.key`,
+    [year],
+  );
+}
+
+/** The subsidy ledgers of a year: entitlement, granted, clawed back, how many reached their cap. */
+export function subsidiesOfYear(sql: SqlExecutor, year: number): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select 'subsidy:R2' as "group", k.key, k.count, k.amount from (
+       select 'turnover' as key, count(*)::int as count, coalesce(sum(bank_paid), 0)::float8 as amount from reporting.enterprise_subsidies where year = $1
+       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.enterprise_subsidies where year = $1
+       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::float8 from reporting.enterprise_subsidies where year = $1
+       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.enterprise_subsidies where year = $1 and cap_remaining = 0
+     ) k
+     union all
+     select 'subsidy:R3', k.key, k.count, k.amount from (
+       select 'volume' as key, count(*)::int as count, coalesce(sum(in_city_volume), 0)::float8 as amount from reporting.institution_subsidies where year = $1
+       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.institution_subsidies where year = $1
+       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::float8 from reporting.institution_subsidies where year = $1
+       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.institution_subsidies where year = $1 and cap_remaining = 0
+     ) k`,
+    [year],
+  );
+}
+
+/** Milestones due in the period, and how many were reported by their due date. */
+export function milestonesInPeriod(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
+  return lines(
+    sql,
+    `select 'milestones' as "group", k.key, count(*)::int as count, 0::float8 as amount from (
+       select case when reported_on is not null and reported_on <= due_on then 'due_reported_on_time'
+                   when reported_on is not null then 'due_reported_late' else 'due_not_reported' end as key
+         from reporting.milestones where due_on between $1 and $2
+     ) k group by k.key order by k.key`,
+    [from, to],
+  );
+}
+
+/**
+ * What was overdue on `day`: milestones not reported by then, rectifications not completed by
+ * then, acceptance not applied for by its deadline, of projects running on that day. Evaluated
+ * from the business dates the events carry, so a past day's report does not change later.
+ */
+export async function overdueOn(sql: SqlExecutor, day: string, limit: number): Promise<{ total: number; items: OverdueItem[] }> {
+  const base = `
+    select 'milestone' as kind, m.project_id, m.milestone_id as item_id, m.title, m.due_on, p.programme_id, p.title as project_title, p.industry, p.county
+      from reporting.milestones m join reporting.projects p using (project_id)
+     where m.due_on < $1::date and (m.reported_on is null or m.reported_on > $1::date) and p.start_on <= $1::date and (p.ended_on is null or p.ended_on > $1::date)
+    union all
+    select 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on, p.programme_id, p.title, p.industry, p.county
+      from reporting.rectifications r join reporting.projects p using (project_id)
+     where r.due_on < $1::date and r.ordered_on <= $1::date and (r.completed_on is null or r.completed_on > $1::date) and (p.ended_on is null or p.ended_on > $1::date)
+    union all
+    select 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.acceptance_deadline, p.programme_id, p.title, p.industry, p.county
+      from reporting.projects p
+     where p.acceptance_deadline < $1::date and (p.acceptance_applied_on is null or p.acceptance_applied_on > $1::date) and (p.ended_on is null or p.ended_on > $1::date)`;
+  const { rows: totals } = await sql.query<{ n: number }>(`select count(*)::int as n from (${base}) x`, [day]);
+  const { rows } = await sql.query<{ j: string }>(
+    `select json_build_object('kind', kind, 'projectId', project_id, 'itemId', item_id, 'title', title, 'dueOn', due_on, 'programmeId', programme_id,
+              'projectTitle', project_title, 'industry', industry, 'county', county)::text as j
+       from (${base}) x order by due_on, project_id, item_id limit $2`,
+    [day, limit],
+  );
+  return { total: totals[0]?.n ?? 0, items: rows.map((r) => JSON.parse(r.j) as OverdueItem) };
+}
