@@ -10,8 +10,13 @@ export interface ChildServer {
 }
 
 /** Starts `pnpm start`'s entry as a real process and waits for its banner. */
-export async function startAllInOne(env: NodeJS.ProcessEnv): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+export function startAllInOne(env: NodeJS.ProcessEnv): Promise<ChildServer> {
+  return startEntry('scripts/start.ts', env);
+}
+
+/** Starts a server entry (`services/<name>/src/server.ts`, `scripts/start.ts`) as its own process. */
+export async function startEntry(entry: string, env: NodeJS.ProcessEnv): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
