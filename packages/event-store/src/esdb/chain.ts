@@ -1,9 +1,7 @@
-import { appError } from '@gongguan/platform/errors';
-import { CanonicalJsonError } from '../canonical-json.js';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../event-store.js';
-import { computeEventHash, eventHashParts, GENESIS_HASH, type HashedEnvelope } from '../hash-chain.js';
+import { computeEventHash, GENESIS_HASH, type HashedEnvelope } from '../hash-chain.js';
+import { prepareEvent } from '../prepare-event.js';
 import type { Position } from '../position.js';
-import { validationFailed } from '../validation.js';
 
 /** What an append needs to know of a stream's last event. */
 export interface StreamHead {
@@ -24,8 +22,6 @@ export interface DraftEvent {
 
 export type ChainedEnvelope = HashedEnvelope & { hash: string };
 
-/** Room for recordedAt, prevHash and revision, as the SQL adapter counts it: the same limit on both. */
-const ADDED_BYTES = 27 + 16 + 64 + 16 + 20;
 
 /**
  * Checks each validated event has a canonical form and fits `maxEventBytes` (the canonical
@@ -34,28 +30,7 @@ const ADDED_BYTES = 27 + 16 + 64 + 16 + 20;
  */
 export function draftEvents(stream: string, events: readonly EventToAppend[], maxEventBytes: number): DraftEvent[] {
   return events.map((event, i) => {
-    const metadata: Omit<EventMetadata, 'recordedAt'> = {
-      actorId: event.metadata.actorId,
-      actorRole: event.metadata.actorRole,
-      correlationId: event.metadata.correlationId,
-      causationId: event.metadata.causationId ?? null,
-    };
-    if (event.metadata.effectiveDate !== undefined) metadata.effectiveDate = event.metadata.effectiveDate;
-    if (event.metadata.reason !== undefined) metadata.reason = event.metadata.reason;
-    let parts: { head: string; tail: string };
-    try {
-      parts = eventHashParts({ id: event.id, stream, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata });
-    } catch (err) {
-      if (!(err instanceof CanonicalJsonError)) throw err;
-      const path = err.path.replace(/^\$/, `events[${i}]`);
-      throw validationFailed('an event is not valid JSON', [{ path, message: err.message.slice(err.path.length + 2) }]);
-    }
-    const bytes = Buffer.byteLength(parts.head, 'utf8') + Buffer.byteLength(parts.tail, 'utf8') + ADDED_BYTES;
-    if (bytes > maxEventBytes) {
-      throw appError('EVENT_TOO_LARGE', `event ${i} is ${bytes} bytes; the limit is ${maxEventBytes}`, {
-        extra: { index: i, bytes, limit: maxEventBytes },
-      });
-    }
+    const { metadata } = prepareEvent(stream, event, i, maxEventBytes);
     return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata };
   });
 }

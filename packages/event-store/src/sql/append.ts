@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appError } from '@gongguan/platform/errors';
 import type { Sql } from '@gongguan/platform/db';
-import { CanonicalJsonError } from '../canonical-json.js';
 import { concurrencyError, duplicateEventId } from '../errors.js';
-import type { AppendOptions, AppendResult, EventMetadata, EventToAppend } from '../event-store.js';
-import { eventHashParts } from '../hash-chain.js';
+import type { AppendOptions, AppendResult, EventToAppend } from '../event-store.js';
 import type { StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
-import { assertStreamName, normaliseExpectedRevision, validateEvents, validationFailed } from '../validation.js';
+import { prepareEvent } from '../prepare-event.js';
+import { assertStreamName, normaliseExpectedRevision, validateEvents } from '../validation.js';
 import { trustedPosition } from './rows.js';
 import { APPEND, FIND_IDS, STREAM_REVISION } from './statements.js';
 
@@ -21,8 +19,6 @@ export interface AppendContext {
 
 type Expected = ReturnType<typeof normaliseExpectedRevision>;
 
-/** Room for recordedAt, prevHash and revision, which the database adds to the hashed text. */
-const ADDED_BYTES = 27 + 16 + 64 + 16 + 20;
 /** An 'any' append that keeps losing the race for the next revision gives up after this. */
 const MAX_ATTEMPTS = 50;
 
@@ -79,28 +75,7 @@ function prepare(ctx: AppendContext, stream: string, events: readonly EventToApp
   const heads: string[] = [];
   const tails: string[] = [];
   events.forEach((event, i) => {
-    const metadata: Omit<EventMetadata, 'recordedAt'> = {
-      actorId: event.metadata.actorId,
-      actorRole: event.metadata.actorRole,
-      correlationId: event.metadata.correlationId,
-      causationId: event.metadata.causationId ?? null,
-    };
-    if (event.metadata.effectiveDate !== undefined) metadata.effectiveDate = event.metadata.effectiveDate;
-    if (event.metadata.reason !== undefined) metadata.reason = event.metadata.reason;
-    let parts: { head: string; tail: string };
-    try {
-      parts = eventHashParts({ id: event.id, stream, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata });
-    } catch (err) {
-      if (!(err instanceof CanonicalJsonError)) throw err;
-      const path = err.path.replace(/^\$/, `events[${i}]`);
-      throw validationFailed('an event is not valid JSON', [{ path, message: err.message.slice(err.path.length + 2) }]);
-    }
-    const bytes = Buffer.byteLength(parts.head, 'utf8') + Buffer.byteLength(parts.tail, 'utf8') + ADDED_BYTES;
-    if (bytes > ctx.maxEventBytes) {
-      throw appError('EVENT_TOO_LARGE', `event ${i} is ${bytes} bytes; the limit is ${ctx.maxEventBytes}`, {
-        extra: { index: i, bytes, limit: ctx.maxEventBytes },
-      });
-    }
+    const { metadata, parts } = prepareEvent(stream, event, i, ctx.maxEventBytes);
     ids.push(event.id);
     types.push(event.type);
     schemaVersions.push(event.schemaVersion);
