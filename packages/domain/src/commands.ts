@@ -36,12 +36,25 @@ export function isCommandType(type: string): type is CommandType {
   return Object.hasOwn(commandDataSchemas, type);
 }
 
+const headSchema = z.object({ type: z.string() });
+const wholeCommandSchemas = new Map<CommandType, z.ZodType>();
+
+/** The whole-command schema of a type, built once: zod compiles a schema's fast path on first use. */
+function wholeCommandSchema(type: CommandType): z.ZodType {
+  let schema = wholeCommandSchemas.get(type);
+  if (!schema) {
+    schema = commandSchema(type, commandDataSchemas[type]);
+    wholeCommandSchemas.set(type, schema);
+  }
+  return schema;
+}
+
 /** Validates a whole command `{ type, actor, at, data }`; throws a ZodError when it is malformed. */
 export function parseCommand(input: unknown): DomainCommand {
-  const head = z.object({ type: z.string() }).parse(input);
+  const head = headSchema.parse(input);
   if (!isCommandType(head.type)) {
     throw new z.ZodError([{ code: 'custom', path: ['type'], message: `unknown command type ${head.type}`, input: head.type }]);
   }
   // The schema chosen by `type` validated the command, so the result has that type.
-  return commandSchema(head.type, commandDataSchemas[head.type]).parse(input) as DomainCommand;
+  return wholeCommandSchema(head.type).parse(input) as DomainCommand;
 }

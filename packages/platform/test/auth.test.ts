@@ -71,3 +71,18 @@ t.test('authentication and roles', async (t) => {
     t.ok(logs.some((l) => l.includes('[redacted]') || l.includes('incoming request')));
   });
 });
+
+t.test('the verified-token cache never outlives the token nor its ttl', async (t) => {
+  const { cachedBearerVerifier } = await import('../src/auth/verify.js');
+  const { createLocalJWKSet } = await import('jose');
+  let clock = Date.now();
+  const verify = cachedBearerVerifier({ keys: createLocalJWKSet({ keys: [keys.publicJwk] }) }, { ttlMs: 1_000, now: () => clock });
+  const short = `Bearer ${await token(keys, ['officer'], { ttlSeconds: 2 })}`;
+  t.equal((await verify(short)).subject, 'alice');
+  clock += 500;
+  t.equal((await verify(short)).subject, 'alice', 'served from the cache');
+  clock += 10_000;
+  // Past the cache's ttl the token is verified again, by jose against the real clock (still valid).
+  t.equal((await verify(short)).subject, 'alice');
+  await t.rejects(verify(`Bearer ${await token(stranger, ['officer'])}`), { code: 'TOKEN_INVALID' }, 'a bad token is never cached as good');
+});

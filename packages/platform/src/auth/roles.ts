@@ -10,4 +10,6 @@ export interface Principal {
   subject: string;
   roles: Role[];
   tokenId?: string | undefined;
+  /** The token's `exp`, in seconds since the epoch. */
+  expiresAt?: number | undefined;
 }

@@ -8,6 +8,7 @@ const Claims = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(Role).min(1),
   jti: z.string().optional(),
+  exp: z.number(),
 });
 
 export interface VerifyOptions {
@@ -36,7 +37,7 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   if (!claims.success) {
     throw appError('TOKEN_INVALID', 'the token must carry a subject and a non-empty roles claim of known roles');
   }
-  return { subject: claims.data.sub, roles: claims.data.roles, tokenId: claims.data.jti };
+  return { subject: claims.data.sub, roles: claims.data.roles, tokenId: claims.data.jti, expiresAt: claims.data.exp };
 }
 
 function tokenError(err: unknown): AppError {
@@ -46,4 +47,26 @@ function tokenError(err: unknown): AppError {
   if (err instanceof errors.JWTClaimValidationFailed) return appError('TOKEN_INVALID', `the token claim "${err.claim}" is not valid`);
   if (err instanceof errors.JOSEAlgNotAllowed) return appError('TOKEN_INVALID', 'the token algorithm is not allowed (EdDSA or ES256)');
   return appError('TOKEN_INVALID', 'the token could not be verified');
+}
+
+/**
+ * `verifyBearer` with a small cache of tokens already verified: a client that reuses its token
+ * skips the signature check on later requests. An entry lives until the token expires or for
+ * `ttlMs`, whichever is sooner, so a key withdrawn from the JWKS stops working within `ttlMs`.
+ */
+export function cachedBearerVerifier(options: VerifyOptions, cache: { max?: number; ttlMs?: number; now?: () => number } = {}) {
+  const max = cache.max ?? 10_000;
+  const ttlMs = cache.ttlMs ?? 60_000;
+  const now = cache.now ?? Date.now;
+  const entries = new Map<string, { principal: Principal; until: number }>();
+  return async (header: string | undefined): Promise<Principal> => {
+    const hit = header === undefined ? undefined : entries.get(header);
+    if (hit && hit.until > now()) return hit.principal;
+    if (hit) entries.delete(header!);
+    const principal = await verifyBearer(header, options);
+    const exp = principal.expiresAt === undefined ? Infinity : principal.expiresAt * 1000;
+    if (entries.size >= max) entries.delete(entries.keys().next().value!);
+    entries.set(header!, { principal, until: Math.min(exp, now() + ttlMs) });
+    return principal;
+  };
 }

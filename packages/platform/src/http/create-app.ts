@@ -13,7 +13,7 @@ import {
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { appError } from '../errors.js';
-import { verifyBearer } from '../auth/verify.js';
+import { cachedBearerVerifier } from '../auth/verify.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit, type RateLimits } from './rate-limit.js';
 import { registerSlowBodyTimeout } from './slow-body.js';
@@ -65,6 +65,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const routesTable: RouteEntry[] = [];
   const readiness = new Map<string, ReadinessCheck>();
   const translators = options.errorTranslators ?? [];
+  const verify = cachedBearerVerifier(options.auth);
 
   app.decorateRequest('principal', undefined);
   app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => {
@@ -101,7 +102,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     const config = request.routeOptions.config;
     // Unmatched URLs carry no roles; they get their 404/405 from the not-found handler.
     if (request.routeOptions.url === undefined || config.public) return;
-    const principal = await verifyBearer(request.headers.authorization, options.auth);
+    const principal = await verify(request.headers.authorization);
     request.principal = principal;
     const allowed = config.roles ?? [];
     if (!principal.roles.some((r) => allowed.includes(r))) {

@@ -1,0 +1,60 @@
+/**
+ * The lifecycle API in a process of its own for the HTTP benchmarks, started by `system.ts` with
+ * `fork`: the same `buildServer` and service mount as `services/lifecycle-api/src/server.ts`, but
+ * with a clock the parent moves over IPC (`{ clock: iso }`), so the story's business dates hold.
+ * Sends `{ url }` once listening; `{ close: true }` closes the app and exits; `{ cpu: true }`
+ * answers the process's CPU time; `{ profile: 'start' | 'stop', file }` profiles a stretch.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { lifecycleService } from '@gongguan/lifecycle-api';
+import { configSchema } from '@gongguan/lifecycle-api/config';
+import { buildServer } from '@gongguan/platform';
+
+let now = new Date(process.env.BENCH_CLOCK ?? '2018-05-01T02:00:00Z');
+const env = { now: () => now, newId: () => randomUUID() };
+const { app } = await buildServer({ title: 'Gongguan lifecycle API (benchmark)', configSchema, services: [lifecycleService({ env })] }, process.env);
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+// CPU profiling of a chosen stretch only (not start-up or setup), on `{ profile: 'start' }` and
+// `{ profile: 'stop', file }`: the same V8 profile `node --cpu-prof` writes.
+let inspector: Session | undefined;
+async function profile(action: 'start' | 'stop', file?: string): Promise<void> {
+  if (action === 'start') {
+    inspector = new Session();
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
+    await inspector.post('Profiler.start');
+    return;
+  }
+  if (!inspector) return;
+  const { profile: result } = await inspector.post('Profiler.stop');
+  if (file) writeFileSync(file, JSON.stringify(result));
+  inspector.disconnect();
+  inspector = undefined;
+}
+
+type Message = { clock?: string; close?: boolean; cpu?: boolean; profile?: 'start' | 'stop'; file?: string; id?: number };
+process.on('message', (message: Message) => {
+  void (async () => {
+    if (message.clock) now = new Date(message.clock);
+    if (message.profile) await profile(message.profile, message.file);
+    if (message.cpu) {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ id: message.id, ok: true, cpuMs: (user + system) / 1000, elu: performance.eventLoopUtilization() });
+      return;
+    }
+    if (message.close) {
+      await app.close();
+      process.send?.({ id: message.id, closed: true });
+      process.disconnect?.();
+      return;
+    }
+    process.send?.({ id: message.id, ok: true });
+  })();
+});
+process.send?.({ url });
