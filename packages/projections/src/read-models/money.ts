@@ -96,27 +96,7 @@ export const moneyProjection: Projection = {
         clawed_back: 0,
       }),
     R2PaymentAssessed: (rows, d, e) => {
-      rows.put(ledgerEntries, {
-        entry_key: `${e.stream}/${d.paymentId}`,
-        ledger: e.stream,
-        rule: 'R2',
-        entry_id: d.paymentId,
-        project_id: d.projectId,
-        contract_id: d.contractId,
-        amount: d.amount,
-        occurred_on: d.paidOn,
-        subsidy_granted: d.subsidyGranted,
-        reversed: false,
-        reversed_on: null,
-        clawback: 0,
-      });
-      rows.update(ledgers, e.stream, (l) => ({
-        ...l,
-        entries: l.entries + 1,
-        volume: l.volume + d.amount,
-        entitlement: d.entitlementAfter,
-        granted: l.granted + d.subsidyGranted,
-      }));
+      recordEntry(rows, e.stream, { rule: 'R2', entryId: d.paymentId, projectId: d.projectId, contractId: d.contractId, amount: d.amount, occurredOn: d.paidOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
     },
     R2ReversalAssessed: (rows, d, e) => reverseEntry(rows, e.stream, d.paymentId, d.reversedOn, d.entitlementAfter, d.clawback),
 
@@ -138,31 +118,47 @@ export const moneyProjection: Projection = {
         clawed_back: 0,
       }),
     R3TransactionRecorded: (rows, d, e) => {
-      rows.put(ledgerEntries, {
-        entry_key: `${e.stream}/${d.transactionId}`,
-        ledger: e.stream,
-        rule: 'R3',
-        entry_id: d.transactionId,
-        project_id: null,
-        contract_id: null,
-        amount: d.amount,
-        occurred_on: d.occurredOn,
-        subsidy_granted: d.subsidyGranted,
-        reversed: false,
-        reversed_on: null,
-        clawback: 0,
-      });
-      rows.update(ledgers, e.stream, (l) => ({
-        ...l,
-        entries: l.entries + 1,
-        volume: l.volume + d.amount,
-        entitlement: d.entitlementAfter,
-        granted: l.granted + d.subsidyGranted,
-      }));
+      recordEntry(rows, e.stream, { rule: 'R3', entryId: d.transactionId, projectId: null, contractId: null, amount: d.amount, occurredOn: d.occurredOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
     },
     R3TransactionReversed: (rows, d, e) => reverseEntry(rows, e.stream, d.transactionId, d.reversedOn, d.entitlementAfter, d.clawback),
   },
 };
+
+interface NewEntry {
+  rule: 'R2' | 'R3';
+  entryId: string;
+  projectId: string | null;
+  contractId: string | null;
+  amount: number;
+  occurredOn: string;
+  subsidyGranted: number;
+  entitlementAfter: number;
+}
+
+/** An assessed payment (R2) or transaction (R3): its ledger row, and the ledger's totals. */
+function recordEntry(rows: RowStore, ledger: string, entry: NewEntry): void {
+  rows.put(ledgerEntries, {
+    entry_key: `${ledger}/${entry.entryId}`,
+    ledger,
+    rule: entry.rule,
+    entry_id: entry.entryId,
+    project_id: entry.projectId,
+    contract_id: entry.contractId,
+    amount: entry.amount,
+    occurred_on: entry.occurredOn,
+    subsidy_granted: entry.subsidyGranted,
+    reversed: false,
+    reversed_on: null,
+    clawback: 0,
+  });
+  rows.update(ledgers, ledger, (l) => ({
+    ...l,
+    entries: l.entries + 1,
+    volume: l.volume + entry.amount,
+    entitlement: entry.entitlementAfter,
+    granted: l.granted + entry.subsidyGranted,
+  }));
+}
 
 function reverseEntry(rows: RowStore, ledger: string, entryId: string, reversedOn: string, entitlementAfter: number, clawback: number): void {
   const entry = rows.get(ledgerEntries, `${ledger}/${entryId}`);
