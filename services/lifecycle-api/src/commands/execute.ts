@@ -1,6 +1,6 @@
 import { currentSchemaVersion, parseCommand, type Actor, type CommandType, type Decider, type EventType } from '@gongguan/domain';
 import { isConcurrencyError, type EventStore, type EventToAppend, type RecordedEvent } from '@gongguan/event-store';
-import { appError } from '@gongguan/platform';
+import { appError, isAppError } from '@gongguan/platform';
 import { nameBasedUuid, type Environment } from './ids.js';
 import { loadAggregate, type Foldable } from './load.js';
 
@@ -105,6 +105,9 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
         events: toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i })),
       };
     } catch (err) {
+      // Another run of this same step (a retry racing the re-driver) wrote these ids first, at
+      // another revision: load again, and the step finds its own events and answers with them.
+      if (ctx.idSeed && isAppError(err) && err.code === 'DUPLICATE_EVENT_ID' && attempt < attempts) continue;
       if (!isConcurrencyError(err)) throw err;
       if (options.ifMatch !== undefined) throw stale(options.stream, options.ifMatch, err.extra.actualRevision);
       if (attempt >= attempts) {
