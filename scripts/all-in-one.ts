@@ -1,12 +1,13 @@
 import { auditApiService } from '@gongguan/audit-api';
 import { auditConfigFields } from '@gongguan/audit-api/config';
 import { lifecycleApiService } from '@gongguan/lifecycle-api';
+import { lifecycleConfigFields } from '@gongguan/lifecycle-api/config';
 import { baseConfigSchema, type ServerDefinition } from '@gongguan/platform';
 import { projectorService } from '@gongguan/projector';
 import { reportingApiService } from '@gongguan/reporting-api';
 
 /** All four services in one process on one port: the embedded default. */
-export const allInOneConfigSchema = baseConfigSchema({ port: 3000, serviceName: 'gongguan' }).extend(auditConfigFields);
+export const allInOneConfigSchema = baseConfigSchema({ port: 3000, serviceName: 'gongguan' }).extend(auditConfigFields).extend(lifecycleConfigFields);
 
 export const allInOne: ServerDefinition<typeof allInOneConfigSchema> = {
   title: 'Gongguan',

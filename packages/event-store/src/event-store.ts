@@ -125,6 +125,13 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
   /** Events fetched per read while catching up; default 500. */
   batchSize?: number;
+  /**
+   * Once live, read at most once per this many ms however often appends wake the subscription
+   * (wake-ups in between are served by the next read): for followers that can lag a little, to
+   * spare the database a read per append. Default 0. Push-based adapters (EventStoreDB) deliver as
+   * the server pushes and ignore it.
+   */
+  minWakeIntervalMs?: number;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** Longest sleep without a wake-up: the safety net for lost notifications. */
   idlePollMs: number;
+  /** Once live, at least this long between the starts of two reads (see SubscribeOptions). */
+  minWakeIntervalMs?: number | undefined;
 }
 
 /** A page read plus whether committed events wait above the read horizon. */
@@ -30,14 +32,24 @@ export async function* follow(
   let position = options.after ?? START_POSITION;
   let announced = false;
   let heldDelay = 5;
+  const minWake = options.minWakeIntervalMs ?? 0;
+  let readStarted = 0;
+  let live = false;
   while (!signal.aborted) {
+    if (live && minWake > 0) {
+      const rest = readStarted + minWake - performance.now();
+      if (rest > 0) await pause(rest, signal);
+      if (signal.aborted) return;
+    }
     const ticket = bell.ticket();
+    readStarted = performance.now();
     const page = await read(position, options.batchSize, options.filter);
     for (const event of page.events) {
       if (signal.aborted) return;
       yield { kind: 'event', event };
     }
     position = page.position;
+    live = page.caughtUp;
     if (!page.caughtUp) continue;
     if (!announced) {
       announced = true;
@@ -51,4 +63,16 @@ export async function* follow(
       await bell.wait(ticket, options.idlePollMs, signal);
     }
   }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -98,6 +98,15 @@ export function limitOption(value: number | undefined, fallback: number, max: nu
   return value;
 }
 
+/** A subscription's minimum interval between live reads, in ms (0 to 60000). */
+export function wakeIntervalOption(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || value < 0 || value > 60_000) {
+    throw validationFailed('minWakeIntervalMs is not valid', [{ path: 'minWakeIntervalMs', message: 'must be an integer from 0 to 60000' }]);
+  }
+  return value;
+}
+
 /** An instant given as a Date or an ISO string, as the ISO string the database compares. */
 export function instantOption(value: Date | string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { serviceEventStore, type EventStore } from '@gongguan/event-store';
+import { serviceEventStore } from '@gongguan/event-store';
 import type { HttpApp, ServiceMount } from '@gongguan/platform';
 import { loadMigrations, migrate } from '@gongguan/platform/db';
 import { systemEnvironment, type Environment } from './commands/ids.js';
-import type { Config } from './config.js';
+import { AggregateCache } from './commands/aggregate-cache.js';
+import { lifecycleConfigFields, type Config } from './config.js';
 import { idempotencyStore } from './idempotency/store.js';
 import type { CommandDeps } from './routes/command-route.js';
 import { domainErrorTranslator } from './routes/errors.js';
@@ -21,15 +22,17 @@ export interface LifecycleOptions {
   env?: Environment;
   /** Run the R2 re-driver in this process (default true). */
   redriver?: boolean;
+  /** Streams whose folded state is kept between commands; default AGGREGATE_CACHE_STREAMS (10000); 0: none. */
+  cacheStreams?: number;
 }
 
 /** Every command of officers, reviewers, approvers and finance, under /v1. */
-export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps, store: EventStore): void {
+export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
   registerProgrammeCommands(app, deps);
   registerProjectCommands(app, deps);
   registerMoneyCommands(app, deps);
   registerWorkflows(app, deps);
-  registerStateRoutes(app, store);
+  registerStateRoutes(app, deps.store, deps.cache);
 }
 
 /** Commands of officers, reviewers, approvers and finance: every change to a programme, project, disbursement or subsidy ledger. */
@@ -41,7 +44,10 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       await migrate(deps.sql, 'lifecycle-api', loadMigrations(migrationsDir), deps.logger);
       const store = await serviceEventStore(deps);
       const env = options.env ?? systemEnvironment;
-      registerLifecycleRoutes(app, { store, env, idempotency: idempotencyStore(deps.sql) }, store);
+      // The all-in-one's and the tests' config schemas may not know the lifecycle's own fields.
+      const cacheStreams = options.cacheStreams ?? (deps.config as Partial<Config>).AGGREGATE_CACHE_STREAMS ?? lifecycleConfigFields.AGGREGATE_CACHE_STREAMS.parse(process.env.AGGREGATE_CACHE_STREAMS || undefined);
+      const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
+      registerLifecycleRoutes(app, { store, env, idempotency: idempotencyStore(deps.sql), cache });
       if (options.redriver === false) return;
       const stop = new AbortController();
       let running: Promise<void> = Promise.resolve();

@@ -5,7 +5,7 @@ import type { EventStore, SubscriptionItem } from '../event-store.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
 import { follow } from '../subscription.js';
-import { limitOption } from '../validation.js';
+import { limitOption, wakeIntervalOption } from '../validation.js';
 import { appendToStream } from './append.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotifier } from './notifier.js';
@@ -96,6 +96,7 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
     subscribe(subscribeOptions = {}): AsyncIterable<SubscriptionItem> {
       ensureOpen();
       const batchSize = limitOption(subscribeOptions.batchSize, 500, READ_ALL_MAX);
+      const minWakeIntervalMs = wakeIntervalOption(subscribeOptions.minWakeIntervalMs);
       startListening();
       const stop = new AbortController();
       const abort = (): void => stop.abort();
@@ -108,6 +109,7 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
         batchSize,
         signal: stop.signal,
         idlePollMs,
+        minWakeIntervalMs,
       });
       return {
         async *[Symbol.asyncIterator]() {

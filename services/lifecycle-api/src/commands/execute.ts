@@ -1,8 +1,9 @@
 import { currentSchemaVersion, parseCommand, type Actor, type CommandType, type Decider, type EventType } from '@gongguan/domain';
-import { isConcurrencyError, type EventStore, type EventToAppend, type RecordedEvent } from '@gongguan/event-store';
+import { isConcurrencyError, type EventStore, type EventToAppend, type JsonObject } from '@gongguan/event-store';
 import { appError, isAppError } from '@gongguan/platform';
 import { nameBasedUuid, type Environment } from './ids.js';
-import { loadAggregate, type Foldable } from './load.js';
+import type { AggregateCache, EventRef } from './aggregate-cache.js';
+import { foldEvents, loadAggregate, type Foldable, type Loaded } from './load.js';
 
 /** Who is acting and on behalf of which request; built by the HTTP layer from the token. */
 export interface CommandContext {
@@ -18,6 +19,8 @@ export interface CommandContext {
    * crash) finds its own events instead of appending twice.
    */
   idSeed?: string | undefined;
+  /** Folded states kept between commands (see aggregate-cache.ts); none: every command reads its stream. */
+  cache?: AggregateCache | undefined;
 }
 
 export interface StepResult {
@@ -50,13 +53,27 @@ const MAX_EVENTS_PER_STEP = 16;
 /**
  * Load, decide, append with the expected revision. Without If-Match a concurrency conflict is
  * decided again on the new state, a bounded number of times.
+ *
+ * With a cache (`ctx.cache`), the state is taken from it without reading: the append's expected
+ * revision catches a stream that moved meanwhile. A refusal, a no-op, a dry run or a stale
+ * If-Match decided on a cached state is checked against what the stream holds now before it is
+ * answered, so the cache changes how much is read, never an answer.
  */
 export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>): Promise<StepResult> {
   const attempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const command = parseCommand({ type: options.type, actor: ctx.actor, at: ctx.env.now().toISOString(), data: options.data });
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await loadAggregate(ctx.store, options.aggregate, options.stream);
+  const { cache } = ctx;
+  let trustCache = true;
+  for (let attempt = 1; ; ) {
+    const loaded = await loadAggregate(ctx.store, options.aggregate, options.stream, { cache, trustCache });
+    // Anything answered without appending must hold on the stream as it is now.
+    const verifyFirst = (): boolean => {
+      if (loaded.verified) return false;
+      trustCache = false;
+      return true;
+    };
     if (options.ifMatch !== undefined && loaded.revision !== options.ifMatch) {
+      if (verifyFirst()) continue;
       throw stale(options.stream, options.ifMatch, loaded.revision);
     }
     const idFor = (i: number) => (ctx.idSeed ? nameBasedUuid(`${ctx.idSeed}|${options.step}|${i}`) : ctx.env.newId());
@@ -67,10 +84,16 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
       if (already.length > 0) return resultOf(options.stream, already);
     }
 
-    const decided = options.aggregate.decider.decide(command as never, loaded.state) as Array<{ type: EventType; data: Record<string, unknown> }>;
-    if (options.dryRun) return { stream: options.stream, revision: loaded.revision === 'no_stream' ? -1 : loaded.revision, position: null, events: [] };
-    if (decided.length > MAX_EVENTS_PER_STEP) throw new Error(`${options.type} decided ${decided.length} events; at most ${MAX_EVENTS_PER_STEP}`);
-    if (decided.length === 0) {
+    let decided: Array<{ type: EventType; data: Record<string, unknown> }>;
+    try {
+      decided = options.aggregate.decider.decide(command as never, loaded.state) as typeof decided;
+    } catch (err) {
+      if (verifyFirst()) continue;
+      throw err;
+    }
+    if (options.dryRun || decided.length === 0) {
+      if (verifyFirst()) continue;
+      if (options.dryRun) return { stream: options.stream, revision: loaded.revision === 'no_stream' ? -1 : loaded.revision, position: null, events: [] };
       const last = loaded.events[loaded.events.length - 1];
       return {
         stream: options.stream,
@@ -79,6 +102,7 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
         events: [],
       };
     }
+    if (decided.length > MAX_EVENTS_PER_STEP) throw new Error(`${options.type} decided ${decided.length} events; at most ${MAX_EVENTS_PER_STEP}`);
     const toAppend: EventToAppend[] = decided.map((event, i) => ({
       id: idFor(i),
       type: event.type,
@@ -98,16 +122,17 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
         expectedRevision: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision,
       });
       const first = appended.nextRevision - toAppend.length + 1;
-      return {
-        stream: options.stream,
-        revision: appended.nextRevision,
-        position: appended.position,
-        events: toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i })),
-      };
+      const written = toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i, position: appended.position }));
+      if (cache) remember(cache, ctx, options, loaded, toAppend, written);
+      return { stream: options.stream, revision: appended.nextRevision, position: appended.position, events: written.map(({ id, type, revision }) => ({ id, type, revision })) };
     } catch (err) {
+      trustCache = false;
       // Another run of this same step (a retry racing the re-driver) wrote these ids first, at
       // another revision: load again, and the step finds its own events and answers with them.
-      if (ctx.idSeed && isAppError(err) && err.code === 'DUPLICATE_EVENT_ID' && attempt < attempts) continue;
+      if (ctx.idSeed && isAppError(err) && err.code === 'DUPLICATE_EVENT_ID' && attempt < attempts) {
+        attempt++;
+        continue;
+      }
       if (!isConcurrencyError(err)) throw err;
       if (options.ifMatch !== undefined) throw stale(options.stream, options.ifMatch, err.extra.actualRevision);
       if (attempt >= attempts) {
@@ -115,11 +140,36 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
           extra: { stream: options.stream, attempts },
         });
       }
+      attempt++;
     }
   }
 }
 
-function resultOf(stream: string, events: RecordedEvent[]): StepResult {
+/**
+ * After an append, the cache holds the state folded with the appended events, read back as a
+ * load would read them (JSON text, upcast, validated). A step with derived ids may have been
+ * answered with an earlier run's events (an append retried after a crash): those were decided on
+ * another clock, so the entry is only marked to be read again.
+ */
+function remember<S>(
+  cache: AggregateCache,
+  ctx: CommandContext,
+  options: ExecuteOptions<S>,
+  loaded: Loaded<S>,
+  appended: readonly EventToAppend[],
+  written: EventRef[],
+): void {
+  if (ctx.idSeed) {
+    cache.distrust(options.stream);
+    return;
+  }
+  const asStored = appended.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: JSON.parse(JSON.stringify(e.data)) as JsonObject }));
+  const state = foldEvents(options.aggregate as Foldable<S, unknown>, options.stream, loaded.state, asStored);
+  const last = written[written.length - 1]!;
+  cache.set(options.stream, { state, revision: last.revision, events: [...loaded.events, ...written], trusted: true });
+}
+
+function resultOf(stream: string, events: readonly EventRef[]): StepResult {
   const last = events[events.length - 1]!;
   return {
     stream,

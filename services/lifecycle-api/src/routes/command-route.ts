@@ -4,6 +4,7 @@ import { appError, problemBody, toAppError, type AppError, type HttpApp } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CommandContext, StepResult } from '../commands/execute.js';
+import type { AggregateCache } from '../commands/aggregate-cache.js';
 import type { Environment } from '../commands/ids.js';
 import { requestHash, type IdempotencyStore } from '../idempotency/store.js';
 import { domainErrorTranslator } from './errors.js';
@@ -44,6 +45,8 @@ export interface CommandDeps {
   store: EventStore;
   env: Environment;
   idempotency: IdempotencyStore;
+  /** Folded aggregate states kept between commands; absent: every command reads its stream. */
+  cache?: AggregateCache | undefined;
 }
 
 export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
@@ -99,6 +102,7 @@ export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: Http
         correlationId: request.id,
         causationId: key ?? request.id,
         idSeed: key === undefined ? undefined : `${principal.subject}|${key}`,
+        cache: deps.cache,
       };
       const run = async (): Promise<{ status: number; body: string; location: string | null; etag: string | null }> => {
         try {

@@ -3,6 +3,7 @@ import type { EventStore } from '@gongguan/event-store';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { aggregates, type AggregateName } from '../commands/aggregates.js';
+import type { AggregateCache } from '../commands/aggregate-cache.js';
 import { loadAggregate } from '../commands/load.js';
 import { paramsSchema } from './simple-command.js';
 
@@ -38,7 +39,7 @@ const routes: StateRoute[] = [
 ];
 
 /** GET of each aggregate's current state, folded from its events, with its revision as ETag. */
-export function registerStateRoutes(app: HttpApp, store: EventStore): void {
+export function registerStateRoutes(app: HttpApp, store: EventStore, cache?: AggregateCache): void {
   for (const route of routes) {
     const params = route.url.includes(':bankReference') ? z.strictObject({ bankReference: z.string().min(1).max(80) }) : paramsSchema(route.url);
     app.get(
@@ -50,7 +51,7 @@ export function registerStateRoutes(app: HttpApp, store: EventStore): void {
       async (request, reply) => {
         const p = request.params as Record<string, string>;
         const stream = route.stream(p);
-        const loaded = await loadAggregate(store, aggregates[route.aggregate] as never, stream);
+        const loaded = await loadAggregate(store, aggregates[route.aggregate] as never, stream, { cache });
         if (loaded.revision === 'no_stream') throw appError('NOT_FOUND', `${stream} does not exist`);
         const etag = `"${loaded.revision}"`;
         reply.header('etag', etag);

@@ -49,7 +49,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     created: true,
     async run(ctx, { params, body, ifMatch }) {
       const { programmeId } = params as { programmeId: string };
-      const loaded = await loadAggregate(ctx.store, programme, programme.streamName(programmeId));
+      const loaded = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
       const snapshot = programmeSnapshot(loaded.state);
       if (!snapshot) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
       const data: Record<string, unknown> = { ...(body as Record<string, unknown>), programme: snapshot };
@@ -72,7 +72,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     async run(ctx, { params, body, ifMatch }) {
       const { projectId } = params as { projectId: string };
       const stream = project.streamName(projectId);
-      const current = await loadAggregate(ctx.store, project, stream);
+      const current = await loadAggregate(ctx.store, project, stream, { cache: ctx.cache });
       if (current.revision === 'no_stream') throw appError('NOT_FOUND', `project ${projectId} does not exist`);
       if (ifMatch !== undefined && current.revision !== ifMatch) {
         throw appError('PRECONDITION_FAILED', `${stream} is at revision ${current.revision}, not ${ifMatch}`, {
@@ -86,7 +86,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       await execute(ctx, { aggregate: project, stream, type: 'ApproveProject', step: 'approve', dryRun: true, data: { selection: selectionProbe, ...(comment ? { comment } : {}) } });
       const programmeStream = programme.streamName(current.state.programmeId);
       const reserved = await execute(ctx, { aggregate: programme, stream: programmeStream, type: 'ReserveSelectionSlot', step: 'reserve', data: { projectId } });
-      const programmeState = (await loadAggregate(ctx.store, programme, programmeStream)).state;
+      const programmeState = (await loadAggregate(ctx.store, programme, programmeStream, { cache: ctx.cache })).state;
       const slot = programmeState.reservations[projectId];
       if (slot === undefined) throw new Error(`no place reserved for ${projectId} after reserving it`);
       try {
@@ -125,7 +125,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       const disbursementId = (body as { disbursementId?: string }).disbursementId ?? `r1-${projectId}`.slice(0, 64);
       const stream = project.streamName(projectId);
       const awarded = await execute(ctx, { aggregate: project, stream, type: 'AwardSelectionGrant', step: 'award', data: { disbursementId } });
-      const state = (await loadAggregate(ctx.store, project, stream)).state;
+      const state = (await loadAggregate(ctx.store, project, stream, { cache: ctx.cache })).state;
       if (!state.r1 || !state.leadEnterprise) throw new Error(`project ${projectId} shows no R1 award after awarding it`);
       const requested = await execute(ctx, {
         aggregate: disbursement,
@@ -240,7 +240,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     async run(ctx, { params, body, ifMatch }) {
       const { creditCode, year } = params as { creditCode: string; year: number };
       const { programmeId, ...rest } = body as { programmeId: string; transactionId?: string } & Record<string, unknown>;
-      const prog = await loadAggregate(ctx.store, programme, programme.streamName(programmeId));
+      const prog = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
       if (!prog.state.policy) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
       const transactionId = rest.transactionId ?? ctx.env.newId();
       const primary = await execute(ctx, {

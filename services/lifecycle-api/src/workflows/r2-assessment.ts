@@ -1,7 +1,7 @@
 import { project, r2Ledger, type ProjectState } from '@gongguan/domain';
 import { appError } from '@gongguan/platform';
 import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
-import { loadAggregate } from '../commands/load.js';
+import { readAggregate } from '../commands/load.js';
 
 export type AssessmentStep = 'payment' | 'reversal';
 
@@ -18,7 +18,7 @@ export async function assessContractPayment(
   step: AssessmentStep,
 ): Promise<StepResult[]> {
   const projectStream = project.streamName(projectId);
-  const loaded = await loadAggregate(ctx.store, project, projectStream);
+  const loaded = await readAggregate(ctx.store, project, projectStream);
   const state: ProjectState = loaded.state;
   const payment = state.payments[paymentId];
   if (!payment || !state.leadEnterprise || !state.policy) {
@@ -66,7 +66,7 @@ export async function assessContractPayment(
     });
   }
 
-  const ledger = await loadAggregate(ctx.store, r2Ledger, ledgerStream);
+  const ledger = await readAggregate(ctx.store, r2Ledger, ledgerStream);
   const wanted = step === 'payment' ? 'R2PaymentAssessed' : 'R2ReversalAssessed';
   const entry = ledger.events.find((e) => e.type === wanted && e.data.paymentId === paymentId);
   if (!entry) throw new Error(`${ledgerStream} has no ${wanted} for ${paymentId} after assessing it`);

@@ -1,0 +1,100 @@
+/**
+ * Folded aggregate state kept between commands, per stream, so that a command does not read and
+ * re-validate the whole stream every time.
+ *
+ * An entry is never wrong, only possibly behind: it is the exact fold of the stream's first
+ * `revision + 1` events, written either after reading them or after this process appended them.
+ * Another process (or replica) may have appended since, so an entry is used under three rules
+ * (see `execute.ts`):
+ *   - a command decided on an entry appends with the entry's revision as the expected revision:
+ *     if the stream moved, the store refuses, and the command reads what it missed and decides again;
+ *   - a refusal, a no-op or a dry run decided on an entry is only answered after reading what the
+ *     entry may have missed (so a stale entry never refuses what the current state allows);
+ *   - reads (GET state, the R2 workflow's look at a project) always read what the entry may have
+ *     missed: one indexed query that usually returns no rows.
+ *
+ * Bounded by a number of streams, least recently used first out.
+ */
+
+import type { Position } from '@gongguan/event-store';
+
+/** What a command step needs to recognise its own earlier events in a stream. */
+export interface EventRef {
+  readonly id: string;
+  readonly type: string;
+  readonly revision: number;
+  readonly position: Position;
+}
+
+export interface CachedAggregate {
+  readonly state: unknown;
+  readonly revision: number;
+  readonly events: readonly EventRef[];
+  /**
+   * False when the last append's outcome is not known to be this process's own decision (a step
+   * with derived ids may have found an earlier run's events instead): read before deciding.
+   */
+  readonly trusted: boolean;
+}
+
+export interface AggregateCacheStats {
+  streams: number;
+  hits: number;
+  misses: number;
+}
+
+export class AggregateCache {
+  readonly #entries = new Map<string, CachedAggregate>();
+  readonly #max: number;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(maxStreams: number) {
+    if (!Number.isInteger(maxStreams) || maxStreams < 0) throw new Error(`maxStreams must be a non-negative integer, not ${maxStreams}`);
+    this.#max = maxStreams;
+  }
+
+  get enabled(): boolean {
+    return this.#max > 0;
+  }
+
+  get(stream: string): CachedAggregate | undefined {
+    const entry = this.#entries.get(stream);
+    if (entry === undefined) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    // Most recently used last: re-insert.
+    this.#entries.delete(stream);
+    this.#entries.set(stream, entry);
+    return entry;
+  }
+
+  /** Keeps the entry unless one at a later revision is already there (a slower request finishing late). */
+  set(stream: string, entry: CachedAggregate): void {
+    if (this.#max === 0) return;
+    const current = this.#entries.get(stream);
+    if (current !== undefined && current.revision > entry.revision) return;
+    this.#entries.delete(stream);
+    this.#entries.set(stream, entry);
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  /** The next use reads the stream from the entry's revision on before deciding. */
+  distrust(stream: string): void {
+    const current = this.#entries.get(stream);
+    if (current !== undefined && current.trusted) this.#entries.set(stream, { ...current, trusted: false });
+  }
+
+  delete(stream: string): void {
+    this.#entries.delete(stream);
+  }
+
+  stats(): AggregateCacheStats {
+    return { streams: this.#entries.size, hits: this.#hits, misses: this.#misses };
+  }
+}
