@@ -3,7 +3,7 @@ import { appError } from '@gongguan/platform/errors';
 import type { EventStore, SubscriptionItem } from '../event-store.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
-import { limitOption } from '../validation.js';
+import { limitOption, wakeIntervalOption } from '../validation.js';
 import { appendToEsdb } from './append.js';
 import { checkFilter } from './filters.js';
 import { createEsdbImporter } from './import.js';
@@ -78,6 +78,8 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EsdbEventS
     subscribe(subscribeOptions = {}): AsyncIterable<SubscriptionItem> {
       ensureOpen();
       const batchSize = limitOption(subscribeOptions.batchSize, 500, READ_ALL_MAX);
+      // Validated like the SQL adapter's, then unused: the server pushes as it appends.
+      wakeIntervalOption(subscribeOptions.minWakeIntervalMs);
       const filter = checkFilter(subscribeOptions.filter);
       const stop = new AbortController();
       const abort = (): void => stop.abort();

@@ -55,4 +55,20 @@ export function subscribeContract(t: Test, store: EventStore, _adapter: Contract
     const { events: seen } = await done;
     t.same(seen.map((e) => e.revision), [1, 2]);
   });
+
+  t.test('minWakeIntervalMs: a spaced subscription still gets every event; a bad value is refused', async (t) => {
+    t.throws(() => store.subscribe({ minWakeIntervalMs: -1 }), { code: 'VALIDATION_FAILED' });
+    t.throws(() => store.subscribe({ minWakeIntervalMs: 1.5 }), { code: 'VALIDATION_FAILED' });
+    const start = await store.headPosition();
+    const cat = category();
+    const stop = new AbortController();
+    t.teardown(() => stop.abort());
+    const done = collect(store.subscribe({ after: start, signal: stop.signal, minWakeIntervalMs: 100, filter: { streamPrefixes: [`${cat}-`] } }), (seen) => seen.length === 10);
+    for (let i = 0; i < 10; i++) {
+      await store.append(`${cat}-1`, events(1), { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+      await sleep(5);
+    }
+    const { events: seen } = await done;
+    t.same(seen.map((e) => e.revision), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
 }
