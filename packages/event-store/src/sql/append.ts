@@ -7,7 +7,7 @@ import { START_POSITION } from '../position.js';
 import { prepareEvent } from '../prepare-event.js';
 import { assertStreamName, normaliseExpectedRevision, validateEvents } from '../validation.js';
 import { trustedPosition } from './rows.js';
-import { APPEND, FIND_IDS, STREAM_REVISION } from './statements.js';
+import { APPEND, FIND_IDS, PREPARED, STREAM_REVISION } from './statements.js';
 
 export interface AppendContext {
   sql: Sql;
@@ -45,7 +45,7 @@ export async function appendToStream(
   ];
   for (let attempt = 1; ; attempt++) {
     try {
-      const { rows } = await ctx.sql.query<{ next_revision: number; last_position: string | null }>(APPEND, params);
+      const { rows } = await ctx.sql.query<{ next_revision: number; last_position: string | null }>(APPEND, params, PREPARED);
       const row = rows[0];
       if (!row) throw new Error('event_store.append returned no row');
       const position = row.last_position === null ? START_POSITION : trustedPosition(row.last_position);
@@ -89,7 +89,7 @@ function prepare(ctx: AppendContext, stream: string, events: readonly EventToApp
 }
 
 async function currentRevision(sql: Sql, stream: string): Promise<number | undefined> {
-  const { rows } = await sql.query<{ revision: number }>(STREAM_REVISION, [stream]);
+  const { rows } = await sql.query<{ revision: number }>(STREAM_REVISION, [stream], PREPARED);
   return rows[0]?.revision;
 }
 
@@ -106,9 +106,7 @@ async function settleRefusal(
   actual: number | undefined,
 ): Promise<AppendResult & { written: false }> {
   if (events.length > 0) {
-    const { rows } = await ctx.sql.query<{ id: string; stream: string; revision: number; position: string }>(FIND_IDS, [
-      events.map((e) => e.id),
-    ]);
+    const { rows } = await ctx.sql.query<{ id: string; stream: string; revision: number; position: string }>(FIND_IDS, [events.map((e) => e.id)], PREPARED);
     if (rows.length > 0) {
       const byId = new Map(rows.map((r) => [r.id, r]));
       const stored = events.map((e) => byId.get(e.id));

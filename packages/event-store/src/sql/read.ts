@@ -7,6 +7,7 @@ import { assertStreamName, instantOption, limitOption, revisionBound, validation
 import { toRecordedEvent, trustedPosition, type EventRow } from './rows.js';
 import {
   LAST_BELOW_HORIZON,
+  PREPARED,
   READ_HORIZON,
   readAllStatement,
   readStreamStatement,
@@ -30,9 +31,9 @@ export async function readStream(sql: Sql, stream: string, options: ReadStreamOp
   if (until !== undefined) params.push(until);
   if (limit !== undefined) params.push(limit);
   const text = readStreamStatement({ until: until !== undefined, backwards: direction === 'backwards', limit: limit !== undefined });
-  const { rows } = await sql.query<EventRow>(text, params);
+  const { rows } = await sql.query<EventRow>(text, params, PREPARED);
   if (rows.length === 0) {
-    const exists = await sql.query(STREAM_EXISTS, [stream]);
+    const exists = await sql.query(STREAM_EXISTS, [stream], PREPARED);
     if (exists.rows.length === 0) throw streamNotFound(stream);
   }
   return rows.map(toRecordedEvent);
@@ -45,7 +46,7 @@ interface Horizon {
 }
 
 async function readHorizon(sql: Sql): Promise<Horizon> {
-  const { rows } = await sql.query<Horizon>(READ_HORIZON);
+  const { rows } = await sql.query<Horizon>(READ_HORIZON, [], PREPARED);
   const row = rows[0];
   if (!row) throw new Error('reading the horizon returned no row');
   return row;
@@ -89,7 +90,7 @@ export async function readAllPage(
   const params: unknown[] = [afterTx, afterSeq, horizon, limit];
   if (prefixes) params.push(prefixes);
   if (types) params.push(types);
-  const { rows } = await sql.query<EventRow>(readAllStatement({ prefixes: prefixes !== undefined, types: types !== undefined }), params);
+  const { rows } = await sql.query<EventRow>(readAllStatement({ prefixes: prefixes !== undefined, types: types !== undefined }), params, PREPARED);
   const events = rows.map(toRecordedEvent);
   const last = events[events.length - 1];
   if (events.length === limit && last) return { events, position: last.position, caughtUp: false, held };
@@ -97,7 +98,7 @@ export async function readAllPage(
   // may lie beyond the last match; moving past them saves the next read from scanning them again.
   let position = last?.position ?? after;
   if (prefixes || types) {
-    const scanned = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, afterTx, afterSeq]);
+    const scanned = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, afterTx, afterSeq], PREPARED);
     const end = scanned.rows[0]?.position;
     if (end !== undefined && end > position) position = trustedPosition(end);
   }
@@ -106,7 +107,7 @@ export async function readAllPage(
 
 export async function headPosition(sql: Sql): Promise<Position> {
   const { horizon } = await readHorizon(sql);
-  const { rows } = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, '0', '0']);
+  const { rows } = await sql.query<{ position: string }>(LAST_BELOW_HORIZON, [horizon, '0', '0'], PREPARED);
   const end = rows[0]?.position;
   return end === undefined ? START_POSITION : trustedPosition(end);
 }

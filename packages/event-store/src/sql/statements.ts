@@ -2,6 +2,9 @@
 
 export const NOTIFY_CHANNEL = 'gongguan_events';
 
+/** Every statement here is constant text on tables and functions that are never dropped: prepared once per connection. */
+export const PREPARED = { prepare: true } as const;
+
 /** (tx, seq) as the 33-character position text; fixed-width hex sorts like the pair. */
 const POSITION = `lpad(to_hex(tx::text::bigint), 16, '0') || '-' || lpad(to_hex(seq), 16, '0')`;
 

@@ -1,4 +1,4 @@
-export type { QueryResult, Sql, SqlExecutor } from './types.js';
+export type { QueryOptions, QueryResult, Sql, SqlExecutor } from './types.js';
 export { openPglite } from './pglite.js';
 export { openPostgres, type PostgresOptions } from './postgres.js';
 export { openStorage, type StorageOptions } from './open.js';

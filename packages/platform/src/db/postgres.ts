@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { QueryResult, Sql, SqlExecutor } from './types.js';
+import type { QueryOptions, QueryResult, Sql, SqlExecutor } from './types.js';
 
 export interface PostgresOptions {
   url: string;
@@ -10,10 +11,24 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
+/** Statement names by SQL text: the same text gets the same name on every connection. */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `gg_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
-    async query<R>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await client.query(text, [...params]);
+    async query<R>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult<R>> {
+      const res = options?.prepare
+        ? await client.query({ name: statementName(text), text, values: [...params] })
+        : await client.query(text, [...params]);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     },
     async exec(text: string): Promise<void> {

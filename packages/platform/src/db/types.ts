@@ -4,13 +4,22 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * PostgreSQL: run as a named prepared statement, parsed and planned once per connection
+   * (about a quarter less server CPU for the event store's append). Only for constant SQL texts
+   * on objects that are never dropped and recreated while the pool lives. PGlite: no effect.
+   */
+  prepare?: boolean;
+}
+
 /** What every store and projection needs from SQL: the same calls on PostgreSQL and on PGlite. */
 export interface SqlExecutor {
   /**
    * One parameterised statement. Type parsing differs between drivers for int8/numeric
    * (pg: string, PGlite: bigint/number), so cast in SQL (`::int`, `::text`) where it matters.
    */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /** Several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
 }
