@@ -22,25 +22,38 @@ type Expected = ReturnType<typeof normaliseExpectedRevision>;
 /** An 'any' append that keeps losing the race for the next revision gives up after this. */
 const MAX_ATTEMPTS = 50;
 
+/** An append validated and turned into the SQL function's arguments, ready to run alone or in a batch. */
+export interface PreparedAppend {
+  stream: string;
+  expected: Expected;
+  events: EventToAppend[];
+  /** ids, types, schema versions, data, metadata, hash heads, hash tails: one entry per event. */
+  arrays: unknown[][];
+}
+
 /**
- * Validates and prepares the events in JS (canonical JSON, size), then appends in one call of
- * `event_store.append`, which reads the stream head, checks the expected revision, hashes and
- * inserts; the unique (stream, revision) index settles races (migrations/003_append_function.sql).
+ * Validates and prepares the events in JS (canonical JSON, size): every refusal of bad input is
+ * thrown here, before anything is queued or sent.
  */
-export async function appendToStream(
-  ctx: AppendContext,
-  stream: string,
-  input: readonly EventToAppend[],
-  options: AppendOptions,
-): Promise<AppendResult & { written: boolean }> {
+export function prepareAppend(ctx: Pick<AppendContext, 'maxEventBytes'>, stream: string, input: readonly EventToAppend[], options: AppendOptions): PreparedAppend {
   assertStreamName(stream);
   const expected = normaliseExpectedRevision(options?.expectedRevision);
   const events = validateEvents(input);
+  return { stream, expected, events, arrays: prepare(ctx, stream, events) };
+}
+
+/**
+ * One append in one call of `event_store.append`, which reads the stream head, checks the
+ * expected revision, hashes and inserts; the unique (stream, revision) index settles races
+ * (migrations/003_append_function.sql, 004_append_batch.sql).
+ */
+export async function runAppend(ctx: AppendContext, prepared: PreparedAppend): Promise<AppendResult & { written: boolean }> {
+  const { stream, expected, events } = prepared;
   const params = [
     stream,
     typeof expected === 'number' ? 'exact' : expected,
     typeof expected === 'number' ? expected : null,
-    ...prepare(ctx, stream, events),
+    ...prepared.arrays,
     ctx.notifyInline,
   ];
   for (let attempt = 1; ; attempt++) {
@@ -66,7 +79,7 @@ export async function appendToStream(
 }
 
 /** The per-event arrays `event_store.append` takes, after the two expected-revision arguments. */
-function prepare(ctx: AppendContext, stream: string, events: readonly EventToAppend[]): unknown[] {
+function prepare(ctx: Pick<AppendContext, 'maxEventBytes'>, stream: string, events: readonly EventToAppend[]): unknown[][] {
   const ids: string[] = [];
   const types: string[] = [];
   const schemaVersions: number[] = [];

@@ -6,7 +6,8 @@ import { silentLogger, type StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
 import { follow } from '../subscription.js';
 import { limitOption, wakeIntervalOption } from '../validation.js';
-import { appendToStream } from './append.js';
+import { prepareAppend, runAppend } from './append.js';
+import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotifier } from './notifier.js';
 import { headPosition, READ_ALL_MAX, readAllPage, readStream } from './read.js';
@@ -24,6 +25,12 @@ export interface SqlEventStoreOptions {
   idlePollMs?: number;
   /** Close `sql` when the store closes; default false (the caller owns it). */
   closeSql?: boolean;
+  /**
+   * Concurrent appends share one statement and one commit (src/sql/group-commit.ts): at most
+   * `maxInFlight` batches at once (default 2 on PostgreSQL, 1 on PGlite), at most `maxEvents`
+   * events each (default 500). `false`: every append is its own statement.
+   */
+  groupCommit?: Partial<GroupCommitOptions> | false;
 }
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -45,6 +52,14 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
   // lock, so wake-ups are sent after it, coalesced; on PGlite (one connection) inline is free.
   const notifyInline = sql.kind === 'pglite';
   const notifier = notifyInline ? undefined : createNotifier(sql, logger);
+  const appendContext = { sql, maxEventBytes, notifyInline, logger };
+  const grouped =
+    options.groupCommit === false
+      ? undefined
+      : createGroupCommit(appendContext, {
+          maxInFlight: options.groupCommit?.maxInFlight ?? (sql.kind === 'pglite' ? 1 : 2),
+          maxEvents: options.groupCommit?.maxEvents ?? 500,
+        });
   let listening: Promise<(() => Promise<void>) | undefined> | undefined;
   const running = new Set<Promise<unknown>>();
 
@@ -71,8 +86,9 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
   return {
     async append(stream, events, appendOptions) {
       ensureOpen();
+      const prepared = prepareAppend(appendContext, stream, events, appendOptions);
       const { written, ...result } = await track(
-        appendToStream({ sql, maxEventBytes, notifyInline, logger }, stream, events, appendOptions),
+        grouped && prepared.events.length > 0 ? grouped(prepared) : runAppend(appendContext, prepared),
       );
       if (written) {
         bell.ring();

@@ -15,6 +15,11 @@ const ENVELOPE_COLUMNS = `id::text as id, stream, revision::float8 as revision, 
 export const APPEND = `select next_revision, last_position
 from event_store.append($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::json[], $8::text[], $9::text[], $10::text[], $11)`;
 
+/** Several appends in one call and one transaction: see migrations/004_append_batch.sql. */
+export const APPEND_BATCH = `select ordinal, outcome, next_revision, last_position
+from event_store.append_batch($1::text[], $2::text[], $3::bigint[], $4::int[], $5::uuid[], $6::text[], $7::int[], $8::json[],
+  $9::text[], $10::text[], $11::text[], $12)`;
+
 export const STREAM_REVISION = `select revision::float8 as revision from event_store.events where stream = $1 order by revision desc limit 1`;
 
 /** Where events with these ids already are: the idempotency and duplicate check. */

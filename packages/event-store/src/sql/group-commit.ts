@@ -1,0 +1,126 @@
+import type { AppendResult } from '../event-store.js';
+import { START_POSITION } from '../position.js';
+import { runAppend, type AppendContext, type PreparedAppend } from './append.js';
+import { trustedPosition } from './rows.js';
+import { APPEND_BATCH, PREPARED } from './statements.js';
+
+export interface GroupCommitOptions {
+  /** Batches in flight at once; appends arriving meanwhile wait and go together in the next one. */
+  maxInFlight: number;
+  /** Most events in one batch. */
+  maxEvents: number;
+}
+
+type Outcome = AppendResult & { written: boolean };
+
+interface Pending {
+  prepared: PreparedAppend;
+  resolve(result: Outcome): void;
+  reject(err: unknown): void;
+}
+
+interface BatchRow {
+  ordinal: number;
+  outcome: 'ok' | 'conflict' | 'duplicate';
+  next_revision: number;
+  last_position: string | null;
+}
+
+/**
+ * Group commit without a timer: an append goes at once while fewer than `maxInFlight` batches
+ * are running; appends that arrive while they run are sent together, in arrival order, as one
+ * call of `event_store.append_batch` (one round trip, one statement, one commit), as soon as a
+ * batch finishes. Alone, an append costs what it did before; under load, many share a commit.
+ *
+ * Each append in a batch is decided exactly as if it ran alone at its place in the order. One
+ * that the batch could not write (its expected revision no longer holds, or an id is already
+ * stored) runs again on its own, after the batch, through the single-append path, which tells a
+ * conflict from a duplicate from a retry of an append that already succeeded. If the batch fails
+ * as a whole (a race with another transaction on the unique indexes, a lost connection), nothing
+ * of it was written, and every append runs on its own.
+ */
+export function createGroupCommit(ctx: AppendContext, options: GroupCommitOptions): (prepared: PreparedAppend) => Promise<Outcome> {
+  for (const [name, value] of Object.entries(options)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`groupCommit.${name} must be a positive integer, not ${String(value)}`);
+  }
+  const queue: Pending[] = [];
+  let inFlight = 0;
+
+  function pump(): void {
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batch: Pending[] = [];
+      let events = 0;
+      while (queue.length > 0 && (batch.length === 0 || events + queue[0]!.prepared.events.length <= options.maxEvents)) {
+        const next = queue.shift()!;
+        events += next.prepared.events.length;
+        batch.push(next);
+      }
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  async function alone(pending: Pending): Promise<void> {
+    try {
+      pending.resolve(await runAppend(ctx, pending.prepared));
+    } catch (err) {
+      pending.reject(err);
+    }
+  }
+
+  async function run(arrived: Pending[]): Promise<void> {
+    if (arrived.length === 1) return alone(arrived[0]!);
+    // Streams in one order in every batch (appends to one stream keep their order: the sort is
+    // stable): two batches that wait on each other's unique-index entries cannot deadlock.
+    const batch = [...arrived].sort((x, y) => (x.prepared.stream < y.prepared.stream ? -1 : x.prepared.stream > y.prepared.stream ? 1 : 0));
+    let rows: BatchRow[];
+    try {
+      rows = (await ctx.sql.query<BatchRow>(APPEND_BATCH, batchParams(ctx, batch), PREPARED)).rows;
+    } catch (err) {
+      ctx.logger.debug({ err, appends: batch.length }, 'a group commit failed as a whole; its appends run one by one');
+      await Promise.all(batch.map(alone));
+      return;
+    }
+    const again: Pending[] = [];
+    batch.forEach((pending, k) => {
+      const row = rows[k];
+      if (row?.outcome !== 'ok') {
+        again.push(pending);
+        return;
+      }
+      pending.resolve({
+        nextRevision: row.next_revision,
+        position: row.last_position === null ? START_POSITION : trustedPosition(row.last_position),
+        written: pending.prepared.events.length > 0,
+      });
+    });
+    await Promise.all(again.map(alone));
+  }
+
+  return (prepared) =>
+    new Promise<Outcome>((resolve, reject) => {
+      queue.push({ prepared, resolve, reject });
+      pump();
+    });
+}
+
+function batchParams(ctx: AppendContext, batch: readonly Pending[]): unknown[] {
+  const streams: string[] = [];
+  const expected: string[] = [];
+  const revisions: Array<number | null> = [];
+  const counts: number[] = [];
+  const columns: unknown[][] = [[], [], [], [], [], [], []];
+  for (const { prepared } of batch) {
+    streams.push(prepared.stream);
+    expected.push(typeof prepared.expected === 'number' ? 'exact' : prepared.expected);
+    revisions.push(typeof prepared.expected === 'number' ? prepared.expected : null);
+    counts.push(prepared.events.length);
+    prepared.arrays.forEach((values, c) => {
+      for (const value of values) columns[c]!.push(value);
+    });
+  }
+  return [streams, expected, revisions, counts, ...columns, ctx.notifyInline];
+}

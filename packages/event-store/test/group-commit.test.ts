@@ -1,0 +1,142 @@
+/**
+ * Group commit in the SQL adapter (src/sql/group-commit.ts): concurrent appends share one
+ * `event_store.append_batch` call. Every append must be answered as if it had run alone at its
+ * place in the order: conflicts, duplicates, retries and races with another store included.
+ */
+import t, { type Test } from 'tap';
+import type { Sql } from '@gongguan/platform/db';
+import { testDatabaseTargets } from '@gongguan/platform/testing';
+import { createSqlEventStore, isConcurrencyError, verifyStreamChain, type EventStore } from '../src/index.js';
+import { category, events, newEvent } from './contract/helpers.js';
+
+const { targets, skipped } = testDatabaseTargets();
+if (skipped) t.comment(skipped);
+
+/** The same Sql, counting the batches sent. */
+function counting(sql: Sql): { sql: Sql; batches: () => number } {
+  let batches = 0;
+  const query: Sql['query'] = (text, params, options) => {
+    if (text.includes('event_store.append_batch')) batches++;
+    return sql.query(text, params, options);
+  };
+  return { sql: { ...sql, kind: sql.kind, query }, batches: () => batches };
+}
+
+async function settled<T>(work: Array<Promise<T>>): Promise<{ ok: T[]; failed: unknown[] }> {
+  const results = await Promise.allSettled(work);
+  return {
+    ok: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+    failed: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])),
+  };
+}
+
+async function chainOk(t: Test, store: EventStore, stream: string, expected: number): Promise<void> {
+  const stored = await store.readStream(stream);
+  t.equal(stored.length, expected, `${stream} holds ${expected} events`);
+  t.same(stored.map((e) => e.revision), Array.from({ length: expected }, (_, i) => i), 'revisions without gaps');
+  t.match(verifyStreamChain(stored), { ok: true }, 'the hash chain verifies');
+}
+
+for (const target of targets) {
+  const db = await target();
+  t.teardown(() => db.drop());
+
+  t.test(`${db.name}: group commit`, async (t) => {
+    const counted = counting(await db.open());
+    const store = await createSqlEventStore({ sql: counted.sql });
+    t.teardown(() => store.close());
+
+    t.test('60 appends at once to 20 streams go in batches and all land, in order per stream', async (t) => {
+      const cat = category();
+      const before = counted.batches();
+      const work = Array.from({ length: 60 }, (_, i) => store.append(`${cat}-${i % 20}`, events(1 + (i % 3)), { expectedRevision: 'any' }));
+      const { ok, failed } = await settled(work);
+      t.equal(failed.length, 0);
+      t.equal(ok.length, 60);
+      t.ok(counted.batches() > before, `batches were sent (${counted.batches() - before})`);
+      for (let s = 0; s < 20; s++) {
+        const sizes = [0, 1, 2].map((k) => 1 + ((s + 20 * k) % 3));
+        await chainOk(t, store, `${cat}-${s}`, sizes.reduce((a, b) => a + b, 0));
+      }
+    });
+
+    t.test('30 appends for the same expected revision in one batch: one wins, 29 are conflicts', async (t) => {
+      const stream = `${category()}-1`;
+      await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+      const before = counted.batches();
+      const { ok, failed } = await settled(Array.from({ length: 30 }, () => store.append(stream, events(1), { expectedRevision: 0 })));
+      t.equal(ok.length, 1);
+      t.same(ok[0]?.nextRevision, 1);
+      t.equal(failed.length, 29);
+      t.ok(failed.every((err) => isConcurrencyError(err)), 'every loser is a concurrency conflict');
+      t.ok(counted.batches() > before, 'they went in a batch');
+      await chainOk(t, store, stream, 2);
+    });
+
+    t.test('one id in two appends sent at once: exactly one lands, the other is a duplicate', async (t) => {
+      const cat = category();
+      const shared = newEvent();
+      const fillers = Array.from({ length: 6 }, (_, i) => store.append(`${cat}-f${i}`, events(1), { expectedRevision: 'no_stream' }));
+      const both = await Promise.allSettled([
+        store.append(`${cat}-a`, [shared], { expectedRevision: 'no_stream' }),
+        store.append(`${cat}-b`, [shared], { expectedRevision: 'no_stream' }),
+      ]);
+      t.equal((await settled(fillers)).ok.length, 6, 'the appends around them land');
+      t.equal(both.filter((r) => r.status === 'fulfilled').length, 1, 'one lands');
+      const refused = both.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      t.match(refused?.reason, { code: 'DUPLICATE_EVENT_ID' });
+      const winner = both[0]!.status === 'fulfilled' ? `${cat}-a` : `${cat}-b`;
+      const loser = winner === `${cat}-a` ? `${cat}-b` : `${cat}-a`;
+      await chainOk(t, store, winner, 1);
+      await t.rejects(store.readStream(loser), { code: 'STREAM_NOT_FOUND' }, 'nothing of the refused append was written');
+    });
+
+    t.test('the same append sent twice at once (a client retry) is answered twice the same, written once', async (t) => {
+      const stream = `${category()}-1`;
+      await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+      const batch = events(2);
+      const fillers = Array.from({ length: 6 }, () => store.append(`${category()}-f`, events(1), { expectedRevision: 'no_stream' }));
+      const [a, b] = await Promise.all([store.append(stream, batch, { expectedRevision: 0 }), store.append(stream, batch, { expectedRevision: 0 })]);
+      await Promise.all(fillers);
+      t.same(a, b);
+      t.equal(a.nextRevision, 2);
+      await chainOk(t, store, stream, 3);
+    });
+
+    t.test('bad input is refused at once and does not spoil the batch it would have joined', async (t) => {
+      const cat = category();
+      const work = [
+        store.append(`${cat}-1`, events(1), { expectedRevision: 'no_stream' }),
+        store.append(`${cat}-2`, [{ ...newEvent(), type: '' }], { expectedRevision: 'no_stream' }),
+        store.append(`${cat}-3`, events(1), { expectedRevision: 'no_stream' }),
+      ];
+      const results = await Promise.allSettled(work);
+      t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      t.match((results[1] as PromiseRejectedResult).reason, { code: 'VALIDATION_FAILED' });
+    });
+  });
+
+  if (db.name === 'postgres') {
+    t.test('postgres: two stores (two processes) racing on the same streams: whole-batch failures fall back, nothing lost', async (t) => {
+      const first = counting(await db.open());
+      const second = counting(await db.open());
+      const a = await createSqlEventStore({ sql: first.sql, migrate: false });
+      const b = await createSqlEventStore({ sql: second.sql, migrate: false });
+      t.teardown(async () => {
+        await a.close();
+        await b.close();
+      });
+      const cat = category();
+      const streams = 4;
+      const perStore = 200;
+      const work = [a, b].flatMap((store) =>
+        Array.from({ length: perStore }, (_, i) => store.append(`${cat}-${i % streams}`, events(1), { expectedRevision: 'any' })),
+      );
+      const { ok, failed } = await settled(work);
+      t.equal(failed.length, 0, failed.map(String).join('; '));
+      t.equal(ok.length, 2 * perStore);
+      t.ok(first.batches() + second.batches() > 0, 'batches were sent');
+      for (let s = 0; s < streams; s++) await chainOk(t, a, `${cat}-${s}`, (2 * perStore) / streams);
+    });
+  }
+}
