@@ -80,7 +80,7 @@ interface Row {
   unit: string;
 }
 
-async function appendScenario(store: EventStore, sql: Sql, writers: number, ops: number, batchSize: number): Promise<Row> {
+async function appendScenario(store: EventStore, sql: Sql, writers: number, ops: number, batchSize: number, label = ''): Promise<Row> {
   const run = `r${randomUUID().slice(0, 6)}`;
   const revisions = new Map<string, number>();
   const storeRate = await rate(writers, ops, async (w, k) => {
@@ -93,7 +93,7 @@ async function appendScenario(store: EventStore, sql: Sql, writers: number, ops:
     await rawInsert(sql, `bench-${run}w${w}s${k % 8}`, k * batchSize, Array.from({ length: batchSize }, (_, i) => event(i)));
   });
   const name = batchSize === 1 ? `single-event appends, ${writers} writer${writers > 1 ? 's' : ''}` : `batches of ${batchSize}, ${writers} writer${writers > 1 ? 's' : ''}`;
-  return { name, store: storeRate * batchSize, raw: rawRate * batchSize, unit: 'events/s' };
+  return { name: name + label, store: storeRate * batchSize, raw: rawRate * batchSize, unit: 'events/s' };
 }
 
 async function readScenario(store: EventStore, sql: Sql, pageSize: number): Promise<Row> {
@@ -133,6 +133,10 @@ async function main(): Promise<void> {
     const pg = sql.kind === 'postgres';
     rows.push(await rounds(() => appendScenario(store, sql, 1, n(pg ? 600 : 1500), 1)));
     rows.push(await rounds(() => appendScenario(store, sql, 16, n(pg ? 3000 : 1500), 1)));
+    // The same, each append its own statement and commit: what group commit buys.
+    const ungrouped = await createSqlEventStore({ sql, migrate: false, groupCommit: false });
+    rows.push(await rounds(() => appendScenario(ungrouped, sql, 16, n(pg ? 3000 : 1500), 1, ', group commit off')));
+    await ungrouped.close();
     rows.push(await rounds(() => appendScenario(store, sql, 1, n(pg ? 100 : 50), 100)));
     rows.push(await rounds(() => appendScenario(store, sql, 16, n(pg ? 200 : 50), 100)));
     // Fresh statistics for both tables, so neither read is planned from an empty-table guess.
