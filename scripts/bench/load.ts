@@ -1,10 +1,18 @@
 /**
- * A small HTTP load generator on `node:http` (keep-alive agent, one socket per client), for the
- * benchmarks: closed loop (N clients, each sends its next request when the previous one answers)
- * and open loop (requests arrive on a schedule whatever the answers do; latency is measured from
- * the scheduled arrival, so a stalled server is not hidden by clients that wait for it).
+ * A small HTTP load generator for the benchmarks: closed loop (N clients, each sends its next
+ * request when the previous one answers) and open loop (requests arrive on a schedule whatever the
+ * answers do; latency is measured from the scheduled arrival, so a stalled server is not hidden by
+ * clients that wait for it).
+ *
+ * The load generator shares the machine's two cores with the server and PostgreSQL, so its own
+ * CPU per request counts against the result. Requests go over plain keep-alive TCP sockets
+ * (`node:net`), one request at a time per socket, with a minimal HTTP/1.1 exchange: the request
+ * written in one go, the answer read by its Content-Length (what `wrk`-style generators do). That
+ * costs about a third of `node:http`'s client per request; `BENCH_CLIENT=node-http` uses
+ * `node:http` instead, to compare.
  */
 import * as http from 'node:http';
+import * as net from 'node:net';
 
 export interface Target {
   method: 'POST' | 'GET';
@@ -18,26 +26,149 @@ export interface Reply {
   body: string;
 }
 
-export function agent(sockets: number): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+/** Sends requests over at most `sockets` keep-alive connections; more wait for a free one. */
+export interface Client {
+  send(target: Target): Promise<Reply>;
+  destroy(): void;
 }
 
-export function send(base: URL, via: http.Agent, target: Target): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${target.token}` };
-    if (target.body) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = target.body.length;
-    }
-    const req = http.request({ host: base.hostname, port: base.port, method: target.method, path: target.path, agent: via, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+export function client(base: URL, sockets: number): Client {
+  return process.env.BENCH_CLIENT === 'node-http' ? nodeHttpClient(base, sockets) : rawClient(base, sockets);
+}
+
+function nodeHttpClient(base: URL, sockets: number): Client {
+  const via = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  return {
+    send: (target) =>
+      new Promise((resolve, reject) => {
+        const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${target.token}` };
+        if (target.body) {
+          headers['content-type'] = 'application/json';
+          headers['content-length'] = target.body.length;
+        }
+        const req = http.request({ host: base.hostname, port: base.port, method: target.method, path: target.path, agent: via, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(target.body);
+      }),
+    destroy: () => via.destroy(),
+  };
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** One keep-alive connection carrying one request at a time. */
+class RawConnection {
+  readonly #socket: net.Socket;
+  #buffer: Buffer = Buffer.alloc(0);
+  #waiting: { resolve(reply: Reply): void; reject(err: Error): void } | undefined;
+  #head: { status: number; length: number; bodyStart: number } | undefined;
+  closed = false;
+
+  constructor(base: URL) {
+    this.#socket = net.connect({ host: base.hostname, port: Number(base.port) });
+    this.#socket.setNoDelay(true);
+    this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const fail = (err: Error): void => {
+      this.closed = true;
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.reject(err);
+    };
+    this.#socket.on('error', fail);
+    this.#socket.on('close', () => fail(new Error('connection closed by the server')));
+  }
+
+  request(host: string, target: Target): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      let head = `${target.method} ${target.path} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${target.token}\r\n`;
+      head += target.body ? `content-type: application/json\r\ncontent-length: ${target.body.length}\r\n\r\n` : '\r\n';
+      this.#socket.cork();
+      this.#socket.write(head, 'latin1');
+      if (target.body) this.#socket.write(target.body);
+      this.#socket.uncork();
     });
-    req.on('error', reject);
-    req.end(target.body);
-  });
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    if (!this.#head) {
+      const end = this.#buffer.indexOf(HEADER_END);
+      if (end < 0) return;
+      const text = this.#buffer.toString('latin1', 0, end).toLowerCase();
+      const status = Number(text.slice(9, 12));
+      const length = /\r\ncontent-length: *(\d+)/.exec(text);
+      if (!length) return this.#protocolError(`an answer without content-length: ${text.slice(0, 200)}`);
+      if (/\r\nconnection: *close/.test(text)) this.closed = true;
+      this.#head = { status, length: Number(length[1]), bodyStart: end + 4 };
+    }
+    const { status, length, bodyStart } = this.#head;
+    if (this.#buffer.length < bodyStart + length) return;
+    if (this.#buffer.length > bodyStart + length) return this.#protocolError('bytes after the answer (no pipelining was asked for)');
+    const body = this.#buffer.toString('utf8', bodyStart, bodyStart + length);
+    this.#buffer = Buffer.alloc(0);
+    this.#head = undefined;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve({ status, body });
+  }
+
+  #protocolError(message: string): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    this.destroy();
+    waiting?.reject(new Error(message));
+  }
+}
+
+function rawClient(base: URL, sockets: number): Client {
+  const host = base.host;
+  const idle: RawConnection[] = [];
+  const all = new Set<RawConnection>();
+  const queue: Array<() => void> = [];
+  const acquire = async (): Promise<RawConnection> => {
+    for (;;) {
+      const free = idle.pop();
+      if (free && !free.closed) return free;
+      if (free) continue;
+      if (all.size < sockets) {
+        const fresh = new RawConnection(base);
+        all.add(fresh);
+        return fresh;
+      }
+      await new Promise<void>((r) => queue.push(r));
+    }
+  };
+  const release = (connection: RawConnection): void => {
+    if (connection.closed) all.delete(connection);
+    else idle.push(connection);
+    queue.shift()?.();
+  };
+  return {
+    async send(target) {
+      const connection = await acquire();
+      try {
+        return await connection.request(host, target);
+      } finally {
+        release(connection);
+      }
+    },
+    destroy() {
+      for (const connection of all) connection.destroy();
+      all.clear();
+      idle.length = 0;
+    },
+  };
 }
 
 export interface RunResult {
@@ -65,7 +196,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 /** `clients` loops, each with its own keep-alive socket, for `durationMs`. */
 export async function closedLoop(base: URL, clients: number, durationMs: number, next: (client: number) => Target): Promise<RunResult> {
-  const via = agent(clients);
+  const via = client(base, clients);
   const latencies: number[] = [];
   const failed: Record<string, number> = {};
   let firstFailure: string | undefined;
@@ -73,11 +204,11 @@ export async function closedLoop(base: URL, clients: number, durationMs: number,
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
+    Array.from({ length: clients }, async (_, c) => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
         try {
-          const reply = await send(base, via, next(client));
+          const reply = await via.send(next(c));
           if (reply.status >= 200 && reply.status < 300) {
             ok++;
             latencies.push(performance.now() - t0);
@@ -107,7 +238,7 @@ export async function closedLoop(base: URL, clients: number, durationMs: number,
  */
 export async function openLoop(base: URL, rate: number, durationMs: number, next: (i: number) => Target, options: { arrivals?: 'poisson' | 'fixed'; maxSockets?: number; graceMs?: number } = {}): Promise<RunResult & { offered: number; sent: number; timedOut: number }> {
   const arrivals = options.arrivals ?? 'poisson';
-  const via = agent(options.maxSockets ?? 256);
+  const via = client(base, options.maxSockets ?? 256);
   const latencies: number[] = [];
   const failed: Record<string, number> = {};
   let firstFailure: string | undefined;
@@ -131,7 +262,7 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
     const scheduled = at;
     const i = sent++;
     pending.set(i, scheduled);
-    const p = send(base, via, next(i)).then(
+    const p = via.send(next(i)).then(
       (reply) => {
         if (abandoned) return;
         pending.delete(i);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevKeys, readPrivateJwk, signToken, type Role } from '@gongguan/platform';
 import { createPostgresDatabase, type TestDatabase } from '@gongguan/platform/testing';
-import { agent, send } from './load.js';
+import { client } from './load.js';
 
 export type Kind = 'postgres' | 'pglite';
 
@@ -130,9 +130,9 @@ export async function cast(server: Server): Promise<Cast> {
  * left on 2018-07-05, inside publicity.
  */
 export async function projectsInPublicity(server: Server, people: Cast, programmeId: string, count: number, concurrency = 16): Promise<string[]> {
-  const via = agent(concurrency);
+  const via = client(server.url, concurrency);
   const post = async (path: string, token: string, body: unknown) => {
-    const reply = await send(server.url, via, { method: 'POST', path, token, body: Buffer.from(JSON.stringify(body)) });
+    const reply = await via.send({ method: 'POST', path, token, body: Buffer.from(JSON.stringify(body)) });
     if (reply.status >= 300) throw new Error(`POST ${path} → ${reply.status} ${reply.body}`);
   };
   await server.setClock('2018-05-01T02:00:00Z');

@@ -27,7 +27,7 @@ export interface SqlEventStoreOptions {
   closeSql?: boolean;
   /**
    * Concurrent appends share one statement and one commit (src/sql/group-commit.ts): at most
-   * `maxInFlight` batches at once (default 2 on PostgreSQL, 1 on PGlite), at most `maxEvents`
+   * `maxInFlight` batches at once (default 1: measured best with `pnpm bench:http`), at most `maxEvents`
    * events each (default 500). `false`: every append is its own statement.
    */
   groupCommit?: Partial<GroupCommitOptions> | false;
@@ -57,7 +57,7 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
     options.groupCommit === false
       ? undefined
       : createGroupCommit(appendContext, {
-          maxInFlight: options.groupCommit?.maxInFlight ?? (sql.kind === 'pglite' ? 1 : 2),
+          maxInFlight: options.groupCommit?.maxInFlight ?? 1,
           maxEvents: options.groupCommit?.maxEvents ?? 500,
         });
   let listening: Promise<(() => Promise<void>) | undefined> | undefined;
