@@ -12,7 +12,7 @@
  *
  * BENCH_QUICK=1 shortens every phase; BENCH_KINDS=postgres or pglite runs one; BENCH_OUT=file
  * writes the results as JSON; BENCH_PROFILE=1 adds a short profiled run (V8 CPU profile) on
- * PostgreSQL and prints its top frames.
+ * PostgreSQL (BENCH_PROFILE_KIND=pglite: on the embedded default) and prints its top frames.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -213,9 +213,9 @@ async function runKind(kind: Kind): Promise<KindResult> {
   }
 }
 
-/** A short profiled run of the server (V8 CPU profile of the measured stretch only), 16 clients, on PostgreSQL. */
+/** A short profiled run of the server (V8 CPU profile of the measured stretch only), 16 clients, on PostgreSQL (BENCH_PROFILE_KIND=pglite: embedded). */
 async function profileRun(): Promise<NonNullable<HttpResults['profile']>> {
-  const storage: Storage = await createStorage('postgres');
+  const storage: Storage = await createStorage(process.env.BENCH_PROFILE_KIND === 'pglite' ? 'pglite' : 'postgres');
   try {
     const server = await startServer(storage);
     const people = await cast(server);

@@ -9,6 +9,13 @@ export interface GroupCommitOptions {
   maxInFlight: number;
   /** Most events in one batch. */
   maxEvents: number;
+  /**
+   * A batch running longer than this (waiting on another transaction's lock, say) stops counting
+   * against `maxInFlight`, so the appends queued behind it are not held up by it.
+   */
+  stallMs: number;
+  /** Batches running at once, stalled ones included (keep it below the connection pool's size). */
+  maxConcurrent: number;
 }
 
 type Outcome = AppendResult & { written: boolean };
@@ -27,8 +34,9 @@ interface BatchRow {
 }
 
 /**
- * Group commit without a timer: an append goes at once while fewer than `maxInFlight` batches
- * are running; appends that arrive while they run are sent together, in arrival order, as one
+ * Group commit without a timer: an append goes at the end of the event loop's current turn
+ * (`setImmediate`) while fewer than `maxInFlight` batches are running; appends that arrive
+ * meanwhile, or while a batch runs, are sent together, in arrival order, as one
  * call of `event_store.append_batch` (one round trip, one statement, one commit), as soon as a
  * batch finishes. Alone, an append costs what it did before; under load, many share a commit.
  *
@@ -44,10 +52,17 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`groupCommit.${name} must be a positive integer, not ${String(value)}`);
   }
   const queue: Pending[] = [];
-  let inFlight = 0;
+  /** Start times of the batches running. */
+  const running = new Set<{ started: number }>();
+  const busy = (): number => {
+    const now = performance.now();
+    let count = 0;
+    for (const batch of running) if (now - batch.started < options.stallMs) count++;
+    return count;
+  };
 
   function pump(): void {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (queue.length > 0 && running.size < options.maxConcurrent && busy() < options.maxInFlight) {
       const batch: Pending[] = [];
       let events = 0;
       while (queue.length > 0 && (batch.length === 0 || events + queue[0]!.prepared.events.length <= options.maxEvents)) {
@@ -55,9 +70,14 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
         events += next.prepared.events.length;
         batch.push(next);
       }
-      inFlight++;
+      const entry = { started: performance.now() };
+      running.add(entry);
+      // If it stalls, look at the queue again then.
+      const stalled = setTimeout(pump, options.stallMs + 1);
+      stalled.unref();
       void run(batch).finally(() => {
-        inFlight--;
+        clearTimeout(stalled);
+        running.delete(entry);
         pump();
       });
     }
@@ -100,10 +120,21 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
     await Promise.all(again.map(alone));
   }
 
+  // The first append of a quiet spell waits for the end of this turn of the event loop, so the
+  // requests already read from the network in the same turn join it. That matters most for
+  // PGlite, whose queries run on this thread: while one runs, nothing else can queue behind it.
+  let scheduled = false;
+  const flushSoon = (): void => {
+    scheduled = false;
+    pump();
+  };
   return (prepared) =>
     new Promise<Outcome>((resolve, reject) => {
       queue.push({ prepared, resolve, reject });
-      pump();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushSoon);
+      }
     });
 }
 

@@ -28,7 +28,9 @@ export interface SqlEventStoreOptions {
   /**
    * Concurrent appends share one statement and one commit (src/sql/group-commit.ts): at most
    * `maxInFlight` batches at once (default 1: measured best with `pnpm bench:http`), at most `maxEvents`
-   * events each (default 500). `false`: every append is its own statement.
+   * events each (default 500); a batch running longer than `stallMs` (default 25) no longer holds
+   * the queue, up to `maxConcurrent` batches (default 8; 1 on PGlite, one connection). `false`:
+   * every append is its own statement.
    */
   groupCommit?: Partial<GroupCommitOptions> | false;
 }
@@ -59,6 +61,8 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
       : createGroupCommit(appendContext, {
           maxInFlight: options.groupCommit?.maxInFlight ?? 1,
           maxEvents: options.groupCommit?.maxEvents ?? 500,
+          stallMs: options.groupCommit?.stallMs ?? 25,
+          maxConcurrent: options.groupCommit?.maxConcurrent ?? (sql.kind === 'pglite' ? 1 : 8),
         });
   let listening: Promise<(() => Promise<void>) | undefined> | undefined;
   const running = new Set<Promise<unknown>>();
