@@ -12,6 +12,7 @@ import { stateRoutes } from './routes/state-routes.js';
 import { treeHeadRoutes } from './routes/tree-head-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { createSealer } from './tree-heads/sealer.js';
+import { SnapshotCache } from './state/snapshots.js';
 
 /** Registers every audit route on `app`. */
 export function auditRoutes(app: HttpApp, ctx: AuditContext): void {
@@ -31,7 +32,7 @@ export async function createAuditContext(deps: ServiceDeps<Config>): Promise<Aud
   if (key.created) deps.logger.info({ keyId: key.keyId }, 'created a tree-head signing key (embedded default)');
   const leaves = createLeafLog({ sql: deps.sql, store, logger: deps.logger });
   const sealer = createSealer({ store, leaves, key, logger: deps.logger });
-  return { store, sql: deps.sql, leaves, sealer, key, sealIntervalMs: settings.sealIntervalMs };
+  return { store, sql: deps.sql, leaves, sealer, key, snapshots: new SnapshotCache(), sealIntervalMs: settings.sealIntervalMs };
 }
 
 /** Replays the event store for auditors: history, state as of any time, verification and export bundles. */

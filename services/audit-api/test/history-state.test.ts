@@ -1,7 +1,8 @@
 import t from 'tap';
 import { parseEvent, project, type DomainEvent } from '@gongguan/domain';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
-import { fold } from '../src/state/replay.js';
+import { fold, stateAsOf, type AsOf } from '../src/state/replay.js';
+import { SnapshotCache } from '../src/state/snapshots.js';
 import { appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
 
 const { targets, skipped } = testDatabaseTargets();
@@ -66,6 +67,28 @@ for (const target of targets) {
       t.equal(d.state.status, 'approved');
       const bad = await app.inject({ method: 'GET', url: `/v1/audit/projects/${PROJECT_ID}/state?asOf=yesterday`, headers: auditor });
       t.equal(bad.statusCode, 400);
+    });
+
+    t.test('with a snapshot cache, every replay equals the full replay, in any order (snapshots every 3 revisions)', async (t) => {
+      const stored = await store.readStream(`project-${PROJECT_ID}`);
+      const snapshots = new SnapshotCache({ every: 3 });
+      const points: AsOf[] = [
+        ...stored.map((_, i) => ({ atRevision: i })),
+        ...stored.map((e) => ({ asOf: e.metadata.recordedAt })),
+        { atRevision: stored.length + 5 },
+        { asOf: '2000-01-01T00:00:00Z' },
+        {},
+      ];
+      // Deterministic shuffle: later points first, so lookups land above, on and below snapshots.
+      const order = points.map((p, i) => ({ p, k: (i * 7919) % points.length })).sort((a, b) => a.k - b.k).map((x) => x.p);
+      for (const point of [...order, ...order]) {
+        const cached = await stateAsOf(store, 'project', PROJECT_ID, point, snapshots);
+        const full = await stateAsOf(store, 'project', PROJECT_ID, point);
+        t.same(cached, full, JSON.stringify(point));
+      }
+      t.equal(snapshots.size, 1, 'one stream kept');
+      t.ok(snapshots.nearest(`project-${PROJECT_ID}`, stored.length - 1), 'snapshots were taken');
+      t.equal(snapshots.nearest(`project-${PROJECT_ID}`, 1), undefined, 'none below the first kept revision (2)');
     });
 
     t.test('a diff names the fields that changed and the events that changed them', async (t) => {

@@ -4,6 +4,7 @@ import type { Role } from '@gongguan/platform';
 import type { TreeHeadKey } from '../keys/tree-head-key.js';
 import type { LeafLog } from '../merkle/leaf-log.js';
 import type { Sealer } from '../tree-heads/sealer.js';
+import type { SnapshotCache } from '../state/snapshots.js';
 
 /** What every audit route works with. */
 export interface AuditContext {
@@ -12,6 +13,8 @@ export interface AuditContext {
   leaves: LeafLog;
   sealer: Sealer;
   key: TreeHeadKey;
+  /** Replayed states kept every 64 revisions, so repeated "as of" replays fold few events. */
+  snapshots: SnapshotCache;
 }
 
 /** Auditors read everything; admins too (they operate the service). Nobody writes business facts here. */

@@ -49,7 +49,7 @@ export function stateRoutes(app: HttpApp, ctx: AuditContext): void {
         if (asOf !== undefined && atRevision !== undefined) {
           throw appError('VALIDATION_FAILED', 'give asOf or atRevision, not both', { extra: { errors: [{ path: 'atRevision', message: 'not with asOf' }] } });
         }
-        return stateAsOf(ctx.store, kind, request.params.id, toAsOf(asOf ?? atRevision));
+        return stateAsOf(ctx.store, kind, request.params.id, toAsOf(asOf ?? atRevision), ctx.snapshots);
       },
     );
 

@@ -1,6 +1,7 @@
 import { disbursement, parseEvent, programme, project, type DomainEvent } from '@gongguan/domain';
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import { appError } from '@gongguan/platform';
+import type { SnapshotCache } from './snapshots.js';
 
 /** The aggregates whose state an auditor can replay, each with the domain's own evolve. */
 const aggregates = {
@@ -40,13 +41,7 @@ export async function readUpTo(store: EventStore, kind: AggregateKind, id: strin
   const stream = aggregates[kind].streamName(id);
   const options = 'asOf' in at ? { untilRecordedAt: at.asOf } : 'atRevision' in at ? { toRevision: at.atRevision } : {};
   const events = await store.readStream(stream, options);
-  return events.map((event) => {
-    try {
-      return { event, domain: parseEvent(event) };
-    } catch (err) {
-      throw appError('INTERNAL', `event ${event.id} (${stream}@${event.revision}) cannot be read by the domain: ${(err as Error).message}`);
-    }
-  });
+  return events.map((event) => ({ event, domain: parsed(stream, event) }));
 }
 
 export interface StateAsOf {
@@ -60,17 +55,54 @@ export interface StateAsOf {
   state: unknown;
 }
 
-/** Replays one aggregate to a point in time or a revision with the domain's own evolve. */
-export async function stateAsOf(store: EventStore, kind: AggregateKind, id: string, at: AsOf): Promise<StateAsOf> {
-  const replayed = await readUpTo(store, kind, id, at);
-  const last = replayed.at(-1)?.event;
+/**
+ * Replays one aggregate to a point in time or a revision with the domain's own evolve. With
+ * `snapshots`, only the events after the nearest snapshot below the point are read and folded
+ * (each still upcast and validated), and the states passed on the way are kept.
+ */
+export async function stateAsOf(store: EventStore, kind: AggregateKind, id: string, at: AsOf, snapshots?: SnapshotCache): Promise<StateAsOf> {
+  const stream = aggregates[kind].streamName(id);
+  if (!snapshots) {
+    const replayed = await readUpTo(store, kind, id, at);
+    return answer(kind, id, stream, replayed.at(-1)?.event, replayed.length, fold(kind, replayed.map((r) => r.domain)));
+  }
+  // The revision the point names: given, or the last event recorded by then (one indexed row).
+  let target: number;
+  if ('atRevision' in at) target = at.atRevision;
+  else {
+    const [last] = await store.readStream(stream, { direction: 'backwards', limit: 1, ...('asOf' in at ? { untilRecordedAt: at.asOf } : {}) });
+    if (!last) return answer(kind, id, stream, undefined, 0, fold(kind, []));
+    target = last.revision;
+  }
+  const snapshot = snapshots.nearest(stream, target);
+  // From the snapshot's own event (already folded into it), for lastEvent when nothing follows.
+  const events = await store.readStream(stream, { fromRevision: snapshot?.revision ?? 0, toRevision: target });
+  let state: unknown = snapshot?.state ?? aggregates[kind].initialState;
+  for (const event of events) {
+    if (snapshot && event.revision === snapshot.revision) continue;
+    state = fold(kind, [parsed(stream, event)], state);
+    snapshots.put(stream, event.revision, state);
+  }
+  const last = events.at(-1);
+  return answer(kind, id, stream, last, last ? last.revision + 1 : 0, state);
+}
+
+function parsed(stream: string, event: RecordedEvent): DomainEvent {
+  try {
+    return parseEvent(event);
+  } catch (err) {
+    throw appError('INTERNAL', `event ${event.id} (${stream}@${event.revision}) cannot be read by the domain: ${(err as Error).message}`);
+  }
+}
+
+function answer(kind: AggregateKind, id: string, stream: string, last: RecordedEvent | undefined, eventCount: number, state: unknown): StateAsOf {
   return {
     kind,
     id,
-    stream: aggregates[kind].streamName(id),
+    stream,
     revision: last?.revision ?? -1,
-    eventCount: replayed.length,
+    eventCount,
     lastEvent: last ? { id: last.id, type: last.type, recordedAt: last.metadata.recordedAt, hash: last.hash } : null,
-    state: fold(kind, replayed.map((r) => r.domain)),
+    state,
   };
 }
