@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 Merkle tree over event hashes in store order.
  * leaf = SHA-256(0x00 ‖ eventHash), node = SHA-256(0x01 ‖ left ‖ right), where `eventHash` is the
  * 32 raw bytes of the event's hex `hash`. The empty tree's root is SHA-256 of nothing.
  */
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
 
 export function sha256(...parts: Buffer[]): Buffer {
   const h = createHash('sha256');
@@ -14,13 +12,22 @@ export function sha256(...parts: Buffer[]): Buffer {
   return h.digest();
 }
 
+// Scratch inputs for the two hashes the tree computes per leaf (one-shot `crypto.hash`, which
+// copies nothing out of them after it returns).
+const leafInput = Buffer.alloc(33);
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = 1;
+
 export function leafHash(eventHashHex: string): Buffer {
   if (!/^[0-9a-f]{64}$/.test(eventHashHex)) throw new Error(`not a SHA-256 hex digest: ${eventHashHex}`);
-  return sha256(LEAF, Buffer.from(eventHashHex, 'hex'));
+  leafInput.write(eventHashHex, 1, 32, 'hex');
+  return hash('sha256', leafInput, 'buffer');
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return sha256(NODE, left, right);
+  left.copy(nodeInput, 1, 0, 32);
+  right.copy(nodeInput, 33, 0, 32);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** Largest power of two strictly below n (n ≥ 2). */

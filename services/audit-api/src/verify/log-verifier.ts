@@ -27,27 +27,33 @@ export function createLogVerifier(options: { maxProblems?: number } = {}) {
 
   function add(event: Verifiable): void {
     const index = levels.size;
-    const at = { index, eventId: event.id, stream: event.stream, revision: event.revision };
-    const state = streams.get(event.stream) ?? { next: 0, last: GENESIS_HASH };
+    // Built only when there is something to report: this runs once per stored event.
+    const at = () => ({ index, eventId: event.id, stream: event.stream, revision: event.revision });
+    let state = streams.get(event.stream);
+    if (state === undefined) {
+      state = { next: 0, last: GENESIS_HASH };
+      streams.set(event.stream, state);
+    }
     let expectedPrev: string | undefined = state.last;
     if (event.revision !== state.next) {
       expectedPrev = event.revision === 0 ? GENESIS_HASH : undefined;
       if (event.revision > state.next) {
-        report({ ...at, kind: 'revision-gap', detail: `revisions ${state.next}…${event.revision - 1} of ${event.stream} are missing before this event`, expected: String(state.next), actual: String(event.revision) });
+        report({ ...at(), kind: 'revision-gap', detail: `revisions ${state.next}…${event.revision - 1} of ${event.stream} are missing before this event`, expected: String(state.next), actual: String(event.revision) });
       } else {
-        report({ ...at, kind: 'out-of-order', detail: `revision ${event.revision} of ${event.stream} appears again or after revision ${state.next - 1}`, expected: String(state.next), actual: String(event.revision) });
+        report({ ...at(), kind: 'out-of-order', detail: `revision ${event.revision} of ${event.stream} appears again or after revision ${state.next - 1}`, expected: String(state.next), actual: String(event.revision) });
       }
     }
     if (expectedPrev !== undefined && event.prevHash !== expectedPrev) {
-      report({ ...at, kind: 'prev-hash-mismatch', detail: `prevHash is not the hash of the stream's previous event`, expected: expectedPrev, actual: event.prevHash });
+      report({ ...at(), kind: 'prev-hash-mismatch', detail: `prevHash is not the hash of the stream's previous event`, expected: expectedPrev, actual: event.prevHash });
     }
     const recomputed = computeEventHash(event);
     if (recomputed !== event.hash) {
-      report({ ...at, kind: 'hash-mismatch', detail: 'the stored hash does not match the event recomputed from its stored bytes', expected: recomputed, actual: event.hash });
+      report({ ...at(), kind: 'hash-mismatch', detail: 'the stored hash does not match the event recomputed from its stored bytes', expected: recomputed, actual: event.hash });
     }
-    streams.set(event.stream, { next: event.revision + 1, last: event.hash });
+    state.next = event.revision + 1;
+    state.last = event.hash;
     if (!HEX64.test(event.hash)) {
-      report({ ...at, kind: 'malformed-hash', detail: 'the stored hash is not 64 lower-case hex digits', actual: event.hash });
+      report({ ...at(), kind: 'malformed-hash', detail: 'the stored hash is not 64 lower-case hex digits', actual: event.hash });
       levels.push(leafHash(recomputed));
     } else {
       levels.push(leafHash(event.hash));
