@@ -163,8 +163,16 @@ function remember<S>(
     cache.distrust(options.stream);
     return;
   }
-  const asStored = appended.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: JSON.parse(JSON.stringify(e.data)) as JsonObject }));
-  const state = foldEvents(options.aggregate as Foldable<S, unknown>, options.stream, loaded.state, asStored);
+  let state: S;
+  try {
+    const asStored = appended.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: JSON.parse(JSON.stringify(e.data)) as JsonObject }));
+    state = foldEvents(options.aggregate as Foldable<S, unknown>, options.stream, loaded.state, asStored);
+  } catch {
+    // The events are written: this answer stands. The next load folds the stream from the store
+    // and fails there, loudly, if the stored events really cannot be folded.
+    cache.delete(options.stream);
+    return;
+  }
   const last = written[written.length - 1]!;
   cache.set(options.stream, { state, revision: last.revision, events: [...loaded.events, ...written], trusted: true });
 }
