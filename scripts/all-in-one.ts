@@ -4,10 +4,12 @@ import { lifecycleApiService } from '@gongguan/lifecycle-api';
 import { lifecycleConfigFields } from '@gongguan/lifecycle-api/config';
 import { baseConfigSchema, type ServerDefinition } from '@gongguan/platform';
 import { projectorService } from '@gongguan/projector';
+import { projectorConfigFields } from '@gongguan/projector/config';
 import { reportingApiService } from '@gongguan/reporting-api';
+import { reportingConfigFields } from '@gongguan/reporting-api/config';
 
-/** All four services in one process on one port: the embedded default. */
-export const allInOneConfigSchema = baseConfigSchema({ port: 3000, serviceName: 'gongguan' }).extend(auditConfigFields).extend(lifecycleConfigFields);
+/** All four services in one process on one port: the embedded default. Its config knows every service's own settings. */
+export const allInOneConfigSchema = baseConfigSchema({ port: 3000, serviceName: 'gongguan' }).extend({ ...auditConfigFields, ...lifecycleConfigFields, ...projectorConfigFields, ...reportingConfigFields });
 
 export const allInOne: ServerDefinition<typeof allInOneConfigSchema> = {
   title: 'Gongguan',

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadConfig } from '@gongguan/platform';
+import { allInOneConfigSchema } from '../scripts/all-in-one.js';
 
 /** `pnpm start`'s entry, run as a real process on a real port, exactly as a person starts it. */
 t.test('the all-in-one start answers /healthz on a real port and stops on SIGTERM', async (t) => {
@@ -37,4 +39,13 @@ t.test('the all-in-one start answers /healthz on a real port and stops on SIGTER
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'a SIGTERM closes gracefully with exit code 0');
+});
+
+t.test("the all-in-one's config knows every service's own settings, and refuses bad ones by name", async (t) => {
+  const ok = loadConfig(allInOneConfigSchema, { PROJECTOR_MAX_BATCH: '500', REPORTING_MAX_WAIT_MS: '2000', AGGREGATE_CACHE_STREAMS: '0', AUDIT_SEAL_INTERVAL_MS: '0' });
+  t.match(ok, { PROJECTOR_MAX_BATCH: 500, REPORTING_MAX_WAIT_MS: 2000, AGGREGATE_CACHE_STREAMS: 0, AUDIT_SEAL_INTERVAL_MS: 0 });
+  t.equal(loadConfig(allInOneConfigSchema, {}).AGGREGATE_CACHE_STREAMS, 10_000, 'the cache default');
+  for (const variable of ['PROJECTOR_MAX_BATCH', 'REPORTING_MAX_WAIT_MS', 'AGGREGATE_CACHE_STREAMS']) {
+    t.throws(() => loadConfig(allInOneConfigSchema, { [variable]: '-5' }), new RegExp(variable), `${variable}=-5 is refused, by name`);
+  }
 });
