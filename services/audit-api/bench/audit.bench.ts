@@ -96,7 +96,7 @@ async function stateAsOfLatency() {
   const events = run(visits, base);
   await appendEach(store, project.streamName(projectId), events);
   const samples: number[] = [];
-  // As the service does: one snapshot cache (a state kept every 64 revisions) for all requests.
+  // As the service does: one snapshot cache (a state kept every 32 revisions) for all requests.
   const snapshots = new SnapshotCache();
   const cold0 = performance.now();
   await stateAsOf(store, 'project', projectId, { atRevision: 499 }, snapshots);

@@ -19,10 +19,18 @@ const nodeInput = Buffer.alloc(65);
 nodeInput[0] = 1;
 
 export function leafHash(eventHashHex: string): Buffer {
-  if (!/^[0-9a-f]{64}$/.test(eventHashHex)) throw new Error(`not a SHA-256 hex digest: ${eventHashHex}`);
+  if (!HEX64.test(eventHashHex)) throw new Error(`not a SHA-256 hex digest: ${eventHashHex}`);
+  return leafHashOfChecked(eventHashHex);
+}
+
+/** {@link leafHash} for a digest the caller has already checked against {@link HEX64}. */
+export function leafHashOfChecked(eventHashHex: string): Buffer {
   leafInput.write(eventHashHex, 1, 32, 'hex');
   return hash('sha256', leafInput, 'buffer');
 }
+
+/** A SHA-256 digest as stored: 64 lower-case hex digits. */
+export const HEX64 = /^[0-9a-f]{64}$/;
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
   left.copy(nodeInput, 1, 0, 32);

@@ -13,7 +13,7 @@ export interface AuditContext {
   leaves: LeafLog;
   sealer: Sealer;
   key: TreeHeadKey;
-  /** Replayed states kept every 64 revisions, so repeated "as of" replays fold few events. */
+  /** Replayed states kept every 32 revisions, so repeated "as of" replays fold few events. */
   snapshots: SnapshotCache;
 }
 

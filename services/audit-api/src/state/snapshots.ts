@@ -11,7 +11,7 @@ export class SnapshotCache {
   readonly #streams = new Map<string, Map<number, unknown>>();
 
   constructor(options: { every?: number; maxStreams?: number } = {}) {
-    this.every = options.every ?? 64;
+    this.every = options.every ?? 32;
     this.#maxStreams = options.maxStreams ?? 1000;
     if (!Number.isSafeInteger(this.every) || this.every < 1) throw new RangeError(`every must be a positive integer, not ${this.every}`);
     if (!Number.isSafeInteger(this.#maxStreams) || this.#maxStreams < 0) throw new RangeError(`maxStreams must be a non-negative integer, not ${this.#maxStreams}`);

@@ -1,11 +1,10 @@
 import { computeEventHash, GENESIS_HASH, type HashedEnvelope } from '@gongguan/event-store';
 import { MerkleLevels } from '../merkle/levels.js';
-import { leafHash } from '../merkle/tree.js';
+import { HEX64, leafHashOfChecked } from '../merkle/tree.js';
 import type { VerificationProblem } from './problems.js';
 
 type Verifiable = HashedEnvelope & { hash: string };
 
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * Verifies the whole log in one pass, in store order: every event's hash recomputes (RFC 8785 +
@@ -54,9 +53,9 @@ export function createLogVerifier(options: { maxProblems?: number } = {}) {
     state.last = event.hash;
     if (!HEX64.test(event.hash)) {
       report({ ...at(), kind: 'malformed-hash', detail: 'the stored hash is not 64 lower-case hex digits', actual: event.hash });
-      levels.push(leafHash(recomputed));
+      levels.push(leafHashOfChecked(recomputed));
     } else {
-      levels.push(leafHash(event.hash));
+      levels.push(leafHashOfChecked(event.hash));
     }
   }
 
