@@ -23,6 +23,11 @@ export interface EventRef {
   readonly id: string;
   readonly type: string;
   readonly revision: number;
+  /**
+   * The event's global position; for events this process appended, the position of the last
+   * event of their append (the store answers no other). Only a step's last event, or a stream's
+   * last event, is ever asked for its position, and for those both are the same.
+   */
   readonly position: Position;
 }
 
