@@ -45,7 +45,7 @@ t.test("the all-in-one's config knows every service's own settings, and refuses 
   const ok = loadConfig(allInOneConfigSchema, { PROJECTOR_MAX_BATCH: '500', REPORTING_MAX_WAIT_MS: '2000', AGGREGATE_CACHE_STREAMS: '0', AUDIT_SEAL_INTERVAL_MS: '0' });
   t.match(ok, { PROJECTOR_MAX_BATCH: 500, REPORTING_MAX_WAIT_MS: 2000, AGGREGATE_CACHE_STREAMS: 0, AUDIT_SEAL_INTERVAL_MS: 0 });
   t.equal(loadConfig(allInOneConfigSchema, {}).AGGREGATE_CACHE_STREAMS, 10_000, 'the cache default');
-  for (const variable of ['PROJECTOR_MAX_BATCH', 'REPORTING_MAX_WAIT_MS', 'AGGREGATE_CACHE_STREAMS']) {
+  for (const variable of ['PROJECTOR_MAX_BATCH', 'REPORTING_MAX_WAIT_MS', 'AGGREGATE_CACHE_STREAMS', 'IDEMPOTENCY_RETENTION_HOURS']) {
     t.throws(() => loadConfig(allInOneConfigSchema, { [variable]: '-5' }), new RegExp(variable), `${variable}=-5 is refused, by name`);
   }
 });

@@ -15,6 +15,9 @@ import { registerStateRoutes } from './routes/state-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
+/** How often old idempotency keys are purged. */
+const PURGE_INTERVAL_MS = 10 * 60_000;
+
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export interface LifecycleOptions {
@@ -47,7 +50,33 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       // The all-in-one's and the tests' config schemas may not know the lifecycle's own fields.
       const cacheStreams = options.cacheStreams ?? (deps.config as Partial<Config>).AGGREGATE_CACHE_STREAMS ?? lifecycleConfigFields.AGGREGATE_CACHE_STREAMS.parse(process.env.AGGREGATE_CACHE_STREAMS || undefined);
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
-      registerLifecycleRoutes(app, { store, env, idempotency: idempotencyStore(deps.sql), cache });
+      const idempotency = idempotencyStore(deps.sql);
+      registerLifecycleRoutes(app, { store, env, idempotency, cache });
+      const retentionHours =
+        (deps.config as Partial<Config>).IDEMPOTENCY_RETENTION_HOURS ??
+        lifecycleConfigFields.IDEMPOTENCY_RETENTION_HOURS.parse(process.env.IDEMPOTENCY_RETENTION_HOURS || undefined);
+      if (retentionHours > 0) {
+        const log = deps.logger.child({ process: 'idempotency-retention' });
+        let purging: Promise<unknown> = Promise.resolve();
+        const purge = (): void => {
+          purging = idempotency.purge(retentionHours).then(
+            (purged) => {
+              if (purged > 0) log.info({ purged, retentionHours }, 'forgot old idempotency keys');
+            },
+            (err: unknown) => log.warn({ err }, 'purging old idempotency keys failed; trying again in 10 minutes'),
+          );
+        };
+        let timer: NodeJS.Timeout | undefined;
+        app.addHook('onReady', async () => {
+          purge();
+          timer = setInterval(purge, PURGE_INTERVAL_MS);
+          timer.unref();
+        });
+        app.addHook('preClose', async () => {
+          clearInterval(timer);
+          await purging;
+        });
+      }
       if (options.redriver === false) return;
       const stop = new AbortController();
       let running: Promise<void> = Promise.resolve();

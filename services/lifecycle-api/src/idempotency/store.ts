@@ -73,6 +73,27 @@ export function idempotencyStore(sql: Sql, leaseSeconds = 10) {
       );
     },
 
+    /**
+     * Forgets keys created more than `retentionHours` ago: answered ones, and pending ones whose
+     * lease ran out (a request that stopped and was never retried). Deletes in chunks of
+     * `chunk` rows so no statement holds many locks; returns how many rows went. A retry after
+     * that is a new request, and still writes nothing twice: its event ids derive from the key.
+     */
+    async purge(retentionHours: number, chunk = 1000): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const { rowCount } = await sql.query(
+          `delete from lifecycle.idempotency_keys where (subject, key) in (
+             select subject, key from lifecycle.idempotency_keys
+              where created_at < now() - make_interval(hours => $1) and (state = 'done' or locked_until < now())
+              limit $2)`,
+          [retentionHours, chunk],
+        );
+        total += rowCount;
+        if (rowCount < chunk) return total;
+      }
+    },
+
     /** Forgets a key whose request failed for a reason worth retrying (a 5xx, a conflict). */
     async release(subject: string, key: string): Promise<void> {
       await sql.query(`delete from lifecycle.idempotency_keys where subject = $1 and key = $2 and state = 'pending'`, [subject, key]);
