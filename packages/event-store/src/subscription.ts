@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Doorbell } from './doorbell.js';
 import type { EventFilter, ReadAllResult, SubscriptionItem } from './event-store.js';
 import { START_POSITION, type Position } from './position.js';
@@ -38,7 +39,7 @@ export async function* follow(
   while (!signal.aborted) {
     if (live && minWake > 0) {
       const rest = readStarted + minWake - performance.now();
-      if (rest > 0) await pause(rest, signal);
+      if (rest > 0) await sleep(rest, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
     }
     const ticket = bell.ticket();
@@ -65,14 +66,29 @@ export async function* follow(
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+/**
+ * What both adapters' `subscribe` return: `start`'s items, ended (quietly) when the caller's
+ * signal or the store's closing aborts, with the listeners removed when iteration ends.
+ */
+export function linkedSubscription(
+  closing: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+  start: (signal: AbortSignal) => AsyncIterable<SubscriptionItem>,
+): AsyncIterable<SubscriptionItem> {
+  const stop = new AbortController();
+  const abort = (): void => stop.abort();
+  closing.addEventListener('abort', abort, { once: true });
+  callerSignal?.addEventListener('abort', abort, { once: true });
+  if (callerSignal?.aborted) stop.abort();
+  const items = start(stop.signal);
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* items;
+      } finally {
+        closing.removeEventListener('abort', abort);
+        callerSignal?.removeEventListener('abort', abort);
+      }
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appError, type FieldError } from '@gongguan/platform/errors';
-import type { EventToAppend, ExpectedRevision } from './event-store.js';
+import type { EventFilter, EventToAppend, ExpectedRevision } from './event-store.js';
 
 export const STREAM_NAME = /^[a-z][a-z0-9-]*-[A-Za-z0-9._:-]+$/;
 export const STREAM_NAME_MAX = 200;
@@ -116,4 +116,28 @@ export function instantOption(value: Date | string | undefined, name: string): s
   }
   // A string keeps its microseconds; a Date has only milliseconds.
   return typeof value === 'string' ? value : value.toISOString();
+}
+
+/** A filter checked by {@link checkFilter}: stream prefixes (literal) and event types, each absent or non-empty. */
+export interface CheckedFilter {
+  prefixes?: string[];
+  types?: string[];
+}
+
+/** Validates a filter the same way for every adapter: each given member a non-empty list of non-empty strings. */
+export function checkFilter(filter: EventFilter | undefined): CheckedFilter {
+  if (filter === undefined) return {};
+  const out: CheckedFilter = {};
+  for (const [key, list] of [
+    ['streamPrefixes', filter.streamPrefixes],
+    ['eventTypes', filter.eventTypes],
+  ] as const) {
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0)) {
+      throw validationFailed('filter is not valid', [{ path: `filter.${key}`, message: 'must be a non-empty list of non-empty strings' }]);
+    }
+    if (key === 'streamPrefixes') out.prefixes = [...list];
+    else out.types = [...list];
+  }
+  return out;
 }

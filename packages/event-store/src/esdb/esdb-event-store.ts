@@ -10,6 +10,7 @@ import { createEsdbImporter } from './import.js';
 import type { EventImporter } from './import-plan.js';
 import { headPosition, READ_ALL_MAX, readAllPage, readStreamEvents } from './read.js';
 import { followAll } from './subscribe.js';
+import { linkedSubscription } from '../subscription.js';
 
 export interface EsdbEventStoreOptions {
   /**
@@ -81,22 +82,9 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EsdbEventS
       // Validated like the SQL adapter's, then unused: the server pushes as it appends.
       wakeIntervalOption(subscribeOptions.minWakeIntervalMs);
       const filter = checkFilter(subscribeOptions.filter);
-      const stop = new AbortController();
-      const abort = (): void => stop.abort();
-      closing.signal.addEventListener('abort', abort, { once: true });
-      subscribeOptions.signal?.addEventListener('abort', abort, { once: true });
-      if (subscribeOptions.signal?.aborted) stop.abort();
-      const items = followAll(client, { after: subscribeOptions.after, filter, batchSize, signal: stop.signal, logger });
-      return {
-        async *[Symbol.asyncIterator]() {
-          try {
-            yield* items;
-          } finally {
-            closing.signal.removeEventListener('abort', abort);
-            subscribeOptions.signal?.removeEventListener('abort', abort);
-          }
-        },
-      };
+      return linkedSubscription(closing.signal, subscribeOptions.signal, (signal) =>
+        followAll(client, { after: subscribeOptions.after, filter, batchSize, signal, logger }),
+      );
     },
 
     async headPosition() {

@@ -1,12 +1,7 @@
 import { eventTypeFilter, streamNameFilter, type Filter } from '@eventstore/db-client';
-import type { EventFilter } from '../event-store.js';
-import { STREAM_NAME, STREAM_NAME_MAX, validationFailed } from '../validation.js';
+import { STREAM_NAME, STREAM_NAME_MAX, type CheckedFilter } from '../validation.js';
 
-/** A filter after validation: absent members match everything. */
-export interface CheckedFilter {
-  prefixes?: string[];
-  types?: string[];
-}
+export { checkFilter, type CheckedFilter } from '../validation.js';
 
 /**
  * True for streams the port can name. ESDB's system streams (`$…`) and this adapter's
@@ -14,24 +9,6 @@ export interface CheckedFilter {
  */
 export function isPortStream(stream: string): boolean {
   return stream.length <= STREAM_NAME_MAX && STREAM_NAME.test(stream);
-}
-
-/** Validates a filter as the SQL adapter does: each given member a non-empty list of non-empty strings. */
-export function checkFilter(filter: EventFilter | undefined): CheckedFilter {
-  if (filter === undefined) return {};
-  const out: CheckedFilter = {};
-  for (const [key, list] of [
-    ['streamPrefixes', filter.streamPrefixes],
-    ['eventTypes', filter.eventTypes],
-  ] as const) {
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw validationFailed('filter is not valid', [{ path: `filter.${key}`, message: 'must be a non-empty list of non-empty strings' }]);
-    }
-    if (key === 'streamPrefixes') out.prefixes = [...list];
-    else out.types = [...list];
-  }
-  return out;
 }
 
 /** Whether a port event passes the filter: prefixes literal, types exact. */

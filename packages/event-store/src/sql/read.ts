@@ -3,7 +3,7 @@ import { streamNotFound } from '../errors.js';
 import type { EventFilter, ReadStreamOptions, RecordedEvent } from '../event-store.js';
 import { positionParts, START_POSITION, type Position } from '../position.js';
 import type { FollowPage } from '../subscription.js';
-import { assertStreamName, instantOption, limitOption, revisionBound, validationFailed } from '../validation.js';
+import { assertStreamName, checkFilter, instantOption, limitOption, revisionBound, validationFailed } from '../validation.js';
 import { toRecordedEvent, trustedPosition, type EventRow } from './rows.js';
 import {
   LAST_BELOW_HORIZON,
@@ -57,23 +57,6 @@ function afterParams(after: Position): [string, string] {
   return [major.toString(), minor.toString()];
 }
 
-function checkFilter(filter: EventFilter | undefined): { prefixes?: string[]; types?: string[] } {
-  if (filter === undefined) return {};
-  const out: { prefixes?: string[]; types?: string[] } = {};
-  for (const [key, list] of [
-    ['streamPrefixes', filter.streamPrefixes],
-    ['eventTypes', filter.eventTypes],
-  ] as const) {
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw validationFailed('filter is not valid', [{ path: `filter.${key}`, message: 'must be a non-empty list of non-empty strings' }]);
-    }
-    if (key === 'streamPrefixes') out.prefixes = list.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
-    else out.types = [...list];
-  }
-  return out;
-}
-
 /**
  * One page of the global log in (tx, seq) order, below the horizon read just before, so nothing
  * returned can later be overtaken by an event committing with a lower position.
@@ -84,7 +67,10 @@ export async function readAllPage(
   limit: number,
   filter: EventFilter | undefined,
 ): Promise<FollowPage> {
-  const { prefixes, types } = checkFilter(filter);
+  const checked = checkFilter(filter);
+  // Prefixes become LIKE patterns, their own wildcards escaped.
+  const prefixes = checked.prefixes?.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+  const types = checked.types;
   const { horizon, held } = await readHorizon(sql);
   const [afterTx, afterSeq] = afterParams(after);
   const params: unknown[] = [afterTx, afterSeq, horizon, limit];

@@ -4,7 +4,7 @@ import { createDoorbell } from '../doorbell.js';
 import type { EventStore, SubscriptionItem } from '../event-store.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
-import { follow } from '../subscription.js';
+import { follow, linkedSubscription } from '../subscription.js';
 import { limitOption, wakeIntervalOption } from '../validation.js';
 import { prepareAppend, runAppend } from './append.js';
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
@@ -118,29 +118,16 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
       const batchSize = limitOption(subscribeOptions.batchSize, 500, READ_ALL_MAX);
       const minWakeIntervalMs = wakeIntervalOption(subscribeOptions.minWakeIntervalMs);
       startListening();
-      const stop = new AbortController();
-      const abort = (): void => stop.abort();
-      closing.signal.addEventListener('abort', abort, { once: true });
-      subscribeOptions.signal?.addEventListener('abort', abort, { once: true });
-      if (subscribeOptions.signal?.aborted) stop.abort();
-      const items = follow((after, limit, filter) => track(readAllPage(sql, after, limit, filter)), bell, {
-        after: subscribeOptions.after,
-        filter: subscribeOptions.filter,
-        batchSize,
-        signal: stop.signal,
-        idlePollMs,
-        minWakeIntervalMs,
-      });
-      return {
-        async *[Symbol.asyncIterator]() {
-          try {
-            yield* items;
-          } finally {
-            closing.signal.removeEventListener('abort', abort);
-            subscribeOptions.signal?.removeEventListener('abort', abort);
-          }
-        },
-      };
+      return linkedSubscription(closing.signal, subscribeOptions.signal, (signal) =>
+        follow((after, limit, filter) => track(readAllPage(sql, after, limit, filter)), bell, {
+          after: subscribeOptions.after,
+          filter: subscribeOptions.filter,
+          batchSize,
+          signal,
+          idlePollMs,
+          minWakeIntervalMs,
+        }),
+      );
     },
 
     async headPosition() {
