@@ -35,7 +35,7 @@ export {
   type HashedEnvelope,
 } from './hash-chain.js';
 export { concurrencyError, isConcurrencyError, type ConcurrencyConflict, type ConcurrencyError } from './errors.js';
-export { EVENT_TYPE, STREAM_NAME, STREAM_NAME_MAX } from './validation.js';
+export { EVENT_TYPE, recordedMetadataSchema, STREAM_NAME, STREAM_NAME_MAX } from './validation.js';
 export type { StoreLogger } from './logger.js';
 export { createSqlEventStore, DEFAULT_MAX_EVENT_BYTES, type SqlEventStoreOptions } from './sql/sql-event-store.js';
 export { migrateEventStore } from './sql/migrate.js';

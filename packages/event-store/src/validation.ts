@@ -141,3 +141,14 @@ export function checkFilter(filter: EventFilter | undefined): CheckedFilter {
   }
   return out;
 }
+
+/** The metadata of a recorded event, as every adapter returns it (see EventMetadata). */
+export const recordedMetadataSchema = z.object({
+  actorId: z.string(),
+  actorRole: z.string(),
+  correlationId: z.string(),
+  causationId: z.string().nullable(),
+  recordedAt: z.string(),
+  effectiveDate: z.string().optional(),
+  reason: z.string().optional(),
+});

@@ -4,6 +4,7 @@ import { isJsonObject } from '../canonical-json.js';
 import type { EventMetadata, RecordedEvent } from '../event-store.js';
 import type { ChainedEnvelope } from './chain.js';
 import { fromEsdbPosition } from './positions.js';
+import { recordedMetadataSchema } from '../validation.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -12,14 +13,7 @@ const HASH = /^[0-9a-f]{64}$/;
  * no field for (schemaVersion, prevHash, hash). `$correlationId`/`$causationId` are ESDB's own
  * conventions (its `$by_correlation_id` projection reads them); they are not part of the envelope.
  */
-const storedMetadata = z.object({
-  actorId: z.string(),
-  actorRole: z.string(),
-  correlationId: z.string(),
-  causationId: z.string().nullable(),
-  recordedAt: z.string(),
-  effectiveDate: z.string().optional(),
-  reason: z.string().optional(),
+const storedMetadata = recordedMetadataSchema.extend({
   schemaVersion: z.number().int().min(1),
   prevHash: z.string().regex(HASH),
   hash: z.string().regex(HASH),

@@ -1,3 +1,4 @@
+import { recordedMetadataSchema } from '@gongguan/event-store';
 import { z } from 'zod';
 
 /** A stored event exactly as the store gives it: who, when (recorded and effective), why, and its hashes. */
@@ -9,15 +10,7 @@ export const AuditEvent = z.object({
   type: z.string(),
   schemaVersion: z.number().int(),
   data: z.record(z.string(), z.unknown()),
-  metadata: z.object({
-    actorId: z.string(),
-    actorRole: z.string(),
-    correlationId: z.string(),
-    causationId: z.string().nullable(),
-    recordedAt: z.string(),
-    effectiveDate: z.string().optional(),
-    reason: z.string().optional(),
-  }),
+  metadata: recordedMetadataSchema,
   prevHash: z.string(),
   hash: z.string(),
 });
