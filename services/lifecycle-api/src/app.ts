@@ -15,6 +15,14 @@ import { registerStateRoutes } from './routes/state-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
+/**
+ * One of the lifecycle's own settings: from the parsed config, or, where the process's config
+ * schema does not know it (tests mount the service on the base schema), from the environment.
+ */
+function ownSetting<K extends keyof typeof lifecycleConfigFields>(config: unknown, name: K): number {
+  return (config as Partial<Config>)[name] ?? lifecycleConfigFields[name].parse(process.env[name] || undefined);
+}
+
 /** How often old idempotency keys are purged. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
@@ -47,14 +55,11 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       await migrate(deps.sql, 'lifecycle-api', loadMigrations(migrationsDir), deps.logger);
       const store = await serviceEventStore(deps);
       const env = options.env ?? systemEnvironment;
-      // The all-in-one's and the tests' config schemas may not know the lifecycle's own fields.
-      const cacheStreams = options.cacheStreams ?? (deps.config as Partial<Config>).AGGREGATE_CACHE_STREAMS ?? lifecycleConfigFields.AGGREGATE_CACHE_STREAMS.parse(process.env.AGGREGATE_CACHE_STREAMS || undefined);
+      const cacheStreams = options.cacheStreams ?? ownSetting(deps.config, 'AGGREGATE_CACHE_STREAMS');
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
       const idempotency = idempotencyStore(deps.sql);
       registerLifecycleRoutes(app, { store, env, idempotency, cache });
-      const retentionHours =
-        (deps.config as Partial<Config>).IDEMPOTENCY_RETENTION_HOURS ??
-        lifecycleConfigFields.IDEMPOTENCY_RETENTION_HOURS.parse(process.env.IDEMPOTENCY_RETENTION_HOURS || undefined);
+      const retentionHours = ownSetting(deps.config, 'IDEMPOTENCY_RETENTION_HOURS');
       if (retentionHours > 0) {
         const log = deps.logger.child({ process: 'idempotency-retention' });
         let purging: Promise<unknown> = Promise.resolve();
