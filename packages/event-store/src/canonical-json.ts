@@ -16,7 +16,6 @@ export interface JsonObject {
 }
 
 const MAX_DEPTH = 256;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a value has no canonical form; `path` points at the offending member (`$.a[2].b`). */
 export class CanonicalJsonError extends Error {
@@ -28,53 +27,73 @@ export class CanonicalJsonError extends Error {
   }
 }
 
-/** The RFC 8785 canonical form of `value`; throws CanonicalJsonError for anything not I-JSON. */
-export function canonicalize(value: unknown): string {
-  return serialize(value, '$', 0);
+/**
+ * Thrown inside the serializer, where no path is built (building one per member cost more than
+ * the serialisation itself); each enclosing array or object adds its step on the way out.
+ */
+class Refusal {
+  readonly steps: string[] = [];
+  constructor(readonly reason: string) {}
 }
 
-function serialize(value: unknown, path: string, depth: number): string {
+/** The RFC 8785 canonical form of `value`; throws CanonicalJsonError for anything not I-JSON. */
+export function canonicalize(value: unknown): string {
+  try {
+    return serialize(value, 0);
+  } catch (err) {
+    if (err instanceof Refusal) throw new CanonicalJsonError(`$${err.steps.reverse().join('')}`, err.reason);
+    throw err;
+  }
+}
+
+function serialize(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       // ECMAScript Number::toString is exactly the RFC 8785 number form (-0 becomes 0).
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `${value} is not a JSON number`);
+      if (!Number.isFinite(value)) throw new Refusal(`${value} is not a JSON number`);
       return JSON.stringify(value);
     case 'string':
-      return serializeString(value, path);
+      return serializeString(value);
     case 'object':
-      if (depth >= MAX_DEPTH) throw new CanonicalJsonError(path, `nested deeper than ${MAX_DEPTH} levels`);
-      if (Array.isArray(value)) return serializeArray(value, path, depth);
-      return serializeObject(value, path, depth);
+      if (depth >= MAX_DEPTH) throw new Refusal(`nested deeper than ${MAX_DEPTH} levels`);
+      if (Array.isArray(value)) return serializeArray(value, depth);
+      return serializeObject(value, depth);
     default:
-      throw new CanonicalJsonError(path, `a ${typeof value} is not a JSON value`);
+      throw new Refusal(`a ${typeof value} is not a JSON value`);
   }
 }
 
-function serializeString(value: string, path: string): string {
-  if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(path, 'string contains a lone surrogate');
+// String.prototype.isWellFormed (ES2024, Node >= 20): false when the string holds a lone surrogate.
+const wellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
+
+function serializeString(value: string): string {
+  if (!wellFormed(value)) throw new Refusal('string contains a lone surrogate');
   // ECMAScript JSON.stringify escapes exactly what RFC 8785 section 3.2.2.2 asks for.
   return JSON.stringify(value);
 }
 
-function serializeArray(value: readonly unknown[], path: string, depth: number): string {
+function serializeArray(value: readonly unknown[], depth: number): string {
   let out = '[';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) out += ',';
     const item: unknown = value[i];
-    if (item === undefined) throw new CanonicalJsonError(`${path}[${i}]`, 'undefined is not a JSON value');
-    out += serialize(item, `${path}[${i}]`, depth + 1);
+    try {
+      if (item === undefined) throw new Refusal('undefined is not a JSON value');
+      out += serialize(item, depth + 1);
+    } catch (err) {
+      if (err instanceof Refusal) err.steps.push(`[${i}]`);
+      throw err;
+    }
   }
   return out + ']';
 }
 
-function serializeObject(value: object, path: string, depth: number): string {
+function serializeObject(value: object, depth: number): string {
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    throw new CanonicalJsonError(path, 'only plain objects are JSON objects');
-  }
+  if (proto !== Object.prototype && proto !== null) throw new Refusal('only plain objects are JSON objects');
   const record = value as Record<string, unknown>;
   // Array.prototype.sort without a comparator compares UTF-16 code units, as RFC 8785 3.2.3 requires.
   const keys = Object.keys(record).sort();
@@ -85,7 +104,13 @@ function serializeObject(value: object, path: string, depth: number): string {
     if (member === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += serializeString(key, path) + ':' + serialize(member, `${path}.${key}`, depth + 1);
+    if (!wellFormed(key)) throw new Refusal('string contains a lone surrogate');
+    try {
+      out += JSON.stringify(key) + ':' + serialize(member, depth + 1);
+    } catch (err) {
+      if (err instanceof Refusal) err.steps.push(`.${key}`);
+      throw err;
+    }
   }
   return out + '}';
 }
