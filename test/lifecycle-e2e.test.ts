@@ -1,4 +1,5 @@
 import t from 'tap';
+import { CommandResult } from '../services/lifecycle-api/src/routes/command-route.js';
 import { caller } from './support/api.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
@@ -25,6 +26,12 @@ for (const kind of kinds) {
       clock.set(at);
       const res = await call(method, path, { token, body });
       t.equal(res.status, expected, `${method} ${path} → ${expected}${res.status !== expected ? `: ${JSON.stringify(res.body)}` : ''}`);
+      if (method === 'POST' && res.status < 300) {
+        // The route answers without a runtime parse: every answer must be the documented shape, no more.
+        const checked = CommandResult.safeParse(res.body);
+        t.ok(checked.success, `${method} ${path}: the answer matches CommandResult${checked.success ? '' : `: ${checked.error.message}`}`);
+        if (checked.success) t.strictSame(checked.data, res.body, `${method} ${path}: the answer has no field beyond CommandResult`);
+      }
       return res;
     };
 
