@@ -14,13 +14,14 @@
  * writes the results as JSON; BENCH_PROFILE=1 adds a short profiled run (V8 CPU profile) on
  * PostgreSQL (BENCH_PROFILE_KIND=pglite: on the embedded default) and prints its top frames.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres, type Sql } from '@gongguan/platform/db';
 import { startCpuMeter, type CpuSample } from './cpu.js';
 import { closedLoop, openLoop, percentile, type RunResult } from './load.js';
 import { analyse, type Frame } from './profile.js';
+import { FSYNC_STALL_MS, slowDuringStalls, startStallProbe, TIMER_STALL_MS, type ProbeSummary } from './stall-probe.js';
 import { cast, createStorage, OBJECTION, projectsInPublicity, startServer, type Kind, type Server, type Storage } from './system.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -32,6 +33,8 @@ const OPEN_MS = QUICK ? 5_000 : 10_000;
 const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 1000);
 const RAW_MS = QUICK ? 2_000 : 5_000;
 const RAW_CONNECTIONS = 8;
+/** The open loop's p99 goal: slower requests are set beside the stall probe's stalls. */
+const SLOW_MS = 15;
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? (QUICK ? 256 : 1024));
 
 export interface Latency {
@@ -68,6 +71,8 @@ export interface OpenResult extends Latency {
   firstFailure?: string;
   /** Length of the arrival schedule. */
   seconds: number;
+  /** What the machine did meanwhile (scripts/bench/stall-probe.ts), and how many slow requests it explains. */
+  machine: Omit<ProbeSummary, 'stalls'> & { stalls: { timer: number; fsync: number }; slowOver: number; slow: number; slowDuringStall: number; sameDiskAsDatabase: boolean | null };
 }
 
 export interface RawResult {
@@ -76,6 +81,8 @@ export interface RawResult {
   before: number;
   after: number;
   perSecond: number;
+  /** Single-row commits at the open loop's offered rate, Poisson arrivals, with the stall probe's fsync meanwhile. */
+  open?: Latency & { offered: number; perSecond: number; fsync: ProbeSummary['fsync']; fsyncStalls: number };
 }
 
 export interface KindResult {
@@ -134,6 +141,41 @@ async function rawCommits(url: string, connections: number, ms: number): Promise
   }
 }
 
+/**
+ * The open loop's floor: single-row INSERT commits arriving at `rate` a second (Poisson, as the
+ * HTTP open loop), each on a free connection of a pool of `connections`, latency from the
+ * scheduled arrival — what this database and disk give a commit, with no application in between.
+ */
+async function rawOpenLoop(url: string, rate: number, ms: number, connections = 32): Promise<Latency & { perSecond: number }> {
+  const sql = openPostgres({ url, poolSize: connections, applicationName: 'bench-raw-open' });
+  try {
+    await sql.exec(RAW_TABLE);
+    const latencies: number[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const started = performance.now();
+    let at = started - Math.log(1 - Math.random()) * (1000 / rate);
+    while (at < started + ms) {
+      const now = performance.now();
+      if (at > now) {
+        const wait = at - now;
+        await new Promise((r) => (wait > 2 ? setTimeout(r, wait - 1.5) : setImmediate(r)));
+        continue;
+      }
+      const scheduled = at;
+      const p: Promise<void> = sql.query(RAW_INSERT, ['raw-open', RAW_ROW]).then(() => {
+        latencies.push(performance.now() - scheduled);
+      }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      at -= Math.log(1 - Math.random()) * (1000 / rate);
+    }
+    await Promise.all(inFlight);
+    const sorted = Float64Array.from(latencies).sort();
+    return { perSecond: latencies.length / (ms / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
+  } finally {
+    await sql.close();
+  }
+}
+
 interface Phase {
   server: Server;
   ids: string[];
@@ -147,6 +189,25 @@ const target = (phase: Phase, client: number) => ({
   token: phase.tokens[client % phase.tokens.length]!,
   body: OBJECTION,
 });
+
+/** Whether `dir` is on the device that holds the database's data directory (null: cannot tell, e.g. a remote server). */
+async function sameDisk(sql: Sql, dir: string): Promise<boolean | null> {
+  try {
+    const { rows } = await sql.query<{ d: string }>('select current_setting($1) as d', ['data_directory']);
+    return statSync(rows[0]!.d).dev === statSync(dir).dev;
+  } catch {
+    return null;
+  }
+}
+
+export function machineLine(m: OpenResult['machine']): string {
+  const disk = m.sameDiskAsDatabase === null ? '' : m.sameDiskAsDatabase ? ', on the database\'s disk' : ', not on the database\'s disk';
+  return (
+    `meanwhile a 4 KiB write + fdatasync every 20 ms (${m.dir}${disk}) took p50 ${fmt(m.fsync.p50Ms, 1)} ms, p99 ${fmt(m.fsync.p99Ms, 1)} ms, max ${fmt(m.fsync.maxMs, 1)} ms, ` +
+    `and a 2 ms timer in an idle process fired up to ${fmt(m.timer.maxLateMs, 1)} ms late (p99 ${fmt(m.timer.p99LateMs, 1)} ms); ` +
+    `of the ${fmt(m.slow)} requests slower than ${m.slowOver} ms, ${fmt(m.slowDuringStall)} were in flight while one of these probes was held (fsync over ${FSYNC_STALL_MS} ms: ${fmt(m.stalls.fsync)} times; timer over ${TIMER_STALL_MS} ms late: ${fmt(m.stalls.timer)} times)`
+  );
+}
 
 async function officerTokens(server: Server, n: number): Promise<string[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => server.token('officer', `officer-${String(i + 1).padStart(2, '0')}`)));
@@ -188,14 +249,34 @@ async function runKind(kind: Kind): Promise<KindResult> {
       closed.push({ clients, perSecond: r.perSecond, commands: r.ok, ...latency(r), failed: r.failed, ...(r.firstFailure ? { firstFailure: r.firstFailure } : {}), cpu });
       log(`${kind}: ${clients} clients: ${Math.round(r.perSecond)} commands/s, p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms, CPU/command server ${cpu.serverMs.toFixed(2)} ms, PostgreSQL ${cpu.postgresMs?.toFixed(2) ?? '-'} ms${Object.keys(r.failed).length ? `, failed ${JSON.stringify(r.failed)} ${r.firstFailure ?? ''}` : ''}`);
     }
+    const probeDir = tmpdir();
+    const probe = await startStallProbe(probeDir);
     const o = await openLoop(server.url, OPEN_RATE, OPEN_MS, (i) => target(phase, i));
-    const open: OpenResult = { offered: OPEN_RATE, achieved: o.perSecond, sent: o.sent, timedOut: o.timedOut, seconds: OPEN_MS / 1000, ...latency(o), failed: o.failed, ...(o.firstFailure ? { firstFailure: o.firstFailure } : {}) };
-    log(`${kind}: open loop ${OPEN_RATE}/s offered: ${Math.round(o.perSecond)}/s answered, ${o.timedOut} abandoned, p50 ${open.p50.toFixed(1)} ms, p99 ${open.p99.toFixed(1)} ms`);
+    const { stalls, ...seen } = await probe.stop();
+    const explained = slowDuringStalls(o.requests, stalls, SLOW_MS);
+    const machine: OpenResult['machine'] = {
+      ...seen,
+      stalls: { timer: stalls.filter((x) => x.probe === 'timer').length, fsync: stalls.filter((x) => x.probe === 'fsync').length },
+      slowOver: SLOW_MS,
+      slow: explained.slow,
+      slowDuringStall: explained.duringStall,
+      sameDiskAsDatabase: watcher ? await sameDisk(watcher, probeDir) : null,
+    };
+    const open: OpenResult = { offered: OPEN_RATE, achieved: o.perSecond, sent: o.sent, timedOut: o.timedOut, seconds: OPEN_MS / 1000, ...latency(o), failed: o.failed, ...(o.firstFailure ? { firstFailure: o.firstFailure } : {}), machine };
+    log(`${kind}: open loop ${OPEN_RATE}/s offered: ${Math.round(o.perSecond)}/s answered, ${o.timedOut} abandoned, p50 ${open.p50.toFixed(1)} ms, p99 ${open.p99.toFixed(1)} ms; ${machineLine(machine)}`);
     const endLength = 5 + phase.next / ids.length;
     await server.close();
     server = undefined;
     const rawAfter = dbUrl ? await rawCommits(dbUrl, RAW_CONNECTIONS, RAW_MS) : undefined;
     if (rawAfter !== undefined) log(`${kind}: raw single-row commits after: ${Math.round(rawAfter)}/s`);
+    let rawOpen: RawResult['open'];
+    if (dbUrl) {
+      const rawProbe = await startStallProbe(probeDir);
+      const r = await rawOpenLoop(dbUrl, OPEN_RATE, OPEN_MS);
+      const { stalls: rawStalls, ...rawSeen } = await rawProbe.stop();
+      rawOpen = { offered: OPEN_RATE, ...r, fsync: rawSeen.fsync, fsyncStalls: rawStalls.filter((x) => x.probe === 'fsync').length };
+      log(`${kind}: raw single-row commits, ${OPEN_RATE}/s offered (open loop): p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms; probe fsync max ${rawSeen.fsync.maxMs.toFixed(1)} ms`);
+    }
     return {
       kind,
       version,
@@ -203,7 +284,7 @@ async function runKind(kind: Kind): Promise<KindResult> {
       setup: { commands: projects * 5 + 2, seconds: setupSeconds },
       closed,
       open,
-      ...(rawBefore !== undefined && rawAfter !== undefined ? { raw: { connections: RAW_CONNECTIONS, before: rawBefore, after: rawAfter, perSecond: (rawBefore + rawAfter) / 2 } } : {}),
+      ...(rawBefore !== undefined && rawAfter !== undefined ? { raw: { connections: RAW_CONNECTIONS, before: rawBefore, after: rawAfter, perSecond: (rawBefore + rawAfter) / 2, ...(rawOpen ? { open: rawOpen } : {}) } } : {}),
       streamLength: { start: startLength, end: endLength },
     };
   } finally {
@@ -246,8 +327,9 @@ export function markdown(results: HttpResults): string {
     for (const c of k.closed) {
       lines.push(`| ${c.clients} | ${fmt(c.perSecond)} | ${fmt(c.p50, 1)} | ${fmt(c.p99, 1)} | ${fmt(c.cpu.serverMs, 2)} | ${c.cpu.postgresMs === null ? 'in server' : fmt(c.cpu.postgresMs, 2)} | ${fmt(c.cpu.loadGeneratorMs, 2)} | ${fmt(c.cpu.ceilingPerSecond)} |`);
     }
-    lines.push('', `Open loop, ${fmt(k.open.offered)} commands/s offered (Poisson arrivals, ${fmt(k.open.seconds, 1)} s, latency from the scheduled arrival): ${fmt(k.open.achieved)}/s answered${k.open.timedOut ? `, ${fmt(k.open.timedOut)} of ${fmt(k.open.sent)} still unanswered 5 s after the last arrival (abandoned; their wait so far counts as their latency, so the percentiles are lower bounds)` : ''}, p50 ${fmt(k.open.p50, 1)} ms, p99 ${fmt(k.open.p99, 1)} ms, max ${fmt(k.open.max, 1)} ms.`);
+    lines.push('', `Open loop, ${fmt(k.open.offered)} commands/s offered (Poisson arrivals, ${fmt(k.open.seconds, 1)} s, latency from the scheduled arrival): ${fmt(k.open.achieved)}/s answered${k.open.timedOut ? `, ${fmt(k.open.timedOut)} of ${fmt(k.open.sent)} still unanswered 5 s after the last arrival (abandoned; their wait so far counts as their latency, so the percentiles are lower bounds)` : ''}, p50 ${fmt(k.open.p50, 1)} ms, p99 ${fmt(k.open.p99, 1)} ms, max ${fmt(k.open.max, 1)} ms. The machine, ${machineLine(k.open.machine)}.`);
     if (k.raw) lines.push('', `Raw SQL, single-row INSERT commits into a plain table, ${k.raw.connections} connections: ${fmt(k.raw.before)}/s before the HTTP runs, ${fmt(k.raw.after)}/s after (mean ${fmt(k.raw.perSecond)}/s).`);
+    if (k.raw?.open) lines.push('', `Raw SQL open loop, the floor for the open loop's latency: the same single-row INSERT commits arriving at ${fmt(k.raw.open.offered)}/s (Poisson, ${fmt(results.durations.openMs / 1000)} s, a pool of 32 connections, latency from the scheduled arrival), after the HTTP runs: p50 ${fmt(k.raw.open.p50, 1)} ms, p99 ${fmt(k.raw.open.p99, 1)} ms, max ${fmt(k.raw.open.max, 1)} ms; meanwhile the fsync probe took p99 ${fmt(k.raw.open.fsync.p99Ms, 1)} ms, max ${fmt(k.raw.open.fsync.maxMs, 1)} ms (over ${FSYNC_STALL_MS} ms ${fmt(k.raw.open.fsyncStalls)} times).`);
     const failures = [...k.closed.filter((c) => Object.keys(c.failed).length > 0).map((c) => `${c.clients} clients: ${JSON.stringify(c.failed)} ${c.firstFailure ?? ''}`), ...(Object.keys(k.open.failed).length ? [`open loop: ${JSON.stringify(k.open.failed)} ${k.open.firstFailure ?? ''}`] : [])];
     if (failures.length) lines.push('', `Failed requests: ${failures.join('; ')}`);
     lines.push('');

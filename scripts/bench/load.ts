@@ -236,7 +236,7 @@ export async function closedLoop(base: URL, clients: number, durationMs: number,
  * `timedOut`; their latency enters the distribution as the time they had waited by then (a lower
  * bound), so a server that falls behind shows it in p99 instead of hiding it.
  */
-export async function openLoop(base: URL, rate: number, durationMs: number, next: (i: number) => Target, options: { arrivals?: 'poisson' | 'fixed'; maxSockets?: number; graceMs?: number } = {}): Promise<RunResult & { offered: number; sent: number; timedOut: number }> {
+export async function openLoop(base: URL, rate: number, durationMs: number, next: (i: number) => Target, options: { arrivals?: 'poisson' | 'fixed'; maxSockets?: number; graceMs?: number } = {}): Promise<RunResult & { offered: number; sent: number; timedOut: number; requests: Array<[number, number]> }> {
   const arrivals = options.arrivals ?? 'poisson';
   const via = client(base, options.maxSockets ?? 256);
   const latencies: number[] = [];
@@ -246,6 +246,8 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
   let sent = 0;
   let abandoned = false;
   const pending = new Map<number, number>();
+  /** Answered requests: [scheduled arrival as epoch ms, latency ms], to set beside machine stalls. */
+  const requests: Array<[number, number]> = [];
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   let at = started;
@@ -268,7 +270,9 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
         pending.delete(i);
         if (reply.status >= 200 && reply.status < 300) {
           ok++;
-          latencies.push(performance.now() - scheduled);
+          const latency = performance.now() - scheduled;
+          latencies.push(latency);
+          requests.push([performance.timeOrigin + scheduled, latency]);
         } else {
           failed[reply.status] = (failed[reply.status] ?? 0) + 1;
           firstFailure ??= `${reply.status} ${reply.body.slice(0, 300)}`;
@@ -294,5 +298,5 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
   for (const scheduled of pending.values()) latencies.push(end - scheduled);
   const seconds = (Math.min(end, lastArrival + (options.graceMs ?? 5000)) - started) / 1000;
   via.destroy();
-  return { ...finish(ok, failed, seconds, latencies, firstFailure), perSecond: ok / ((lastArrival - started) / 1000), offered: rate, sent, timedOut };
+  return { ...finish(ok, failed, seconds, latencies, firstFailure), perSecond: ok / ((lastArrival - started) / 1000), offered: rate, sent, timedOut, requests };
 }
