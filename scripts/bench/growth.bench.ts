@@ -2,13 +2,15 @@
  * `tsx scripts/bench/growth.bench.ts` (run by `pnpm bench`): how cost grows with the size of the
  * log, on PostgreSQL (a fresh database beside BENCH_DATABASE_URL, dropped after).
  *
- * 1. Command latency with 10,000 and then 1,000,000 events already stored (BENCH_QUICK=1:
- *    100,000). The filler is appended straight through the event store (`createSqlEventStore`),
- *    in batches of 500 to streams `bench-filler-<n>` of type `BenchFillerRecorded`: valid store
- *    events but not domain events, in streams the benchmark's commands never read (they only
- *    read their own project streams; the R2 re-driver's subscription filters them out by type).
- *    At each size the lifecycle API is started on the database, a fresh programme with projects
- *    in publicity is set up over HTTP, and objections are lodged with 1 and 16 clients.
+ * 1. Command latency with 10,000 and with 1,000,000 events already stored (BENCH_QUICK=1:
+ *    100,000), in two databases side by side. The filler is appended straight through the event
+ *    store (`createSqlEventStore`), in batches of 500 to streams `bench-filler-<n>` of type
+ *    `BenchFillerRecorded`: valid store events but not domain events, in streams the benchmark's
+ *    commands never read (they only read their own project streams; the R2 re-driver's
+ *    subscription filters them out by type). On each database a lifecycle API is started and a
+ *    programme with projects in publicity is set up over HTTP; then objections are lodged with 1
+ *    and 16 clients, in slices that alternate between the two (so the machine's drift over the
+ *    minutes of the run falls on both sizes alike).
  * 2. Projection rebuild time against event count: a generated province (domain-valid events from
  *    the deciders, `loadProvince`) of N and then 4N events, `rebuildProjections` of every
  *    projection after each.
@@ -20,13 +22,15 @@ import type { Sql } from '@gongguan/platform/db';
 import { allProjections, createSqlEventStore, ensureReadModels, loadProvince, rebuildProjections } from '@gongguan/projector/tools';
 import type { EventStore, EventToAppend } from '@gongguan/event-store';
 import { startCpuMeter } from './cpu.js';
-import { closedLoop, percentile } from './load.js';
-import { cast, createStorage, OBJECTION, projectsInPublicity, startServer } from './system.js';
+import { closedLoop, percentile, type Target } from './load.js';
+import { cast, createStorage, OBJECTION, projectsInPublicity, startServer, type Server } from './system.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [10_000, 100_000] : [10_000, 1_000_000];
 const PROJECTS = QUICK ? 64 : 128;
-const RUN_MS = QUICK ? 3_000 : 6_000;
+/** Each size is measured in ROUNDS slices of SLICE_MS per client count, alternating with the other size. */
+const ROUNDS = QUICK ? 4 : 8;
+const SLICE_MS = QUICK ? 750 : 1_000;
 const REBUILD_SIZES = QUICK ? [5_000, 20_000] : [25_000, 100_000];
 
 export interface GrowthPoint {
@@ -90,55 +94,101 @@ async function countEvents(sql: Sql): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function growth(): Promise<GrowthPoint[]> {
+interface Prepared {
+  size: number;
+  stored: number;
+  fillSeconds: number;
+  server: Server;
+  pg: { sql: Sql; database: string };
+  target: (client: number) => Target;
+  close(): Promise<void>;
+}
+
+/** A database of its own holding `size` events, with the lifecycle API started on it and projects in publicity. */
+async function prepare(size: number, index: number): Promise<Prepared> {
   const storage = await createStorage('postgres');
   const database = storage.database!;
   const sql = await database.open();
   const store = await createSqlEventStore({ sql, logger: createLogger({ level: 'silent' }) });
-  const points: GrowthPoint[] = [];
+  let server: Server | undefined;
   try {
-    let streams = 0;
-    for (const [index, size] of SIZES.entries()) {
-      const current = await countEvents(sql);
-      const started = performance.now();
-      const wanted = size - current;
-      if (wanted > 0) {
-        await fill(store, wanted, streams);
-        streams += Math.ceil(wanted / 500) + 8;
-      }
-      // As autovacuum would have by then: fresh statistics and visibility map for the big table.
-      await sql.exec('vacuum analyze event_store.events');
-      const fillSeconds = (performance.now() - started) / 1000;
-      const stored = await countEvents(sql);
-      log(`growth: ${stored} events stored (filled in ${fillSeconds.toFixed(1)} s)`);
-      const server = await startServer(storage);
-      try {
-        const people = await cast(server);
-        const ids = await projectsInPublicity(server, people, `tz-growth-${index}`, PROJECTS, 16);
-        const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => server.token('officer', `officer-${i + 1}`)));
-        let next = 0;
-        const target = (c: number) => ({ method: 'POST' as const, path: `/v1/projects/${ids[next++ % ids.length]!}/objections`, token: tokens[c % tokens.length]!, body: OBJECTION });
-        await closedLoop(server.url, 16, 1500, target);
-        const runs: GrowthPoint['runs'] = [];
-        const pg = { sql, database: new URL(database.url!).pathname.slice(1) };
-        for (const clients of [1, 16]) {
-          const meter = await startCpuMeter(server.cpuMs, pg);
-          const r = await closedLoop(server.url, clients, RUN_MS, target);
-          const cpu = await meter.stop();
-          runs.push({ clients, perSecond: r.perSecond, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), serverCpuMs: cpu.serverMs / r.ok, postgresCpuMs: cpu.postgresMs === null ? null : cpu.postgresMs / r.ok });
-          log(`growth: ${stored} events, ${clients} clients: ${Math.round(r.perSecond)} commands/s, p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms${Object.keys(r.failed).length ? ` failed ${JSON.stringify(r.failed)} ${r.firstFailure ?? ''}` : ''}`);
-        }
-        points.push({ eventsStored: stored, fillSeconds, runs });
-      } finally {
-        await server.close();
-      }
-    }
-  } finally {
+    const started = performance.now();
+    await fill(store, size, 0);
+    // As autovacuum would have by then: fresh statistics and visibility map for the big table.
+    await sql.exec('vacuum analyze event_store.events');
+    const fillSeconds = (performance.now() - started) / 1000;
+    const stored = await countEvents(sql);
+    log(`growth: ${stored} events stored (filled in ${fillSeconds.toFixed(1)} s)`);
+    const running = await startServer(storage);
+    server = running;
+    const people = await cast(running);
+    const ids = await projectsInPublicity(running, people, `tz-growth-${index}`, PROJECTS, 16);
+    const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => running.token('officer', `officer-${i + 1}`)));
+    let next = 0;
+    const target = (c: number): Target => ({ method: 'POST', path: `/v1/projects/${ids[next++ % ids.length]!}/objections`, token: tokens[c % tokens.length]!, body: OBJECTION });
+    await closedLoop(running.url, 16, 1500, target);
+    return {
+      size,
+      stored,
+      fillSeconds,
+      server: running,
+      pg: { sql, database: new URL(database.url!).pathname.slice(1) },
+      target,
+      async close() {
+        await running.close();
+        await store.close();
+        await sql.close();
+        await storage.dispose();
+      },
+    };
+  } catch (err) {
+    await server?.close();
     await store.close();
     await sql.close();
     await storage.dispose();
+    throw err;
   }
-  return points;
+}
+
+/**
+ * Both sizes are prepared side by side, each on its own database and server, and then measured in
+ * alternating slices (small, large, large, small, …): a shared machine's load drifts over minutes,
+ * and measuring one size after the other would put that drift into the ratio.
+ */
+async function growth(): Promise<GrowthPoint[]> {
+  const prepared: Prepared[] = [];
+  try {
+    for (const [index, size] of SIZES.entries()) prepared.push(await prepare(size, index));
+    const runs = prepared.map((): GrowthPoint['runs'] => []);
+    for (const clients of [1, 16]) {
+      const acc = prepared.map(() => ({ latencies: [] as number[], ok: 0, seconds: 0, serverMs: 0, postgresMs: 0 as number | null }));
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? prepared.map((_, i) => i) : prepared.map((_, i) => prepared.length - 1 - i);
+        for (const i of order) {
+          const p = prepared[i]!;
+          const meter = await startCpuMeter(p.server.cpuMs, p.pg);
+          const r = await closedLoop(p.server.url, clients, SLICE_MS, p.target);
+          const cpu = await meter.stop();
+          const a = acc[i]!;
+          for (const l of r.latencies) a.latencies.push(l);
+          a.ok += r.ok;
+          a.seconds += r.seconds;
+          a.serverMs += cpu.serverMs;
+          a.postgresMs = a.postgresMs === null || cpu.postgresMs === null ? null : a.postgresMs + cpu.postgresMs;
+          if (Object.keys(r.failed).length) log(`growth: ${p.stored} events, ${clients} clients: failed ${JSON.stringify(r.failed)} ${r.firstFailure ?? ''}`);
+        }
+      }
+      acc.forEach((a, i) => {
+        const sorted = Float64Array.from(a.latencies).sort();
+        const run = { clients, perSecond: a.ok / a.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), serverCpuMs: a.serverMs / a.ok, postgresCpuMs: a.postgresMs === null ? null : a.postgresMs / a.ok };
+        runs[i]!.push(run);
+        log(`growth: ${prepared[i]!.stored} events, ${clients} clients: ${Math.round(run.perSecond)} commands/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms`);
+      });
+    }
+    return prepared.map((p, i) => ({ eventsStored: p.stored, fillSeconds: p.fillSeconds, runs: runs[i]! }));
+  } finally {
+    for (const p of prepared) await p.close();
+  }
 }
 
 async function rebuild(): Promise<RebuildPoint[]> {
