@@ -61,6 +61,10 @@ t.test('the logs of a full run are JSON lines without tokens or personal data', 
     }
   });
   t.same(notJson, [], 'every log line is JSON');
+  // JSON.parse keeps the last of two equal keys; a reader that does not would see another value.
+  const repeated = lines.filter((l) => Object.keys(JSON.parse(l) as object).some((key) => l.split(`"${key}":`).length > 2));
+  t.same(repeated, [], 'no log line carries a key twice');
+  t.ok(lines.some((l) => (JSON.parse(l) as { mount?: string }).mount === 'lifecycle-api'), 'lines of a mounted service say which (mount)');
   const everything = stdout + stderr;
   const signature = officer.split('.')[2]!;
   t.notOk(everything.includes(signature), 'no token (nor its signature) in the logs');

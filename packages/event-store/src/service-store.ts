@@ -24,6 +24,6 @@ export function serviceEventStore(
     return deps.shared('event-store', async () => createEsdbEventStore({ connectionString: url, logger: deps.logger }));
   }
   return deps.shared('event-store', () =>
-    createSqlEventStore({ sql: deps.sql, logger: deps.logger.child({ component: 'event-store' }) }),
+    createSqlEventStore({ sql: deps.sql, logger: deps.logger }),
   );
 }

@@ -86,7 +86,7 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
     for (const resource of [...resources.values()].reverse()) await (await resource).close();
   });
   for (const service of def.services) {
-    await service.mount(app, { sql, config, logger: logger.child({ component: service.name }), shared });
+    await service.mount(app, { sql, config, logger: logger.child({ mount: service.name }), shared });
   }
   return { app, config, logger };
 }
