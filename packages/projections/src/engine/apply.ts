@@ -2,6 +2,7 @@ import type { SqlExecutor } from '@gongguan/platform/db';
 import { dispatch, handles, type Projection } from '../projection.js';
 import { columnNames, type AnyTable } from '../table.js';
 import { describeFailure, type EventFailure, type ParsedEnvelope } from './parse.js';
+import { freezeRow, type RowCache } from './row-cache.js';
 import { RowNotLoaded, WorkingSet, type LoadedRows } from './row-store.js';
 
 export interface ApplyResult {
@@ -20,12 +21,16 @@ export interface ApplyResult {
  * transaction: loads the rows the handlers ask for (one query per table and round), runs the
  * handlers in memory, writes each changed row once. An unknown or malformed event of a type the
  * projection handles, or a handler that throws, stops the batch just before that event.
+ *
+ * `cache` (rebuilds only: nothing else writes the tables in `schema`) holds the rows earlier
+ * batches wrote, so they are not read back; it learns this batch's rows once they are written.
  */
 export async function applyProjection(
   tx: SqlExecutor,
   projection: Projection,
   schema: string,
   batch: readonly ParsedEnvelope[],
+  cache?: RowCache,
 ): Promise<ApplyResult> {
   let end = batch.length;
   let failure: EventFailure | undefined;
@@ -40,7 +45,7 @@ export async function applyProjection(
   const tables = new Map(projection.tables.map((t) => [t.name, t]));
   const loaded: LoadedRows = new Map();
   for (;;) {
-    const rows = new WorkingSet(loaded);
+    const rows = new WorkingSet(loaded, cache);
     const misses = new Map<string, Set<string>>();
     let error: { index: number; err: unknown } | undefined;
     for (let i = 0; i < end; i++) {
@@ -58,7 +63,7 @@ export async function applyProjection(
     }
     if (misses.size > 0) {
       // Rows were missing, so this pass ran on partial data: load them and run the batch again.
-      for (const [name, keys] of misses) await loadRows(tx, schema, tables.get(name), keys, loaded);
+      for (const [name, keys] of misses) await loadRows(tx, schema, tables.get(name), keys, loaded, cache);
       continue;
     }
     if (error !== undefined) {
@@ -67,7 +72,7 @@ export async function applyProjection(
       end = error.index;
       continue;
     }
-    await writeRows(tx, schema, tables, rows);
+    await writeRows(tx, schema, tables, rows, cache);
     let applied = 0;
     for (let i = 0; i < end; i++) if (batch[i]?.event !== undefined && handles(projection, batch[i]?.envelope.type ?? '')) applied++;
     return {
@@ -85,6 +90,7 @@ async function loadRows(
   def: AnyTable | undefined,
   keys: Set<string>,
   loaded: LoadedRows,
+  cache: RowCache | undefined,
 ): Promise<void> {
   if (def === undefined) throw new Error('a handler read a table its projection does not declare');
   let rows = loaded.get(def.name);
@@ -96,12 +102,14 @@ async function loadRows(
   );
   for (const key of wanted) rows.set(key, null);
   for (const { j } of found) {
-    const row = JSON.parse(j) as Record<string, unknown>;
-    rows.set(String(row[def.key]), row);
+    const row = freezeRow(JSON.parse(j) as Record<string, unknown>);
+    const key = String(row[def.key]);
+    rows.set(key, row);
+    cache?.loaded(def, key, row);
   }
 }
 
-async function writeRows(tx: SqlExecutor, schema: string, tables: Map<string, AnyTable>, rows: WorkingSet): Promise<void> {
+async function writeRows(tx: SqlExecutor, schema: string, tables: Map<string, AnyTable>, rows: WorkingSet, cache: RowCache | undefined): Promise<void> {
   for (const [name, changed] of rows.dirty) {
     const def = tables.get(name);
     if (def === undefined) throw new Error(`a handler wrote table ${name}, which its projection does not declare`);
@@ -113,11 +121,14 @@ async function writeRows(tx: SqlExecutor, schema: string, tables: Map<string, An
        on conflict (${def.key}) do ${set.length > 0 ? `update set ${set.join(', ')}` : 'nothing'}`,
       [JSON.stringify([...changed.values()])],
     );
+    cache?.wrote(def, changed);
   }
   for (const [name, inserted] of rows.inserts) {
-    if (!tables.has(name)) throw new Error(`a handler inserted into table ${name}, which its projection does not declare`);
+    const def = tables.get(name);
+    if (def === undefined) throw new Error(`a handler inserted into table ${name}, which its projection does not declare`);
     await tx.query(`insert into ${schema}.${name} select * from json_populate_recordset(null::${schema}.${name}, $1::json)`, [
       JSON.stringify(inserted),
     ]);
+    cache?.inserted(def, inserted);
   }
 }

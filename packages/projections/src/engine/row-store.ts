@@ -1,4 +1,5 @@
 import type { TableDef } from '../table.js';
+import type { RowCache } from './row-cache.js';
 
 type Row = Record<string, unknown>;
 
@@ -8,7 +9,7 @@ type Row = Record<string, unknown>;
  * every changed row back in one statement per table, in the batch's transaction.
  */
 export interface RowStore {
-  /** The row with this key, or undefined when there is none. */
+  /** The row with this key, or undefined when there is none. Rows read are frozen: change them by `put` or `update`. */
   get<R>(table: TableDef<R>, key: string): R | undefined;
   /** Creates or replaces a row (every column; missing members become NULL). */
   put<R>(table: TableDef<R>, row: R): void;
@@ -32,21 +33,25 @@ export class RowNotLoaded extends Error {
 export type LoadedRows = Map<string, Map<string, Row | null>>;
 
 /**
- * One pass of a batch over the loaded rows. Reads fall through to the loaded rows; writes stay in
- * `dirty` (per table, by key) and `inserts` until the engine writes them, so a pass can be thrown
- * away and run again after more rows were loaded.
+ * One pass of a batch over the loaded rows. Reads fall through to the loaded rows, then to the
+ * rebuild's row cache (rows earlier batches wrote); writes stay in `dirty` (per table, by key) and
+ * `inserts` until the engine writes them, so a pass can be thrown away and run again after more
+ * rows were loaded.
  */
 export class WorkingSet implements RowStore {
   readonly dirty = new Map<string, Map<string, Row>>();
   readonly inserts = new Map<string, Row[]>();
 
-  constructor(private readonly loaded: LoadedRows) {}
+  constructor(
+    private readonly loaded: LoadedRows,
+    private readonly cache?: RowCache,
+  ) {}
 
   get<R>(table: TableDef<R>, key: string): R | undefined {
     const changed = this.dirty.get(table.name)?.get(key);
     if (changed !== undefined) return changed as R;
-    const rows = this.loaded.get(table.name);
-    const row = rows?.get(key);
+    let row = this.loaded.get(table.name)?.get(key);
+    if (row === undefined && this.cache !== undefined) row = this.cache.lookup(table.name, key);
     if (row === undefined) throw new RowNotLoaded(table.name, key);
     return row === null ? undefined : (row as R);
   }
