@@ -5,6 +5,8 @@ import { describeFailure, type EventFailure, type ParsedEnvelope } from './parse
 import { freezeRow, type RowCache } from './row-cache.js';
 import { RowNotLoaded, WorkingSet, type LoadedRows } from './row-store.js';
 
+type Row = Record<string, unknown>;
+
 export interface ApplyResult {
   /** Events of the batch now accounted for (applied, or not of this projection's types). */
   consumed: number;
@@ -22,8 +24,10 @@ export interface ApplyResult {
  * handlers in memory, writes each changed row once. An unknown or malformed event of a type the
  * projection handles, or a handler that throws, stops the batch just before that event.
  *
- * `cache` (rebuilds only: nothing else writes the tables in `schema`) holds the rows earlier
- * batches wrote, so they are not read back; it learns this batch's rows once they are written.
+ * `cache` (rebuilds only: nothing else reads or writes the tables in `schema` until the swap)
+ * holds the rows earlier batches changed, so they are neither read back nor written again batch
+ * after batch: it keeps this batch's changed rows and hands back the ones to write now (see
+ * `RowCache`); `flushRowCache` writes the rest.
  */
 export async function applyProjection(
   tx: SqlExecutor,
@@ -110,25 +114,49 @@ async function loadRows(
 }
 
 async function writeRows(tx: SqlExecutor, schema: string, tables: Map<string, AnyTable>, rows: WorkingSet, cache: RowCache | undefined): Promise<void> {
+  const now = new Map<string, ReadonlyMap<string, Row>>();
   for (const [name, changed] of rows.dirty) {
     const def = tables.get(name);
     if (def === undefined) throw new Error(`a handler wrote table ${name}, which its projection does not declare`);
-    const cols = columnNames(def);
-    const set = cols.filter((c) => c !== def.key).map((c) => `${c} = excluded.${c}`);
-    await tx.query(
-      `insert into ${schema}.${name} (${cols.join(', ')})
-       select ${cols.join(', ')} from json_populate_recordset(null::${schema}.${name}, $1::json)
-       on conflict (${def.key}) do ${set.length > 0 ? `update set ${set.join(', ')}` : 'nothing'}`,
-      [JSON.stringify([...changed.values()])],
-    );
-    cache?.wrote(def, changed);
+    now.set(name, cache === undefined ? changed : cache.defer(def, changed));
   }
+  // Rows the cache let go of now, unwritten; a newer row of the same key from this batch wins.
+  for (const [name, evicted] of cache?.takeEvicted() ?? []) now.set(name, new Map([...evicted, ...(now.get(name) ?? [])]));
+  for (const [name, changed] of now) await upsertRows(tx, schema, tables.get(name), [...changed.values()]);
   for (const [name, inserted] of rows.inserts) {
     const def = tables.get(name);
     if (def === undefined) throw new Error(`a handler inserted into table ${name}, which its projection does not declare`);
+    // An insert must meet the rows written before it (a key taken is an error), so the cache's unwritten rows of the table go first.
+    if (cache?.tracks(name) === true) for (const [, pending] of cache.flush(name)) await upsertRows(tx, schema, def, pending);
     await tx.query(`insert into ${schema}.${name} select * from json_populate_recordset(null::${schema}.${name}, $1::json)`, [
       JSON.stringify(inserted),
     ]);
     cache?.inserted(def, inserted);
   }
+}
+
+/** Writes rows (every column; upserted by key), in statements of at most `chunk` rows. */
+async function upsertRows(tx: SqlExecutor, schema: string, def: AnyTable | undefined, rows: readonly Row[], chunk = 10_000): Promise<void> {
+  if (def === undefined) throw new Error('rows of a table the projection does not declare');
+  const cols = columnNames(def);
+  const set = cols.filter((c) => c !== def.key).map((c) => `${c} = excluded.${c}`);
+  for (let i = 0; i < rows.length; i += chunk) {
+    await tx.query(
+      `insert into ${schema}.${def.name} (${cols.join(', ')})
+       select ${cols.join(', ')} from json_populate_recordset(null::${schema}.${def.name}, $1::json)
+       on conflict (${def.key}) do ${set.length > 0 ? `update set ${set.join(', ')}` : 'nothing'}`,
+      [JSON.stringify(rows.length <= chunk ? rows : rows.slice(i, i + chunk))],
+    );
+  }
+}
+
+/** Writes every row a rebuild's cache holds unwritten into `schema` (before indexing and swapping). */
+export async function flushRowCache(tx: SqlExecutor, projection: Projection, schema: string, cache: RowCache): Promise<number> {
+  const tables = new Map(projection.tables.map((t) => [t.name, t]));
+  let written = 0;
+  for (const [name, rows] of cache.flush()) {
+    await upsertRows(tx, schema, tables.get(name), rows);
+    written += rows.length;
+  }
+  return written;
 }

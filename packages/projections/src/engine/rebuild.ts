@@ -3,7 +3,7 @@ import type { Logger } from '@gongguan/platform';
 import type { Sql } from '@gongguan/platform/db';
 import type { Projection } from '../projection.js';
 import { installReportingViews } from '../reporting/install.js';
-import { applyProjection } from './apply.js';
+import { applyProjection, flushRowCache } from './apply.js';
 import { createGeneration, lockCatalogue, schemaName } from './catalog.js';
 import { failureText, parseEnvelope, type ParsedEnvelope } from './parse.js';
 import { RowCache } from './row-cache.js';
@@ -26,8 +26,9 @@ export interface RebuildOptions {
   /** Events per read and per transaction; default 5000. */
   pageSize?: number;
   /**
-   * Rows kept in memory across batches (those the rebuild wrote last), so that later batches need
-   * not read them back; default 100,000; 0 reads every row a batch needs from the database.
+   * Rows kept in memory across batches (those the rebuild changed last), so that later batches
+   * need not read them back, and written when they leave the cache or once caught up rather than
+   * by every batch that changes them; default 100,000; 0 reads and writes every row a batch needs.
    */
   cacheRows?: number;
   /** Called after every batch (and at the end); progress is also logged every few seconds. */
@@ -85,7 +86,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     return result;
   });
   const schemaOf = (p: Projection) => schemaName(p.name, generations.get(p.name) ?? 0);
-  // Nothing but this rebuild writes the new generations' tables, so what it wrote is what they hold.
+  // Nothing but this rebuild reads or writes the new generations' tables before the swap.
   const cacheRows = options.cacheRows ?? 100_000;
   const caches = new Map(projections.map((p) => [p.name, cacheRows > 0 ? new RowCache(p.tables, cacheRows) : undefined]));
   logger.info({ projections: names, generations: Object.fromEntries(generations) }, 'rebuild started');
@@ -142,6 +143,14 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       }
       await options.onProgress?.(progress('building'));
       if (!page.caughtUp) continue;
+      // The rows the caches still hold unwritten go to the tables before the indexes and the swap.
+      await sql.transaction(async (tx) => {
+        if (sql.kind === 'postgres') await tx.query('set local synchronous_commit = off');
+        for (const projection of projections) {
+          const cache = caches.get(projection.name);
+          if (cache !== undefined) await flushRowCache(tx, projection, schemaOf(projection), cache);
+        }
+      });
       if (!indexed) {
         await options.onProgress?.(progress('indexing'));
         for (const projection of projections) {

@@ -8,22 +8,36 @@ const UTC_ZONES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'uct', 'etc/uct',
 /** Returned by the canonical forms for a value this module does not know how PostgreSQL returns: the row is not cached. */
 const UNKNOWN = Symbol('unknown');
 
+interface Entry {
+  table: string;
+  key: string;
+  row: Row;
+  /** Not in the database yet: written when it leaves the cache, or by `flush`. */
+  unwritten: boolean;
+}
+
 /**
- * The rows of a rebuild's new generation, kept across batches, so that a batch does not read back
- * what earlier batches wrote. Only for a rebuild: nothing but the rebuild writes the new
- * generation's tables, and its tables start empty, so a key the rebuild never wrote has no row.
+ * The rows of a rebuild's new generation, kept across batches, so that a batch neither reads back
+ * nor writes again and again the rows earlier batches changed. Only for a rebuild: nothing but the
+ * rebuild writes (or reads) the new generation's tables until it is swapped in, and its tables
+ * start empty, so a key the rebuild never wrote has no row.
  *
- * A written row is kept only in the form `row_to_json` would give it back (columns in table order,
- * missing members as null, dates and timestamps in PostgreSQL's ISO text, jsonb with its keys in
- * jsonb's order), and frozen: handlers see exactly what a load from the database would give them.
- * A value whose PostgreSQL form is not certain (a number in a text column, a timestamp with an
- * offset, a time zone other than UTC, …) keeps its row out of the cache; that row is loaded from
- * the database when a later batch asks for it, as without the cache. At most `maxRows` rows are
- * kept (least recently written out); an evicted row is loaded again when needed.
+ * A row is kept only in the form `row_to_json` would give it back (columns in table order, missing
+ * members as null, dates and timestamps in PostgreSQL's ISO text, jsonb with its keys in jsonb's
+ * order), and frozen: handlers see exactly what a load from the database would give them. A value
+ * whose PostgreSQL form is not certain (a number in a text column, a timestamp with an offset, a
+ * time zone other than UTC, …) keeps its row out of the cache: that row is written at once and
+ * loaded from the database when a later batch asks for it, as without the cache.
+ *
+ * Rows changed by a batch are written later (write-behind): when they leave the cache (at most
+ * `maxRows` rows are kept, least recently changed out) or when the rebuild flushes the cache
+ * before it builds the indexes and swaps. An evicted row is loaded again when needed.
  */
 export class RowCache {
-  /** Rows by table and key, most recently written last (one map for all tables, for eviction). */
-  private readonly rows = new Map<string, Row>();
+  /** Rows by table and key, least recently changed first (one map for all tables, for eviction). */
+  private readonly rows = new Map<string, Entry>();
+  /** Unwritten rows pushed out of the cache by this batch, by table and key: the batch writes them. */
+  private evicted = new Map<string, Map<string, Row>>();
   /** Keys that have a row in the new generation (written or inserted by the rebuild), per table. */
   private readonly existing = new Map<string, Set<string>>();
   private utc = false;
@@ -35,16 +49,19 @@ export class RowCache {
     tables: readonly AnyTable[],
     private readonly maxRows = 100_000,
   ) {
-    // Append-only tables are never read back by the engine's own writes; they are not tracked (their
-    // keys would be one per event) and a handler's read of one always goes to the database.
+    // Append-only tables are not tracked (their keys would be one per event): their rows are
+    // written at once, and a handler's read of one always goes to the database.
     for (const def of tables) if (def.appendOnly !== true) this.existing.set(def.name, new Set());
   }
 
   /** The session's TimeZone, as `current_setting('TimeZone')` gives it: timestamps are only cached under UTC. */
   setTimeZone(zone: string): void {
     if (zone === this.zone) return;
-    // Rows cached under another zone would show their timestamps as that zone wrote them.
-    if (this.zone !== undefined) this.rows.clear();
+    if (this.zone !== undefined) {
+      // Rows cached under another zone would show their timestamps as that zone wrote them: write them, forget them.
+      for (const entry of this.rows.values()) if (entry.unwritten) this.evict(entry);
+      this.rows.clear();
+    }
     this.zone = zone;
     this.utc = UTC_ZONES.has(zone.toLowerCase());
   }
@@ -56,10 +73,16 @@ export class RowCache {
   lookup(table: string, key: string): Row | null | undefined {
     const keys = this.existing.get(table);
     if (keys === undefined) return undefined;
-    const row = this.rows.get(cacheKey(table, key));
-    if (row !== undefined) {
+    const entry = this.rows.get(cacheKey(table, key));
+    if (entry !== undefined) {
       this.hits++;
-      return row;
+      return entry.row;
+    }
+    // Pushed out, but not written yet: the database does not have it.
+    const evicted = this.evicted.get(table)?.get(key);
+    if (evicted !== undefined) {
+      this.hits++;
+      return evicted;
     }
     if (!keys.has(key)) {
       this.hits++;
@@ -71,19 +94,54 @@ export class RowCache {
 
   /** A row as the database gave it (already row_to_json's form), or `null` for none. */
   loaded(def: AnyTable, key: string, row: Row | null): void {
-    if (row !== null && this.existing.has(def.name)) this.keep(def.name, key, row);
+    if (row !== null && this.existing.has(def.name)) this.keep(def.name, key, row, false);
   }
 
-  /** Rows upserted by a batch (by key, as the handlers left them). */
-  wrote(def: AnyTable, rows: ReadonlyMap<string, Row>): void {
+  /**
+   * Rows a batch upserts (by key, as the handlers left them): keeps those it can, unwritten, and
+   * returns those that must be written now (rows it cannot keep, and every row of a table it does
+   * not track).
+   */
+  defer(def: AnyTable, rows: ReadonlyMap<string, Row>): ReadonlyMap<string, Row> {
     const keys = this.existing.get(def.name);
-    if (keys === undefined) return;
+    if (keys === undefined) return rows;
+    const now = new Map<string, Row>();
     for (const [key, row] of rows) {
       keys.add(key);
       const canonical = canonicalRow(def, row, this.utc);
-      if (canonical === undefined) this.rows.delete(cacheKey(def.name, key));
-      else this.keep(def.name, key, canonical);
+      if (canonical !== undefined) this.keep(def.name, key, canonical, true);
+      else {
+        this.rows.delete(cacheKey(def.name, key));
+        this.evicted.get(def.name)?.delete(key);
+        now.set(key, row);
+      }
     }
+    return now;
+  }
+
+  /** The unwritten rows that left the cache since the last call, by table: the caller writes them. */
+  takeEvicted(): Map<string, Map<string, Row>> {
+    const evicted = this.evicted;
+    this.evicted = new Map();
+    return evicted;
+  }
+
+  /** Every unwritten row (of one table, or of all), by table; they count as written from now on. */
+  flush(table?: string): Map<string, Row[]> {
+    const out = new Map<string, Row[]>();
+    for (const [name, rows] of this.evicted) {
+      if (table !== undefined && name !== table) continue;
+      out.set(name, [...rows.values()]);
+      this.evicted.delete(name);
+    }
+    for (const entry of this.rows.values()) {
+      if (!entry.unwritten || (table !== undefined && entry.table !== table)) continue;
+      entry.unwritten = false;
+      let rows = out.get(entry.table);
+      if (rows === undefined) out.set(entry.table, (rows = []));
+      rows.push(entry.row);
+    }
+    return out;
   }
 
   /** Rows inserted by a batch: they exist now; what they hold is left to the database. */
@@ -97,18 +155,33 @@ export class RowCache {
     }
   }
 
+  /** Whether the cache tracks this table's rows. */
+  tracks(table: string): boolean {
+    return this.existing.has(table);
+  }
+
   get size(): number {
     return this.rows.size;
   }
 
-  private keep(table: string, key: string, row: Row): void {
+  private keep(table: string, key: string, row: Row, unwritten: boolean): void {
     const k = cacheKey(table, key);
     this.rows.delete(k);
-    this.rows.set(k, row);
+    this.rows.set(k, { table, key, row, unwritten });
+    this.evicted.get(table)?.delete(key);
     if (this.rows.size > this.maxRows) {
-      const oldest = this.rows.keys().next();
-      if (oldest.done !== true) this.rows.delete(oldest.value);
+      const oldest = this.rows.values().next();
+      if (oldest.done !== true) {
+        this.rows.delete(cacheKey(oldest.value.table, oldest.value.key));
+        if (oldest.value.unwritten) this.evict(oldest.value);
+      }
     }
+  }
+
+  private evict(entry: Entry): void {
+    let rows = this.evicted.get(entry.table);
+    if (rows === undefined) this.evicted.set(entry.table, (rows = new Map()));
+    rows.set(entry.key, entry.row);
   }
 }
 
