@@ -19,7 +19,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres, type Sql } from '@gongguan/platform/db';
 import { startCpuMeter, type CpuSample } from './cpu.js';
-import { closedLoop, openLoop, percentile, type RunResult } from './load.js';
+import { arrive, closedLoop, openLoop, percentile, type RunResult } from './load.js';
 import { analyse, type Frame } from './profile.js';
 import { FSYNC_STALL_MS, slowDuringStalls, startStallProbe, TIMER_STALL_MS, type ProbeSummary } from './stall-probe.js';
 import { cast, createStorage, OBJECTION, projectsInPublicity, startServer, type Kind, type Server, type Storage } from './system.js';
@@ -151,24 +151,15 @@ async function rawOpenLoop(url: string, rate: number, ms: number, connections = 
   try {
     await sql.exec(RAW_TABLE);
     const latencies: number[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const started = performance.now();
-    let at = started - Math.log(1 - Math.random()) * (1000 / rate);
-    while (at < started + ms) {
-      const now = performance.now();
-      if (at > now) {
-        const wait = at - now;
-        await new Promise((r) => (wait > 2 ? setTimeout(r, wait - 1.5) : setImmediate(r)));
-        continue;
-      }
-      const scheduled = at;
-      const p: Promise<void> = sql.query(RAW_INSERT, ['raw-open', RAW_ROW]).then(() => {
-        latencies.push(performance.now() - scheduled);
-      }).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      at -= Math.log(1 - Math.random()) * (1000 / rate);
-    }
+    let firstError: unknown;
+    const { inFlight } = await arrive(rate, ms, 'poisson', (scheduled) =>
+      sql.query(RAW_INSERT, ['raw-open', RAW_ROW]).then(
+        () => void latencies.push(performance.now() - scheduled),
+        (err: unknown) => void (firstError ??= err),
+      ),
+    );
     await Promise.all(inFlight);
+    if (firstError) throw firstError;
     const sorted = Float64Array.from(latencies).sort();
     return { perSecond: latencies.length / (ms / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
   } finally {

@@ -229,6 +229,31 @@ export async function closedLoop(base: URL, clients: number, durationMs: number,
 }
 
 /**
+ * Calls `fire` at `rate` a second for `durationMs` (exponential gaps, i.e. Poisson arrivals, or
+ * fixed ones) with the scheduled time (performance.now() ms), whatever the earlier calls are
+ * doing; answers the calls still running (`inFlight`) once the schedule ends.
+ */
+export async function arrive(rate: number, durationMs: number, arrivals: 'poisson' | 'fixed', fire: (scheduled: number) => Promise<unknown>): Promise<{ started: number; lastArrival: number; inFlight: Set<Promise<unknown>> }> {
+  const inFlight = new Set<Promise<unknown>>();
+  const started = performance.now();
+  const gap = () => (arrivals === 'poisson' ? -Math.log(1 - Math.random()) : 1) * (1000 / rate);
+  let at = started + gap();
+  while (at < started + durationMs) {
+    const now = performance.now();
+    if (at > now) {
+      const wait = at - now;
+      // setTimeout is only good to ~1 ms; wait the last stretch on setImmediate.
+      await new Promise((r) => (wait > 2 ? setTimeout(r, wait - 1.5) : setImmediate(r)));
+      continue;
+    }
+    const p: Promise<unknown> = fire(at).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    at += gap();
+  }
+  return { started, lastArrival: performance.now(), inFlight };
+}
+
+/**
  * Requests arrive at `rate` a second for `durationMs` — exponential gaps (Poisson arrivals) or
  * fixed ones — each on whatever keep-alive socket is free (up to `maxSockets`, then queued in the
  * agent, which counts against latency as it should). Latency runs from the scheduled arrival.
@@ -248,23 +273,10 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
   const pending = new Map<number, number>();
   /** Answered requests: [scheduled arrival as epoch ms, latency ms], to set beside machine stalls. */
   const requests: Array<[number, number]> = [];
-  const inFlight = new Set<Promise<void>>();
-  const started = performance.now();
-  let at = started;
-  const gap = () => (arrivals === 'poisson' ? -Math.log(1 - Math.random()) : 1) * (1000 / rate);
-  at += gap();
-  while (at < started + durationMs) {
-    const now = performance.now();
-    if (at > now) {
-      const wait = at - now;
-      // setTimeout is only good to ~1 ms; wait the last stretch on setImmediate.
-      await new Promise((r) => (wait > 2 ? setTimeout(r, wait - 1.5) : setImmediate(r)));
-      continue;
-    }
-    const scheduled = at;
+  const { started, lastArrival, inFlight } = await arrive(rate, durationMs, arrivals, (scheduled) => {
     const i = sent++;
     pending.set(i, scheduled);
-    const p = via.send(next(i)).then(
+    return via.send(next(i)).then(
       (reply) => {
         if (abandoned) return;
         pending.delete(i);
@@ -284,11 +296,8 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
         failed['0'] = (failed['0'] ?? 0) + 1;
         firstFailure ??= String(err);
       },
-    ).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    at += gap();
-  }
-  const lastArrival = performance.now();
+    );
+  });
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(inFlight), new Promise((r) => (timer = setTimeout(r, options.graceMs ?? 5000)))]);
   clearTimeout(timer);
