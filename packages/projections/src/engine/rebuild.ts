@@ -1,9 +1,9 @@
 import { START_POSITION, type EventStore, type Position, type ReadAllResult } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
-import type { Sql } from '@gongguan/platform/db';
+import type { Sql, SqlExecutor } from '@gongguan/platform/db';
 import type { Projection } from '../projection.js';
 import { installReportingViews } from '../reporting/install.js';
-import { applyProjection, flushRowCache } from './apply.js';
+import { flushRowCache, planProjection, type PlannedBatch } from './apply.js';
 import { createGeneration, lockCatalogue, schemaName } from './catalog.js';
 import { failureText, parseEnvelope, type ParsedEnvelope } from './parse.js';
 import { RowCache } from './row-cache.js';
@@ -99,8 +99,38 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     const elapsedSeconds = (performance.now() - started) / 1000;
     return { projections: names, events, position, eventsPerSecond: Math.round(events / Math.max(elapsedSeconds, 1e-3)), elapsedSeconds, phase };
   };
+  // Three stages: while the database writes one page, the handlers run over the next (the row
+  // caches hold what they need; a row they must read waits for the writes before it), and the one
+  // after that is read and parsed.
+  let writing: Promise<void> = Promise.resolve();
+  const reader: SqlExecutor = {
+    async query(text, params, queryOptions) {
+      await writing;
+      return sql.query(text, params, queryOptions);
+    },
+    async exec(text) {
+      await writing;
+      await sql.exec(text);
+    },
+  };
+  // The session's time zone decides how timestamps read back look; the cache needs to know it.
+  let zone = (await sql.query<{ tz: string }>(`select current_setting('TimeZone') as tz`)).rows[0]?.tz ?? '';
+  const write = (plans: readonly PlannedBatch[], to: Position, count: number) =>
+    sql.transaction(async (tx) => {
+      // A crash of the database may lose these commits; the rebuild is then simply started again.
+      const { rows: settings } = await tx.query<{ tz: string }>(
+        sql.kind === 'postgres'
+          ? `select set_config('synchronous_commit', 'off', true), current_setting('TimeZone') as tz`
+          : `select current_setting('TimeZone') as tz`,
+      );
+      for (const plan of plans) await plan.write(tx);
+      await tx.query(
+        `update projector.generations set position = $3, events = events + $4 where name = any($1::text[]) and generation = any($2::int[])`,
+        [names, names.map((n) => generations.get(n)), to, count],
+      );
+      zone = settings[0]?.tz ?? zone;
+    });
   try {
-    // Two stages: while one page is written (the database works), the next is read and parsed (Node works).
     const fetchPage = (after: Position) => {
       const page = store.readAll({ after, limit: pageSize }).then((p) => ({ ...p, parsed: p.events.map(parseEnvelope) }));
       page.catch(() => undefined);
@@ -113,25 +143,18 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       const page: ReadAllResult & { parsed: ParsedEnvelope[] } = await (next ?? fetchPage(position));
       next = page.caughtUp ? undefined : fetchPage(page.position);
       if (page.events.length > 0) {
-        await sql.transaction(async (tx) => {
-          // A crash of the database may lose these commits; the rebuild is then simply started again.
-          // The time zone decides how timestamps read back look, so the cache needs it.
-          const { rows: settings } = await tx.query<{ tz: string }>(
-            sql.kind === 'postgres'
-              ? `select set_config('synchronous_commit', 'off', true), current_setting('TimeZone') as tz`
-              : `select current_setting('TimeZone') as tz`,
-          );
-          for (const projection of projections) {
-            const cache = caches.get(projection.name);
-            cache?.setTimeZone(settings[0]?.tz ?? '');
-            const result = await applyProjection(tx, projection, schemaOf(projection), page.parsed, cache);
-            if (result.failure) throw new Error(failureText(projection.name, result.failure));
-          }
-          await tx.query(
-            `update projector.generations set position = $3, events = events + $4 where name = any($1::text[]) and generation = any($2::int[])`,
-            [names, names.map((n) => generations.get(n)), page.position, page.events.length],
-          );
-        });
+        const plans: PlannedBatch[] = [];
+        for (const projection of projections) {
+          const cache = caches.get(projection.name);
+          cache?.setTimeZone(zone);
+          // Without a cache every row comes from the database, so each page waits for the writes of the one before.
+          const planned = await planProjection(reader, projection, schemaOf(projection), page.parsed, cache);
+          if (planned.result.failure) throw new Error(failureText(projection.name, planned.result.failure));
+          plans.push(planned);
+        }
+        await writing;
+        writing = write(plans, page.position, page.events.length);
+        writing.catch(() => undefined);
         events += page.events.length;
       }
       position = page.position;
@@ -143,6 +166,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       }
       await options.onProgress?.(progress('building'));
       if (!page.caughtUp) continue;
+      await writing;
       // The rows the caches still hold unwritten go to the tables before the indexes and the swap.
       await sql.transaction(async (tx) => {
         if (sql.kind === 'postgres') await tx.query('set local synchronous_commit = off');
@@ -166,6 +190,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       next = undefined;
     }
   } catch (err) {
+    await writing.catch(() => undefined);
     await sql.query(
       `update projector.generations set state = 'abandoned', finished_at = now(), error = $3
         where name = any($1::text[]) and generation = any($2::int[]) and state = 'building'`,
