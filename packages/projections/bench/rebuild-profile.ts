@@ -1,5 +1,5 @@
 /**
- * tsx packages/projections/bench/rebuild-profile.ts --url postgres://…/gg_rebuild_prof [--events N] [--runs R] [--profile out.cpuprofile]
+ * tsx packages/projections/bench/rebuild-profile.ts --url postgres://…/gg_rebuild_prof [--events N] [--runs R] [--page P] [--cache C] [--profile out.cpuprofile]
  *
  * For working on the rebuild: keeps its event log in the database named by --url (created and
  * filled with a province of N events on the first run, reused afterwards), then rebuilds every
@@ -17,7 +17,7 @@ import { openPostgres, type Sql, type SqlExecutor } from '@gongguan/platform/db'
 import { allProjections, ensureReadModels, rebuildProjections } from '../src/index.js';
 import { loadProvince } from '../src/generate/load.js';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '1' }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { url: { type: 'string' }, events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '1' }, page: { type: 'string' }, cache: { type: 'string' }, profile: { type: 'string' } } });
 if (!values.url) throw new Error('--url postgres://… of a database to keep the events in');
 const url = new URL(values.url);
 const admin = new pg.Client({ connectionString: new URL('/postgres', url).toString() });
@@ -66,8 +66,21 @@ try {
       await session.post('Profiler.start');
     }
     const t = performance.now();
-    const result = await rebuildProjections({ sql, store, projections: allProjections, logger });
+    const phases: string[] = [];
+    let phase = '';
+    const result = await rebuildProjections({
+      sql,
+      store,
+      projections: allProjections,
+      logger,
+      ...(values.page ? { pageSize: Number(values.page) } : {}),
+      ...(values.cache ? { cacheRows: Number(values.cache) } : {}),
+      onProgress: (p) => {
+        if (p.phase !== phase) phases.push(`${(phase = p.phase)} at ${((performance.now() - t) / 1000).toFixed(2)} s`);
+      },
+    });
     const seconds = (performance.now() - t) / 1000;
+    console.log(`  phases: ${phases.join(', ')}; row cache ${JSON.stringify(result.rowCache)}`);
     if (session) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(values.profile ?? '', JSON.stringify(profile));

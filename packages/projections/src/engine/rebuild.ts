@@ -60,6 +60,13 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const names = projections.map((p) => p.name);
   const pageSize = options.pageSize ?? 5000;
 
+  const fetchPage = (after: Position) => {
+    const page = store.readAll({ after, limit: pageSize }).then((p) => ({ ...p, parsed: p.events.map(parseEnvelope) }));
+    page.catch(() => undefined);
+    return page;
+  };
+  // The first page is read while the new generations are set up.
+  const first = fetchPage(START_POSITION);
   const generations = await sql.transaction(async (tx) => {
     await lockCatalogue(tx);
     const result = new Map<string, number>();
@@ -131,12 +138,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       zone = settings[0]?.tz ?? zone;
     });
   try {
-    const fetchPage = (after: Position) => {
-      const page = store.readAll({ after, limit: pageSize }).then((p) => ({ ...p, parsed: p.events.map(parseEnvelope) }));
-      page.catch(() => undefined);
-      return page;
-    };
-    let next: ReturnType<typeof fetchPage> | undefined = fetchPage(position);
+    let next: ReturnType<typeof fetchPage> | undefined = first;
     let indexed = false;
     for (;;) {
       if (options.signal?.aborted) throw new Error('rebuild cancelled');
@@ -167,24 +169,22 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       await options.onProgress?.(progress('building'));
       if (!page.caughtUp) continue;
       await writing;
-      // The rows the caches still hold unwritten go to the tables before the indexes and the swap.
-      await sql.transaction(async (tx) => {
-        if (sql.kind === 'postgres') await tx.query('set local synchronous_commit = off');
-        for (const projection of projections) {
+      if (!indexed) await options.onProgress?.(progress('indexing'));
+      // The rows the caches still hold unwritten go to the tables, then (the first time) the
+      // indexes are built: each projection on its own connection, each table's indexes at once.
+      await settled(
+        projections.map(async (projection) => {
           const cache = caches.get(projection.name);
-          if (cache !== undefined) await flushRowCache(tx, projection, schemaOf(projection), cache);
-        }
-      });
-      if (!indexed) {
-        await options.onProgress?.(progress('indexing'));
-        for (const projection of projections) {
-          for (const def of projection.tables) {
-            const ddl = indexDdl(schemaOf(projection), def);
-            if (ddl !== '') await sql.exec(ddl);
+          if (cache !== undefined) {
+            await sql.transaction(async (tx) => {
+              if (sql.kind === 'postgres') await tx.query('set local synchronous_commit = off');
+              await flushRowCache(tx, projection, schemaOf(projection), cache);
+            });
           }
-        }
-        indexed = true;
-      }
+          if (!indexed) await settled(projection.tables.map((def) => indexDdl(schemaOf(projection), def)).filter((ddl) => ddl !== '').map((ddl) => sql.exec(ddl)));
+        }),
+      );
+      indexed = true;
       await options.onProgress?.(progress('swapping'));
       if (await trySwap(sql, projections, generations, position, options.keepOld ?? false, logger)) break;
       next = undefined;
@@ -206,6 +206,13 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const rowCache = { hits: cached.reduce((n, c) => n + c.hits, 0), misses: cached.reduce((n, c) => n + c.misses, 0) };
   logger.info({ events, eventsPerSecond: done.eventsPerSecond, seconds: done.elapsedSeconds, position, rowCache }, 'rebuild swapped in');
   return { generations: Object.fromEntries(names.map((n) => [n, { from: 0, to: generations.get(n) ?? 0 }])), events, seconds: done.elapsedSeconds, position, rowCache };
+}
+
+/** Waits for every promise, then fails with the first failure, so that nothing still runs when the caller cleans up. */
+async function settled(promises: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**
