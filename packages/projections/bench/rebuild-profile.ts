@@ -47,6 +47,11 @@ const timed = (ex: SqlExecutor): SqlExecutor => ({
 const sql: Sql = { ...base, ...timed(base), transaction: (fn) => base.transaction((tx) => fn(timed(tx))) };
 const store = await createSqlEventStore({ sql: base });
 const logger = createLogger({ level: 'warn' });
+/** Heap in use; after a full collection when node runs with --expose-gc. */
+const heapMiB = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+};
 try {
   if ((await store.headPosition()) === START_POSITION) {
     const n = Number(values.events);
@@ -76,7 +81,7 @@ try {
       ...(values.page ? { pageSize: Number(values.page) } : {}),
       ...(values.cache ? { cacheRows: Number(values.cache) } : {}),
       onProgress: (p) => {
-        if (p.phase !== phase) phases.push(`${(phase = p.phase)} at ${((performance.now() - t) / 1000).toFixed(2)} s`);
+        if (p.phase !== phase) phases.push(`${(phase = p.phase)} at ${((performance.now() - t) / 1000).toFixed(2)} s (heap ${heapMiB()} MiB)`);
       },
     });
     const seconds = (performance.now() - t) / 1000;
