@@ -121,7 +121,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     },
   };
   // The session's time zone decides how timestamps read back look; the cache needs to know it.
-  let zone = (await sql.query<{ tz: string }>(`select current_setting('TimeZone') as tz`)).rows[0]?.tz ?? '';
+  let zone = '';
   const write = (plans: readonly PlannedBatch[], to: Position, count: number) =>
     sql.transaction(async (tx) => {
       // A crash of the database may lose these commits; the rebuild is then simply started again.
@@ -138,6 +138,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       zone = settings[0]?.tz ?? zone;
     });
   try {
+    zone = (await sql.query<{ tz: string }>(`select current_setting('TimeZone') as tz`)).rows[0]?.tz ?? '';
     let next: ReturnType<typeof fetchPage> | undefined = first;
     let indexed = false;
     for (;;) {
@@ -171,7 +172,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       await writing;
       if (!indexed) await options.onProgress?.(progress('indexing'));
       // The rows the caches still hold unwritten go to the tables, then (the first time) the
-      // indexes are built: each projection on its own connection, each table's indexes at once.
+      // indexes are built: each projection on its own connection, its tables side by side.
       await settled(
         projections.map(async (projection) => {
           const cache = caches.get(projection.name);
