@@ -1,7 +1,7 @@
 import t from 'tap';
 import { allProjections, rebuildProjections, schemaName, type RebuildProgress } from '../src/index.js';
 import { loadProvince } from '../src/generate/load.js';
-import { databases, projectToHead, silent, waitForHead } from './helpers.js';
+import { count, databases, projectToHead, silent, waitForHead } from './helpers.js';
 
 const { targets, skipped } = databases();
 if (skipped) t.comment(skipped);
@@ -60,5 +60,34 @@ for (const target of targets) {
     }
     const { rows: live } = await h.sql.query<{ name: string; generation: number; status: string }>('select name, generation, status from projector.projections order by name');
     t.same(live.map((r) => [r.name, r.generation, r.status]), [['activity', 2, 'live'], ['money', 2, 'live'], ['projects', 2, 'live']]);
+  });
+}
+
+for (const target of targets) {
+  t.test('a rebuild that meets an event it cannot apply is abandoned, its tables dropped, the live generation kept', async (t) => {
+    const h = await target();
+    t.teardown(() => h.close());
+    await loadProvince(h.store, { projects: 20, seed: 13 });
+    const projector = await projectToHead(h);
+    await projector.stop();
+    const before = await count(h.sql, 'reporting.projects');
+    const meta = { actorId: 'finance-01', actorRole: 'finance', correlationId: 'bad' };
+    await h.store.append('disbursement-bad-9', [{ id: 'a0000000-0000-4000-8000-000000000009', type: 'DisbursementApproved', schemaVersion: 1, data: { disbursementId: 'bad-9' }, metadata: meta }], { expectedRevision: 'no_stream' });
+    // More events after the bad one, so that pages are still being written when it is met.
+    await loadProvince(h.store, { projects: 5, seed: 14, idPrefix: 'y' });
+    // Small pages: several batches are written (and one is in flight) before the bad event is reached.
+    await t.rejects(
+      rebuildProjections({ sql: h.sql, store: h.store, projections: allProjections, logger: silent, pageSize: 50 }),
+      /projection money stopped at event a0000000-0000-4000-8000-000000000009 \(DisbursementApproved/,
+    );
+    const { rows } = await h.sql.query<{ name: string; state: string; error: string }>(
+      `select name, state, error from projector.generations where generation = 2 order by name`,
+    );
+    t.same(rows.map((r) => [r.name, r.state]), [['activity', 'abandoned'], ['money', 'abandoned'], ['projects', 'abandoned']]);
+    const { rows: schemas } = await h.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.schemata where schema_name like 'proj\\_%\\_g2'`);
+    t.equal(schemas[0]?.n, 0, 'the new generation\'s tables are dropped');
+    const { rows: live } = await h.sql.query<{ name: string; generation: number }>('select name, generation from projector.projections order by name');
+    t.same(live.map((r) => [r.name, r.generation]), [['activity', 1], ['money', 1], ['projects', 1]], 'readers keep the live generation');
+    t.equal(await count(h.sql, 'reporting.projects'), before, 'and its rows');
   });
 }
