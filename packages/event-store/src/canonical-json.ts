@@ -41,9 +41,32 @@ export function canonicalize(value: unknown): string {
   try {
     return serialize(value, 0);
   } catch (err) {
-    if (err instanceof Refusal) throw new CanonicalJsonError(`$${err.steps.reverse().join('')}`, err.reason);
-    throw err;
+    throw refused(err, '$');
   }
+}
+
+/**
+ * The canonical form of a plain object whose member names are `sortedKeys` (already in RFC 8785
+ * order, none needing escapes, none holding `undefined`): the same text as `canonicalize`, without
+ * listing and sorting the top level's keys. For a hot path with a fixed top level (the event
+ * hash); errors are the same, paths included.
+ */
+export function canonicalizeFixed(record: Readonly<Record<string, unknown>>, sortedKeys: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < sortedKeys.length; i++) {
+    const key = sortedKeys[i]!;
+    if (i > 0) out += ',';
+    try {
+      out += '"' + key + '":' + serialize(record[key], 1);
+    } catch (err) {
+      throw refused(err, `$.${key}`);
+    }
+  }
+  return out + '}';
+}
+
+function refused(err: unknown, root: string): unknown {
+  return err instanceof Refusal ? new CanonicalJsonError(`${root}${err.steps.reverse().join('')}`, err.reason) : err;
 }
 
 function serialize(value: unknown, depth: number): string {

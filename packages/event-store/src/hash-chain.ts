@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalize } from './canonical-json.js';
+import { canonicalize, canonicalizeFixed } from './canonical-json.js';
 import type { EventMetadata } from './event-store.js';
 
 /** `prevHash` of the first event of every stream. */
@@ -17,22 +17,20 @@ export interface HashedEnvelope {
   prevHash: string;
 }
 
+/** The hashed members, in RFC 8785 order (UTF-16 code units). */
+const HASHED_KEYS = ['data', 'id', 'metadata', 'prevHash', 'revision', 'schemaVersion', 'stream', 'type'] as const satisfies ReadonlyArray<keyof HashedEnvelope>;
+
 /**
  * The exact text hashed for an event: the RFC 8785 canonical JSON of
  * `{ data, id, metadata, prevHash, revision, schemaVersion, stream, type }`. Any other member
  * of the object passed in (`hash`, `position`) is ignored.
  */
 export function eventHashInput(envelope: HashedEnvelope): string {
-  return canonicalize({
-    data: envelope.data,
-    id: envelope.id,
-    metadata: envelope.metadata,
-    prevHash: envelope.prevHash,
-    revision: envelope.revision,
-    schemaVersion: envelope.schemaVersion,
-    stream: envelope.stream,
-    type: envelope.type,
-  });
+  for (const key of HASHED_KEYS) {
+    // canonicalize leaves out a member whose value is undefined; the fixed form cannot.
+    if (envelope[key] === undefined) return canonicalize(Object.fromEntries(HASHED_KEYS.map((k) => [k, envelope[k]])));
+  }
+  return canonicalizeFixed(envelope as unknown as Readonly<Record<string, unknown>>, HASHED_KEYS);
 }
 
 /** SHA-256, lower-case hex, of the UTF-8 bytes of {@link eventHashInput}. */

@@ -1,7 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { composeHashInput, eventHashParts } from '../src/hash-chain.js';
-import { computeEventHash, eventHashInput, GENESIS_HASH, verifyStreamChain, type HashedEnvelope } from '../src/index.js';
+import type { CanonicalJsonError } from '../src/index.js';
+import { canonicalize, computeEventHash, eventHashInput, GENESIS_HASH, verifyStreamChain, type HashedEnvelope } from '../src/index.js';
 
 /** Computed independently: Python json.dumps(sort_keys, no spaces, UTF-8) piped to sha256sum. */
 const EXAMPLE_HASH = '5eca670cb11e830653b3620b2b9719717b3bfabd5be5dcedab509de94deb079c';
@@ -97,4 +98,36 @@ t.test('verifyStreamChain reports the first bad event', async (t) => {
   const [zero, one] = chain;
   if (!zero || !one) throw new Error('unreachable');
   t.match(verifyStreamChain([zero, { ...one, stream: 'project-other' }]), { ok: false, index: 1, problem: 'stream-mismatch' });
+});
+
+t.test('the event hash input is the canonical form of the eight hashed members, errors and paths included', async (t) => {
+  const generic = (e: Record<string, unknown>): string =>
+    canonicalize({ data: e.data, id: e.id, metadata: e.metadata, prevHash: e.prevHash, revision: e.revision, schemaVersion: e.schemaVersion, stream: e.stream, type: e.type });
+  const base = {
+    id: '9b2f4c2e-0a57-4d0e-9a53-1f7f8b0c1d2e', stream: 'project-p-1', revision: 3, type: 'ObjectionLodged', schemaVersion: 1,
+    data: { z: 1, a: [1, 'b', { y: null, x: true }], '\u00e9': 'é', '\ud83d\ude00': '😀', '10': 'ten', '9': 'nine' },
+    metadata: { actorId: 'alice', actorRole: 'officer', correlationId: 'c', causationId: null, recordedAt: '2018-07-05T02:00:00.000000Z' },
+    prevHash: 'a'.repeat(64), hash: 'ignored', position: 'ignored too',
+  };
+  const cases: Array<Record<string, unknown>> = [
+    base,
+    { ...base, revision: -0, schemaVersion: 1e21 },
+    { ...base, metadata: undefined }, // left out, as canonicalize leaves out undefined members
+    { ...base, data: { ok: 1, bad: Number.NaN } },
+    { ...base, data: { deep: [0, { when: new Date(0) }] } },
+    { ...base, metadata: { ...base.metadata, actorId: 'lone \ud800' } },
+    { ...base, stream: 1n },
+    { ...base, data: Object.create({ inherited: 1 }) as object },
+  ];
+  for (const [i, e] of cases.entries()) {
+    let expected: { text?: string; error?: { name: string; path: string } };
+    try {
+      expected = { text: generic(e) };
+    } catch (err) {
+      const { name, path } = err as CanonicalJsonError;
+      expected = { error: { name, path } };
+    }
+    if (expected.error) t.throws(() => eventHashInput(e as never), expected.error, `case ${i}: same refusal at ${expected.error.path}`);
+    else t.equal(eventHashInput(e as never), expected.text, `case ${i}: same text`);
+  }
 });
