@@ -261,7 +261,7 @@ export async function arrive(rate: number, durationMs: number, arrivals: 'poisso
  * `timedOut`; their latency enters the distribution as the time they had waited by then (a lower
  * bound), so a server that falls behind shows it in p99 instead of hiding it.
  */
-export async function openLoop(base: URL, rate: number, durationMs: number, next: (i: number) => Target, options: { arrivals?: 'poisson' | 'fixed'; maxSockets?: number; graceMs?: number } = {}): Promise<RunResult & { offered: number; sent: number; timedOut: number; requests: Array<[number, number]> }> {
+export async function openLoop(base: URL, rate: number, durationMs: number, next: (i: number) => Target, options: { arrivals?: 'poisson' | 'fixed'; maxSockets?: number; graceMs?: number; leadInMs?: number } = {}): Promise<RunResult & { offered: number; sent: number; timedOut: number; requests: Array<[number, number]> }> {
   const arrivals = options.arrivals ?? 'poisson';
   const via = client(base, options.maxSockets ?? 256);
   const latencies: number[] = [];
@@ -273,7 +273,19 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
   const pending = new Map<number, number>();
   /** Answered requests: [scheduled arrival as epoch ms, latency ms], to set beside machine stalls. */
   const requests: Array<[number, number]> = [];
-  const { started, lastArrival, inFlight } = await arrive(rate, durationMs, arrivals, (scheduled) => {
+  const measureFrom = performance.now() + (options.leadInMs ?? 0);
+  const fail = (status: number, detail: string): void => {
+    failed[status] = (failed[status] ?? 0) + 1;
+    firstFailure ??= detail;
+  };
+  const { lastArrival, inFlight } = await arrive(rate, (options.leadInMs ?? 0) + durationMs, arrivals, (scheduled) => {
+    // The lead-in: sent at the same rate, so sockets are open and the server is in its stride, but not measured (failures still count).
+    if (scheduled < measureFrom) {
+      return via.send(next(sent)).then(
+        (reply) => (reply.status >= 200 && reply.status < 300 ? undefined : fail(reply.status, `${reply.status} ${reply.body.slice(0, 300)}`)),
+        (err: unknown) => fail(0, String(err)),
+      );
+    }
     const i = sent++;
     pending.set(i, scheduled);
     return via.send(next(i)).then(
@@ -286,15 +298,13 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
           latencies.push(latency);
           requests.push([performance.timeOrigin + scheduled, latency]);
         } else {
-          failed[reply.status] = (failed[reply.status] ?? 0) + 1;
-          firstFailure ??= `${reply.status} ${reply.body.slice(0, 300)}`;
+          fail(reply.status, `${reply.status} ${reply.body.slice(0, 300)}`);
         }
       },
       (err: unknown) => {
         if (abandoned) return;
         pending.delete(i);
-        failed['0'] = (failed['0'] ?? 0) + 1;
-        firstFailure ??= String(err);
+        fail(0, String(err));
       },
     );
   });
@@ -305,7 +315,7 @@ export async function openLoop(base: URL, rate: number, durationMs: number, next
   const end = performance.now();
   const timedOut = pending.size;
   for (const scheduled of pending.values()) latencies.push(end - scheduled);
-  const seconds = (Math.min(end, lastArrival + (options.graceMs ?? 5000)) - started) / 1000;
+  const seconds = (Math.min(end, lastArrival + (options.graceMs ?? 5000)) - measureFrom) / 1000;
   via.destroy();
-  return { ...finish(ok, failed, seconds, latencies, firstFailure), perSecond: ok / ((lastArrival - started) / 1000), offered: rate, sent, timedOut, requests };
+  return { ...finish(ok, failed, seconds, latencies, firstFailure), perSecond: ok / ((lastArrival - measureFrom) / 1000), offered: rate, sent, timedOut, requests };
 }
