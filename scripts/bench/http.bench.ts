@@ -12,7 +12,8 @@
  *
  * BENCH_QUICK=1 shortens every phase; BENCH_KINDS=postgres or pglite runs one; BENCH_OUT=file
  * writes the results as JSON; BENCH_PROFILE=1 adds a short profiled run (V8 CPU profile) on
- * PostgreSQL (BENCH_PROFILE_KIND=pglite: on the embedded default) and prints its top frames.
+ * PostgreSQL (BENCH_PROFILE_KIND=pglite: on the embedded default) and prints its top frames;
+ * BENCH_SERVER_NODE_ARGS adds Node options to the server process only (e.g. --max-semi-space-size=32).
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

@@ -68,7 +68,8 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   if (storage.database?.url) env.DATABASE_URL = storage.database.url;
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
     env,
-    execArgv: ['--import', 'tsx', ...extraExecArgv],
+    // BENCH_SERVER_NODE_ARGS: extra Node options for the server only (e.g. --max-semi-space-size=32), to compare runtime settings.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...extraExecArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let seq = 0;
