@@ -16,6 +16,7 @@ import { closeSync, fdatasync, openSync, unlinkSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from './load.js';
 
 /** A stretch of wall-clock time (epoch ms) when a probe was held. */
 export interface Stall {
@@ -39,11 +40,8 @@ const FSYNC_EVERY_MS = 20;
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
+/** The `p`th percentile of unsorted values, as the load generator computes it. */
+const quantile = (values: number[], q: number): number => percentile(Float64Array.from(values).sort(), q * 100);
 
 /** The probes themselves; runs in the forked process until the parent sends `stop`. */
 function runProbes(dir: string): void {
