@@ -3,7 +3,8 @@
  * `fork`: the same `buildServer` and service mount as `services/lifecycle-api/src/server.ts`, but
  * with a clock the parent moves over IPC (`{ clock: iso }`), so the story's business dates hold.
  * Sends `{ url }` once listening; `{ close: true }` closes the app and exits; `{ cpu: true }`
- * answers the process's CPU time; `{ profile: 'start' | 'stop', file }` profiles a stretch.
+ * answers the process's CPU time; `{ profile: 'start' | 'stop', file }` profiles a stretch;
+ * BENCH_TRACE=file records its timeline (trace.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -11,10 +12,13 @@ import { Session } from 'node:inspector/promises';
 import { lifecycleService } from '@gongguan/lifecycle-api';
 import { configSchema } from '@gongguan/lifecycle-api/config';
 import { buildServer } from '@gongguan/platform';
+import { startServerTrace } from './trace.js';
 
 let now = new Date(process.env.BENCH_CLOCK ?? '2018-05-01T02:00:00Z');
 const env = { now: () => now, newId: () => randomUUID() };
 const { app } = await buildServer({ title: 'Gongguan lifecycle API (benchmark)', configSchema, services: [lifecycleService({ env })] }, process.env);
+// BENCH_TRACE=file: the server's timeline (trace.ts), written when it closes.
+const trace = process.env.BENCH_TRACE ? startServerTrace(app, process.env.BENCH_TRACE) : undefined;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -50,6 +54,7 @@ process.on('message', (message: Message) => {
     }
     if (message.close) {
       await app.close();
+      trace?.stop();
       process.send?.({ id: message.id, closed: true });
       process.disconnect?.();
       return;

@@ -38,6 +38,7 @@ export { concurrencyError, isConcurrencyError, type ConcurrencyConflict, type Co
 export { EVENT_TYPE, recordedMetadataSchema, STREAM_NAME, STREAM_NAME_MAX } from './validation.js';
 export type { StoreLogger } from './logger.js';
 export { createSqlEventStore, DEFAULT_MAX_EVENT_BYTES, type SqlEventStoreOptions } from './sql/sql-event-store.js';
+export { GROUP_COMMIT_CHANNEL, type GroupCommitMessage } from './sql/group-commit.js';
 export { migrateEventStore } from './sql/migrate.js';
 export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
 export { serviceEventStore } from './service-store.js';

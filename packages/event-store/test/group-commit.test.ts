@@ -3,10 +3,11 @@
  * `event_store.append_batch` call. Every append must be answered as if it had run alone at its
  * place in the order: conflicts, duplicates, retries and races with another store included.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import t, { type Test } from 'tap';
 import type { Sql } from '@gongguan/platform/db';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
-import { createSqlEventStore, isConcurrencyError, verifyStreamChain, type EventStore } from '../src/index.js';
+import { createSqlEventStore, GROUP_COMMIT_CHANNEL, isConcurrencyError, verifyStreamChain, type EventStore, type GroupCommitMessage } from '../src/index.js';
 import { category, events, newEvent } from './contract/helpers.js';
 
 const { targets, skipped } = testDatabaseTargets();
@@ -58,6 +59,25 @@ for (const target of targets) {
         const sizes = [0, 1, 2].map((k) => 1 + ((s + 20 * k) % 3));
         await chainOk(t, store, `${cat}-${s}`, sizes.reduce((a, b) => a + b, 0));
       }
+    });
+
+    t.test(`every batch is published on ${GROUP_COMMIT_CHANNEL} while someone listens, and nothing after`, async (t) => {
+      const cat = category();
+      const seen: GroupCommitMessage[] = [];
+      const listen = (message: unknown): void => void seen.push(message as GroupCommitMessage);
+      subscribe(GROUP_COMMIT_CHANNEL, listen);
+      const from = Date.now();
+      const sizes = Array.from({ length: 40 }, (_, i) => 1 + (i % 3));
+      await Promise.all(sizes.map((n, i) => store.append(`${cat}-${i % 10}`, events(n), { expectedRevision: 'any' })));
+      const to = Date.now();
+      unsubscribe(GROUP_COMMIT_CHANNEL, listen);
+      t.equal(seen.reduce((sum, m) => sum + m.appends, 0), 40, 'each append is counted in exactly one batch');
+      t.equal(seen.reduce((sum, m) => sum + m.events, 0), sizes.reduce((a, b) => a + b, 0), 'and each event');
+      t.ok(seen.some((m) => m.appends > 1), `appends sent at once share batches (${seen.length} batches)`);
+      t.ok(seen.every((m) => m.startedAt >= from - 1 && m.startedAt + m.ms <= to + 1 && m.ms >= 0), 'start and length fall within the appends');
+      const count = seen.length;
+      await store.append(`${cat}-after`, events(1), { expectedRevision: 'any' });
+      t.equal(seen.length, count, 'nothing is published once the listener is gone');
     });
 
     t.test('30 appends for the same expected revision in one batch: one wins, 29 are conflicts', async (t) => {

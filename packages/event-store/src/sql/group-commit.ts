@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type { AppendResult } from '../event-store.js';
 import { START_POSITION } from '../position.js';
 import { runAppend, type AppendContext, type PreparedAppend } from './append.js';
@@ -19,6 +20,22 @@ export interface GroupCommitOptions {
 }
 
 type Outcome = AppendResult & { written: boolean };
+
+/**
+ * Every finished group commit is published here, when anything listens
+ * (`diagnostics_channel.subscribe(GROUP_COMMIT_CHANNEL, …)`): when it started (epoch ms, sub-ms
+ * precision), how long it ran, and how many appends and events it carried. Nothing is built or
+ * sent while nobody subscribes. The benchmark's trace (scripts/bench/server.ts) listens.
+ */
+export const GROUP_COMMIT_CHANNEL = 'gongguan:event-store:group-commit';
+const batches = channel(GROUP_COMMIT_CHANNEL);
+
+export interface GroupCommitMessage {
+  startedAt: number;
+  ms: number;
+  appends: number;
+  events: number;
+}
 
 interface Pending {
   prepared: PreparedAppend;
@@ -76,6 +93,10 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
       const stalled = setTimeout(pump, options.stallMs + 1);
       stalled.unref();
       void run(batch).finally(() => {
+        if (batches.hasSubscribers) {
+          const message: GroupCommitMessage = { startedAt: performance.timeOrigin + entry.started, ms: performance.now() - entry.started, appends: batch.length, events };
+          batches.publish(message);
+        }
         clearTimeout(stalled);
         running.delete(entry);
         pump();
