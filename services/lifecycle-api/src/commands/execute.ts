@@ -200,13 +200,27 @@ const EFFECTIVE_FIELDS = [
   'appliedOn', 'signedOn', 'startOn', 'startsOn', 'lodgedOn', 'opensOn', 'closedOn', 'occurredOn', 'submittedOn',
 ] as const;
 
-/** The business date an event takes effect, where its data has one (the bank's paid-on date, …). */
-function effectiveDateOf(data: Record<string, unknown>): string | undefined {
-  for (const field of EFFECTIVE_FIELDS) {
-    const value = data[field];
-    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+const EFFECTIVE_RANK: ReadonlyMap<string, number> = new Map(EFFECTIVE_FIELDS.map((field, rank) => [field, rank]));
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The business date an event takes effect, where its data has one (the bank's paid-on date, …):
+ * of the data's fields named in EFFECTIVE_FIELDS that hold a calendar date, the one listed first.
+ * It walks the data's few keys rather than probing all seventeen names on each event.
+ */
+export function effectiveDateOf(data: Record<string, unknown>): string | undefined {
+  let found: string | undefined;
+  let foundRank: number = EFFECTIVE_FIELDS.length;
+  for (const key of Object.keys(data)) {
+    const rank = EFFECTIVE_RANK.get(key);
+    if (rank === undefined || rank >= foundRank) continue;
+    const value = data[key];
+    if (typeof value === 'string' && CALENDAR_DATE.test(value)) {
+      found = value;
+      foundRank = rank;
+    }
   }
-  return undefined;
+  return found;
 }
 
 function reasonOf(data: Record<string, unknown>): string | undefined {
