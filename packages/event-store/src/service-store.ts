@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '@gongguan/platform';
+import type { BaseConfig, ServiceDeps } from '@gongguan/platform';
 import { appError } from '@gongguan/platform/errors';
 import { createEsdbEventStore } from './esdb/esdb-event-store.js';
 import type { EventStore } from './event-store.js';
@@ -13,7 +13,7 @@ const ESDB_URL = /^esdb(\+discover)?:\/\/\S+$/;
  * KurrentDB; otherwise in the service's SQL storage, as before.
  */
 export function serviceEventStore(
-  deps: Pick<ServiceDeps, 'sql' | 'logger' | 'shared'>,
+  deps: Pick<ServiceDeps, 'sql' | 'logger' | 'shared'> & { config?: Partial<Pick<BaseConfig, 'EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT' | 'EVENT_STORE_GROUP_COMMIT_STALL_MS'>> },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<EventStore> {
   const url = env.EVENTSTORE_URL;
@@ -23,7 +23,12 @@ export function serviceEventStore(
     }
     return deps.shared('event-store', async () => createEsdbEventStore({ connectionString: url, logger: deps.logger }));
   }
+  // The group commit's two settings an operator may tune to a disk (see the README's table);
+  // the rest keep the store's defaults.
+  const groupCommit: { maxInFlight?: number; stallMs?: number } = {};
+  if (deps.config?.EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT !== undefined) groupCommit.maxInFlight = deps.config.EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT;
+  if (deps.config?.EVENT_STORE_GROUP_COMMIT_STALL_MS !== undefined) groupCommit.stallMs = deps.config.EVENT_STORE_GROUP_COMMIT_STALL_MS;
   return deps.shared('event-store', () =>
-    createSqlEventStore({ sql: deps.sql, logger: deps.logger }),
+    createSqlEventStore({ sql: deps.sql, logger: deps.logger, groupCommit }),
   );
 }

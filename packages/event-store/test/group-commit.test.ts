@@ -5,9 +5,10 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import t, { type Test } from 'tap';
+import { createLogger } from '@gongguan/platform';
 import type { Sql } from '@gongguan/platform/db';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
-import { createSqlEventStore, GROUP_COMMIT_CHANNEL, isConcurrencyError, verifyStreamChain, type EventStore, type GroupCommitMessage } from '../src/index.js';
+import { createSqlEventStore, GROUP_COMMIT_CHANNEL, serviceEventStore, isConcurrencyError, verifyStreamChain, type EventStore, type GroupCommitMessage } from '../src/index.js';
 import { category, events, newEvent } from './contract/helpers.js';
 
 const { targets, skipped } = testDatabaseTargets();
@@ -78,6 +79,41 @@ for (const target of targets) {
       const count = seen.length;
       await store.append(`${cat}-after`, events(1), { expectedRevision: 'any' });
       t.equal(seen.length, count, 'nothing is published once the listener is gone');
+    });
+
+    t.test('the service store takes maxInFlight and stallMs from the config: batches overlap only when allowed', async (t) => {
+      /** Appends sent one per turn of the event loop, so each arrives while earlier batches run; the channel says which overlapped. */
+      async function overlaps(config: { EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: number; EVENT_STORE_GROUP_COMMIT_STALL_MS: number }): Promise<{ batches: number; overlapping: number }> {
+        const shared = new Map<string, Promise<unknown>>();
+        const own = await serviceEventStore(
+          { sql: await db.open(), logger: createLogger({ level: 'silent' }), config, shared: <T extends { close(): Promise<void> }>(key: string, create: () => Promise<T>) => (shared.get(key) ?? shared.set(key, create()).get(key)) as Promise<T> },
+          {},
+        );
+        const seen: GroupCommitMessage[] = [];
+        const listen = (message: unknown): void => void seen.push(message as GroupCommitMessage);
+        subscribe(GROUP_COMMIT_CHANNEL, listen);
+        try {
+          const cat = category();
+          const work: Array<Promise<unknown>> = [];
+          for (let i = 0; i < 120; i++) {
+            work.push(own.append(`${cat}-${i % 30}`, events(1), { expectedRevision: 'any' }));
+            await new Promise((r) => setImmediate(r));
+          }
+          await Promise.all(work);
+        } finally {
+          unsubscribe(GROUP_COMMIT_CHANNEL, listen);
+          await own.close();
+        }
+        const sorted = [...seen].sort((a, b) => a.startedAt - b.startedAt);
+        let overlapping = 0;
+        for (let k = 1; k < sorted.length; k++) if (sorted[k]!.startedAt < sorted[k - 1]!.startedAt + sorted[k - 1]!.ms - 0.01) overlapping++;
+        return { batches: seen.length, overlapping };
+      }
+      const one = await overlaps({ EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: 1, EVENT_STORE_GROUP_COMMIT_STALL_MS: 60_000 });
+      t.equal(one.overlapping, 0, `one batch at a time: none of ${one.batches} overlapped`);
+      if (db.name === 'pglite') return; // one connection: batches run one after the other whatever the setting
+      const four = await overlaps({ EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: 4, EVENT_STORE_GROUP_COMMIT_STALL_MS: 60_000 });
+      t.ok(four.overlapping > 0, `four at a time: ${four.overlapping} of ${four.batches} batches started while another ran`);
     });
 
     t.test('30 appends for the same expected revision in one batch: one wins, 29 are conflicts', async (t) => {

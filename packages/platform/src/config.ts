@@ -72,6 +72,8 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     RATE_LIMIT_COMMANDS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of commands per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(3000),
     RATE_LIMIT_READS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of reads per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(12000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),
+    EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: positiveInt(1, 'a positive integer number of batches'),
+    EVENT_STORE_GROUP_COMMIT_STALL_MS: positiveInt(25, 'a positive integer number of milliseconds'),
     SERVICE_NAME: z.string().default(defaults.serviceName),
   });
 }

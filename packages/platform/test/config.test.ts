@@ -27,3 +27,16 @@ t.test('production refuses to start without configured public keys', async (t) =
   t.throws(() => loadConfig(schema, { GONGGUAN_ENV: 'production' }), /JWKS_FILE \/ JWKS_URL/);
   t.equal(loadConfig(schema, { GONGGUAN_ENV: 'production', JWKS_FILE: '/etc/jwks.json' }).JWKS_FILE, '/etc/jwks.json');
 });
+
+t.test('the event store group commit settings: defaults, set, and refused when not a positive integer', async (t) => {
+  const defaults = loadConfig(schema, {});
+  t.equal(defaults.EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT, 1);
+  t.equal(defaults.EVENT_STORE_GROUP_COMMIT_STALL_MS, 25);
+  const set = loadConfig(schema, { EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: '2', EVENT_STORE_GROUP_COMMIT_STALL_MS: '3' });
+  t.equal(set.EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT, 2);
+  t.equal(set.EVENT_STORE_GROUP_COMMIT_STALL_MS, 3);
+  const err = t.throws(() => loadConfig(schema, { EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: '0', EVENT_STORE_GROUP_COMMIT_STALL_MS: '2.5' })) as ConfigError;
+  t.equal(err.problems.length, 2);
+  t.match(err.message, /EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: expected a positive integer number of batches \(got "0"\)/);
+  t.match(err.message, /EVENT_STORE_GROUP_COMMIT_STALL_MS: expected a positive integer number of milliseconds \(got "2.5"\)/);
+});
