@@ -31,10 +31,53 @@ export interface EventRef {
   readonly position: Position;
 }
 
+/**
+ * The references to a stream's events, oldest first, kept as a prefix of an array that later
+ * snapshots of the same stream share. Extending a snapshot that is the whole of its array (the
+ * usual case: each append extends the newest) pushes onto it, so an append costs its own events,
+ * not the stream's length; extending an older one copies its prefix first. A snapshot never reads
+ * past its own length, so what an older snapshot holds never changes. Every reference pushed is
+ * a fact of the stream (an event at its revision), whichever request pushed it.
+ */
+export class EventRefs implements Iterable<EventRef> {
+  readonly #shared: EventRef[];
+  readonly length: number;
+
+  private constructor(shared: EventRef[], length: number) {
+    this.#shared = shared;
+    this.length = length;
+  }
+
+  static of(refs: readonly EventRef[]): EventRefs {
+    return new EventRefs([...refs], refs.length);
+  }
+
+  extend(more: readonly EventRef[]): EventRefs {
+    if (more.length === 0) return this;
+    const shared = this.length > 0 && this.#shared.length === this.length ? this.#shared : this.#shared.slice(0, this.length);
+    for (const ref of more) shared.push(ref);
+    return new EventRefs(shared, this.length + more.length);
+  }
+
+  get last(): EventRef | undefined {
+    return this.length > 0 ? this.#shared[this.length - 1] : undefined;
+  }
+
+  filter(keep: (ref: EventRef) => boolean): EventRef[] {
+    const kept: EventRef[] = [];
+    for (let i = 0; i < this.length; i++) if (keep(this.#shared[i]!)) kept.push(this.#shared[i]!);
+    return kept;
+  }
+
+  *[Symbol.iterator](): Iterator<EventRef> {
+    for (let i = 0; i < this.length; i++) yield this.#shared[i]!;
+  }
+}
+
 export interface CachedAggregate {
   readonly state: unknown;
   readonly revision: number;
-  readonly events: readonly EventRef[];
+  readonly events: EventRefs;
   /**
    * False when the last append's outcome is not known to be this process's own decision (a step
    * with derived ids may have found an earlier run's events instead): read before deciding.

@@ -94,7 +94,7 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
     if (options.dryRun || decided.length === 0) {
       if (verifyFirst()) continue;
       if (options.dryRun) return { stream: options.stream, revision: loaded.revision === 'no_stream' ? -1 : loaded.revision, position: null, events: [] };
-      const last = loaded.events[loaded.events.length - 1];
+      const last = loaded.events.last;
       return {
         stream: options.stream,
         revision: loaded.revision === 'no_stream' ? -1 : loaded.revision,
@@ -174,7 +174,7 @@ function remember<S>(
     return;
   }
   const last = written[written.length - 1]!;
-  cache.set(options.stream, { state, revision: last.revision, events: [...loaded.events, ...written], trusted: true });
+  cache.set(options.stream, { state, revision: last.revision, events: loaded.events.extend(written), trusted: true });
 }
 
 function resultOf(stream: string, events: readonly EventRef[]): StepResult {

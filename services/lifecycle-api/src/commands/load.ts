@@ -1,14 +1,14 @@
 import { parseEvent, type Decider } from '@gongguan/domain';
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import { isAppError } from '@gongguan/platform';
-import type { AggregateCache, EventRef } from './aggregate-cache.js';
+import { EventRefs, type AggregateCache, type EventRef } from './aggregate-cache.js';
 
 export interface Loaded<S> {
   state: S;
   /** Revision of the last event; `'no_stream'` when the stream has none. */
   revision: number | 'no_stream';
   /** Every event of the stream, without its data. */
-  events: readonly EventRef[];
+  events: EventRefs;
   /** False when taken from the cache without reading: the stream may have moved since. */
   verified: boolean;
 }
@@ -42,15 +42,15 @@ export async function loadAggregate<S, E>(store: EventStore, aggregate: Foldable
   } catch (err) {
     if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') {
       cache?.delete(stream);
-      return { state: aggregate.decider.initialState, revision: 'no_stream', events: [], verified: true };
+      return { state: aggregate.decider.initialState, revision: 'no_stream', events: EventRefs.of([]), verified: true };
     }
     throw err;
   }
   const state = foldEvents(aggregate, stream, cached ? (cached.state as S) : aggregate.decider.initialState, recorded);
   const refs = recorded.map(refOf);
-  const events = cached ? (refs.length > 0 ? [...cached.events, ...refs] : cached.events) : refs;
-  const last = events[events.length - 1];
-  if (!last) return { state, revision: 'no_stream', events: [], verified: true };
+  const events = cached ? cached.events.extend(refs) : EventRefs.of(refs);
+  const last = events.last;
+  if (!last) return { state, revision: 'no_stream', events, verified: true };
   cache?.set(stream, { state, revision: last.revision, events, trusted: true });
   return { state, revision: last.revision, events, verified: true };
 }
