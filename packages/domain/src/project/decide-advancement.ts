@@ -7,12 +7,13 @@ import type { ProjectEvent } from './events.js';
 import { policyOf, requireFourEyes, requireStage, requireStatus, taskBookOf, todayOf } from './guards.js';
 import type { MilestoneState, ProjectState } from './state.js';
 import { openRectifications } from './state.js';
+import { entryOf } from '../values/keyed.js';
 
 /** Supervision may go on until acceptance is concluded. */
 const supervised = ['in_progress', 'acceptance_applied'] as const;
 
 function milestoneOf(state: ProjectState, milestoneId: string): MilestoneState {
-  const milestone = state.milestones[milestoneId];
+  const milestone = entryOf(state.milestones, milestoneId);
   if (milestone === undefined) {
     throw domainError('MILESTONE_NOT_FOUND', `project ${state.projectId} has no milestone ${milestoneId} in its task book`);
   }
@@ -66,7 +67,7 @@ export function decideAdvancement(command: AdvancementCommand, state: ProjectSta
     case 'OrderRectification': {
       requireStatus(state, supervised, 'be ordered to rectify');
       const { rectificationId, dueOn } = command.data;
-      if (state.rectifications[rectificationId] !== undefined) {
+      if (entryOf(state.rectifications, rectificationId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `rectification ${rectificationId} is already recorded on project ${state.projectId}`);
       }
       if (compareDates(dueOn, today) < 0) {
@@ -77,7 +78,7 @@ export function decideAdvancement(command: AdvancementCommand, state: ProjectSta
 
     case 'CompleteRectification': {
       requireStatus(state, supervised, 'complete rectifications');
-      const rectification = state.rectifications[command.data.rectificationId];
+      const rectification = entryOf(state.rectifications, command.data.rectificationId);
       if (rectification === undefined) {
         throw domainError('RECTIFICATION_NOT_FOUND', `project ${state.projectId} has no rectification ${command.data.rectificationId}`);
       }
@@ -90,7 +91,7 @@ export function decideAdvancement(command: AdvancementCommand, state: ProjectSta
 
     case 'RequestChange':
       requireStatus(state, ['in_progress'], 'request changes');
-      if (state.changes[command.data.changeId] !== undefined) {
+      if (entryOf(state.changes, command.data.changeId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `change ${command.data.changeId} is already recorded on project ${state.projectId}`);
       }
       return [{ type: 'ChangeRequested', data: { ...recorded, ...command.data } }];
@@ -98,7 +99,7 @@ export function decideAdvancement(command: AdvancementCommand, state: ProjectSta
     case 'DecideChange': {
       requireStatus(state, ['in_progress'], 'decide changes');
       const { changeId, approved, comment } = command.data;
-      const change = state.changes[changeId];
+      const change = entryOf(state.changes, changeId);
       if (change === undefined) throw domainError('CHANGE_NOT_FOUND', `project ${state.projectId} has no change request ${changeId}`);
       if (change.status !== 'pending') throw domainError('CHANGE_NOT_PENDING', `change ${changeId} was already ${change.status}`);
       requireFourEyes(command.actor.id, change.requestedBy, `change ${changeId}`);

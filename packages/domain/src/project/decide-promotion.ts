@@ -8,12 +8,13 @@ import type { ProjectEvent } from './events.js';
 import { policyOf, requireFourEyes, requireStage, requireStatus, taskBookOf, todayOf } from './guards.js';
 import type { PaymentState, ProjectState } from './state.js';
 import { openRectifications } from './state.js';
+import { entryOf } from '../values/keyed.js';
 
 /** Contracts keep coming after acceptance; the record stays open until the project is closed. */
 const converting = ['in_progress', 'acceptance_applied', 'acceptance_concluded'] as const;
 
 function paymentOf(state: ProjectState, paymentId: string): PaymentState {
-  const payment = state.payments[paymentId];
+  const payment = entryOf(state.payments, paymentId);
   if (payment === undefined) throw domainError('PAYMENT_NOT_FOUND', `project ${state.projectId} has no bank payment ${paymentId}`);
   return payment;
 }
@@ -46,7 +47,7 @@ export function decidePromotion(command: PromotionCommand, state: ProjectState):
     case 'RegisterConversionContract':
       requireStatus(state, converting, 'register conversion contracts');
       requireStage(state, 'promotion', 'register conversion contracts');
-      if (state.contracts[command.data.contractId] !== undefined) {
+      if (entryOf(state.contracts, command.data.contractId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `contract ${command.data.contractId} is already registered on project ${state.projectId}`);
       }
       return [{ type: 'ConversionContractRegistered', data: { ...recorded, ...command.data } }];
@@ -54,9 +55,9 @@ export function decidePromotion(command: PromotionCommand, state: ProjectState):
     case 'ConfirmContractPayment': {
       requireStatus(state, converting, 'confirm contract payments');
       const { paymentId, contractId, amount, bankReference, paidOn } = command.data;
-      const contract = state.contracts[contractId];
+      const contract = entryOf(state.contracts, contractId);
       if (contract === undefined) throw domainError('CONTRACT_NOT_FOUND', `project ${state.projectId} has no contract ${contractId}`);
-      if (state.payments[paymentId] !== undefined) {
+      if (entryOf(state.payments, paymentId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `payment ${paymentId} is already confirmed on project ${state.projectId}`);
       }
       const sameReference = Object.entries(state.payments).find(([, p]) => p.bankReference === bankReference);

@@ -6,9 +6,10 @@ import type { SolicitationCommand } from './commands.js';
 import type { ProjectEvent } from './events.js';
 import { policyOf, requireFourEyes, requireStatus, todayOf } from './guards.js';
 import type { ProjectState, ReviewerState } from './state.js';
+import { entryOf } from '../values/keyed.js';
 
 function reviewerOf(state: ProjectState, reviewerId: string): ReviewerState {
-  const reviewer = state.reviewers[reviewerId];
+  const reviewer = entryOf(state.reviewers, reviewerId);
   if (reviewer === undefined) {
     throw domainError('REVIEWER_NOT_ASSIGNED', `${reviewerId} is not an expert reviewer assigned to project ${state.projectId}`);
   }
@@ -79,7 +80,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
 
     case 'AssignExpertReviewer':
       requireStatus(state, ['in_expert_review'], 'have expert reviewers assigned');
-      if (state.reviewers[command.data.reviewerId] !== undefined) {
+      if (entryOf(state.reviewers, command.data.reviewerId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `${command.data.reviewerId} is already a reviewer of project ${state.projectId}`);
       }
       return [{ type: 'ExpertReviewerAssigned', data: { ...recorded, ...command.data } }];
@@ -134,7 +135,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
           `objections to project ${state.projectId} are taken from ${publicity?.startsOn ?? '?'} to ${publicity?.endsOn ?? '?'}; ${lodgedOn} is outside that period`,
         );
       }
-      if (state.objections[objectionId] !== undefined) {
+      if (entryOf(state.objections, objectionId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `objection ${objectionId} is already recorded on project ${state.projectId}`);
       }
       return [{ type: 'ObjectionLodged', data: { ...recorded, ...command.data } }];
@@ -142,7 +143,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
 
     case 'ResolveObjection': {
       requireStatus(state, ['in_publicity'], 'resolve objections');
-      const objection = state.objections[command.data.objectionId];
+      const objection = entryOf(state.objections, command.data.objectionId);
       if (objection === undefined) {
         throw domainError('OBJECTION_NOT_FOUND', `project ${state.projectId} has no objection ${command.data.objectionId}`);
       }

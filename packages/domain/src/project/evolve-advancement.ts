@@ -1,11 +1,12 @@
 import { assertNever } from '../authorize.js';
 import type { AdvancementEvent } from './events.js';
 import type { MilestoneState, ProjectState } from './state.js';
+import { entryOf, withEntry } from '../values/keyed.js';
 
 function withMilestone(state: ProjectState, milestoneId: string, change: Partial<MilestoneState>): ProjectState {
-  const milestone = state.milestones[milestoneId];
+  const milestone = entryOf(state.milestones, milestoneId);
   if (milestone === undefined) return state;
-  return { ...state, milestones: { ...state.milestones, [milestoneId]: { ...milestone, ...change } } };
+  return { ...state, milestones: withEntry(state.milestones, milestoneId, { ...milestone, ...change }) };
 }
 
 export function evolveAdvancement(state: ProjectState, event: AdvancementEvent): ProjectState {
@@ -22,27 +23,24 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
       return { ...state, midTermCheckDone: true };
     case 'RectificationOrdered': {
       const { rectificationId, issue, dueOn } = event.data;
-      return { ...state, rectifications: { ...state.rectifications, [rectificationId]: { issue, dueOn, status: 'open', completedOn: null } } };
+      return { ...state, rectifications: withEntry(state.rectifications, rectificationId, { issue, dueOn, status: 'open', completedOn: null }) };
     }
     case 'RectificationCompleted': {
-      const rectification = state.rectifications[event.data.rectificationId];
+      const rectification = entryOf(state.rectifications, event.data.rectificationId);
       if (rectification === undefined) return state;
       return {
         ...state,
-        rectifications: {
-          ...state.rectifications,
-          [event.data.rectificationId]: { ...rectification, status: 'completed', completedOn: event.data.completedOn },
-        },
+        rectifications: withEntry(state.rectifications, event.data.rectificationId, { ...rectification, status: 'completed', completedOn: event.data.completedOn }),
       };
     }
     case 'ChangeRequested':
       return {
         ...state,
-        changes: { ...state.changes, [event.data.changeId]: { change: event.data.change, requestedBy: event.data.by.id, status: 'pending' } },
+        changes: withEntry(state.changes, event.data.changeId, { change: event.data.change, requestedBy: event.data.by.id, status: 'pending' }),
       };
     case 'ChangeApproved': {
-      const previous = state.changes[event.data.changeId];
-      const changes = previous === undefined ? state.changes : { ...state.changes, [event.data.changeId]: { ...previous, status: 'approved' as const } };
+      const previous = entryOf(state.changes, event.data.changeId);
+      const changes = previous === undefined ? state.changes : withEntry(state.changes, event.data.changeId, { ...previous, status: 'approved' as const });
       const change = event.data.change;
       switch (change.kind) {
         case 'principal_investigator':
@@ -56,9 +54,9 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
       }
     }
     case 'ChangeRejected': {
-      const previous = state.changes[event.data.changeId];
+      const previous = entryOf(state.changes, event.data.changeId);
       if (previous === undefined) return state;
-      return { ...state, changes: { ...state.changes, [event.data.changeId]: { ...previous, status: 'rejected' } } };
+      return { ...state, changes: withEntry(state.changes, event.data.changeId, { ...previous, status: 'rejected' }) };
     }
     case 'ExtensionRequested':
       return { ...state, extension: { status: 'pending', months: event.data.months, requestedBy: event.data.by.id } };

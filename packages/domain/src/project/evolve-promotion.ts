@@ -1,40 +1,38 @@
 import { assertNever } from '../authorize.js';
 import type { PromotionEvent } from './events.js';
 import type { ProjectState } from './state.js';
+import { entryOf, withEntry } from '../values/keyed.js';
 
 export function evolvePromotion(state: ProjectState, event: PromotionEvent): ProjectState {
   switch (event.type) {
     case 'SelectionGrantAwarded':
       return { ...state, r1: { disbursementId: event.data.disbursementId, amount: event.data.amount } };
     case 'ConversionContractRegistered':
-      return { ...state, contracts: { ...state.contracts, [event.data.contractId]: { amount: event.data.amount, paid: 0 } } };
+      return { ...state, contracts: withEntry(state.contracts, event.data.contractId, { amount: event.data.amount, paid: 0 }) };
     case 'ContractPaymentConfirmed': {
       const { paymentId, contractId, amount, bankReference, paidOn } = event.data;
-      const contract = state.contracts[contractId];
+      const contract = entryOf(state.contracts, contractId);
       return {
         ...state,
-        contracts: contract === undefined ? state.contracts : { ...state.contracts, [contractId]: { ...contract, paid: contract.paid + amount } },
-        payments: {
-          ...state.payments,
-          [paymentId]: { contractId, amount, bankReference, paidOn, reversed: false, paymentAssessed: false, reversalAssessed: false },
-        },
+        contracts: contract === undefined ? state.contracts : withEntry(state.contracts, contractId, { ...contract, paid: contract.paid + amount }),
+        payments: withEntry(state.payments, paymentId, { contractId, amount, bankReference, paidOn, reversed: false, paymentAssessed: false, reversalAssessed: false }),
       };
     }
     case 'ContractPaymentReversed': {
       const { paymentId, contractId, amount } = event.data;
-      const contract = state.contracts[contractId];
-      const payment = state.payments[paymentId];
+      const contract = entryOf(state.contracts, contractId);
+      const payment = entryOf(state.payments, paymentId);
       return {
         ...state,
-        contracts: contract === undefined ? state.contracts : { ...state.contracts, [contractId]: { ...contract, paid: contract.paid - amount } },
-        payments: payment === undefined ? state.payments : { ...state.payments, [paymentId]: { ...payment, reversed: true } },
+        contracts: contract === undefined ? state.contracts : withEntry(state.contracts, contractId, { ...contract, paid: contract.paid - amount }),
+        payments: payment === undefined ? state.payments : withEntry(state.payments, paymentId, { ...payment, reversed: true }),
       };
     }
     case 'SubsidyAssessmentRecorded': {
-      const payment = state.payments[event.data.paymentId];
+      const payment = entryOf(state.payments, event.data.paymentId);
       if (payment === undefined) return state;
       const updated = event.data.step === 'payment' ? { ...payment, paymentAssessed: true } : { ...payment, reversalAssessed: true };
-      return { ...state, payments: { ...state.payments, [event.data.paymentId]: updated } };
+      return { ...state, payments: withEntry(state.payments, event.data.paymentId, updated) };
     }
     case 'AcceptanceApplied':
       return { ...state, status: 'acceptance_applied', acceptance: { appliedOn: event.data.appliedOn, appliedBy: event.data.by.id, result: null } };

@@ -1,6 +1,7 @@
 import { assertNever } from '../authorize.js';
 import type { SolicitationEvent } from './events.js';
 import type { MilestoneState, ProjectState } from './state.js';
+import { entryOf, withEntry } from '../values/keyed.js';
 
 export function evolveSolicitation(state: ProjectState, event: SolicitationEvent): ProjectState {
   switch (event.type) {
@@ -31,21 +32,21 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
       return { ...state, status: 'rejected' };
     case 'ExpertReviewerAssigned': {
       const { reviewerId, name, employerCreditCode } = event.data;
-      return { ...state, reviewers: { ...state.reviewers, [reviewerId]: { name, employerCreditCode, conflictDeclared: false, score: null } } };
+      return { ...state, reviewers: withEntry(state.reviewers, reviewerId, { name, employerCreditCode, conflictDeclared: false, score: null }) };
     }
     case 'ConflictOfInterestDeclared':
     case 'ExpertScoreRecorded': {
-      const reviewer = state.reviewers[event.data.reviewerId];
+      const reviewer = entryOf(state.reviewers, event.data.reviewerId);
       if (reviewer === undefined) return state;
       const updated = event.type === 'ExpertScoreRecorded' ? { ...reviewer, score: event.data.score } : { ...reviewer, conflictDeclared: true };
-      return { ...state, reviewers: { ...state.reviewers, [event.data.reviewerId]: updated } };
+      return { ...state, reviewers: withEntry(state.reviewers, event.data.reviewerId, updated) };
     }
     case 'PublicityStarted':
       return { ...state, status: 'in_publicity', publicity: { startsOn: event.data.startsOn, endsOn: event.data.endsOn } };
     case 'ObjectionLodged':
-      return { ...state, objections: { ...state.objections, [event.data.objectionId]: 'open' } };
+      return { ...state, objections: withEntry(state.objections, event.data.objectionId, 'open') };
     case 'ObjectionResolved':
-      return { ...state, objections: { ...state.objections, [event.data.objectionId]: event.data.upheld ? 'upheld' : 'dismissed' } };
+      return { ...state, objections: withEntry(state.objections, event.data.objectionId, event.data.upheld ? 'upheld' : 'dismissed') };
     case 'ProjectApproved':
       return { ...state, status: 'approved', selectionSlot: event.data.slot };
     case 'ProjectRejected':

@@ -112,6 +112,24 @@ t.test('ResolveObjection', async (t) => {
   given(run([dismiss], lodged)).when(dismiss).then(t, 'INVALID_STATE');
 });
 
+t.test('ids that are names on Object.prototype are ids like any other', async (t) => {
+  for (const objectionId of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+    const resolve = cmd('ResolveObjection', { objectionId, upheld: false, resolution: 'no such objection' });
+    given(inPublicity).when(resolve).then(t, 'OBJECTION_NOT_FOUND');
+    const lodge = cmd('LodgeObjection', { objectionId, lodgedOn: '2018-07-12', summary: 'dispute' });
+    given(inPublicity).when(lodge).then(t, [{ type: 'ObjectionLodged', data: { objectionId } }]);
+    const lodged = run([lodge], inPublicity);
+    given(lodged).when(resolve).then(t, [{ type: 'ObjectionResolved', data: { objectionId, upheld: false } }]);
+    given(lodged).when(approve).then(t, 'OBJECTION_UNRESOLVED');
+  }
+  for (const reviewerId of ['__proto__', 'constructor']) {
+    const assign = cmd('AssignExpertReviewer', { reviewerId, name: 'Li Na', employerCreditCode: codes.university });
+    given(inExpertReview).when(assign).then(t, [{ type: 'ExpertReviewerAssigned', data: { reviewerId } }]);
+    given(run([assign], inExpertReview)).when(assign).then(t, 'ALREADY_EXISTS');
+    given(inExpertReview).when(cmd('ScoreProject', { score: 80 }, { ...reviewer, id: reviewerId })).then(t, 'REVIEWER_NOT_ASSIGNED');
+  }
+});
+
 t.test('ApproveProject after publicity, without objections, by another person', async (t) => {
   given(inPublicity).when(approve).then(t, [
     { type: 'ProjectApproved', data: { programmeId: 'tz-2018', slot: 1, quota: 10, approvedOn: '2018-07-17', by: approver } },

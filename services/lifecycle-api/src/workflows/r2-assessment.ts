@@ -1,4 +1,4 @@
-import { project, r2Ledger, type ProjectState } from '@gongguan/domain';
+import { entryOf, project, r2Ledger, type ProjectState } from '@gongguan/domain';
 import { appError } from '@gongguan/platform';
 import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
 import { readAggregate } from '../commands/load.js';
@@ -20,7 +20,7 @@ export async function assessContractPayment(
   const projectStream = project.streamName(projectId);
   const loaded = await readAggregate(ctx.store, project, projectStream);
   const state: ProjectState = loaded.state;
-  const payment = state.payments[paymentId];
+  const payment = entryOf(state.payments, paymentId);
   if (!payment || !state.leadEnterprise || !state.policy) {
     throw appError('NOT_FOUND', `project ${projectId} has no confirmed payment ${paymentId}`);
   }
