@@ -62,6 +62,16 @@ t.test('ReserveSelectionSlot enforces the quota', async (t) => {
   given(open).when({ ...reserve('p1'), actor: officer }).then(t, 'ROLE_NOT_ALLOWED');
 });
 
+t.test('a project id that names an Object.prototype member reserves a place like any other', async (t) => {
+  const reserve = (projectId: string) => cmd('ReserveSelectionSlot', { projectId }, approver);
+  // Were 'constructor' found on the prototype, the approval would look already placed: a place under the quota never taken.
+  given(open).when(reserve('constructor')).then(t, [{ type: 'SelectionSlotReserved', data: { projectId: 'constructor', slot: 1, quota: 2 } }]);
+  const one = history(programmeDecider, [reserve('toString')], open);
+  given(one).when(reserve('toString')).then(t, []);
+  given(one).when(reserve('valueOf')).then(t, [{ type: 'SelectionSlotReserved', data: { slot: 2 } }]);
+  given(open).when(cmd('ReleaseSelectionSlot', { projectId: 'hasOwnProperty', reason: 'no such place' }, approver)).then(t, 'SELECTION_SLOT_NOT_FOUND');
+});
+
 t.test('ReleaseSelectionSlot gives a place back', async (t) => {
   const full: ProgrammeEvent[] = history(
     programmeDecider,

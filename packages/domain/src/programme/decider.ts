@@ -2,6 +2,7 @@ import { assertNever, assertRole } from '../authorize.js';
 import type { Decider } from '../decider.js';
 import { domainError } from '../errors.js';
 import { compareDates } from '../values/calendar.js';
+import { entryOf, withEntry } from '../values/keyed.js';
 import type { ProgrammeCommand } from './commands.js';
 import { programmeCommandRoles } from './commands.js';
 import type { ProgrammeEvent } from './events.js';
@@ -46,7 +47,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
     case 'ReserveSelectionSlot': {
       const { projectId } = command.data;
       // A retried approval finds its place already held: nothing new to record.
-      if (state.reservations[projectId] !== undefined) return [];
+      if (entryOf(state.reservations, projectId) !== undefined) return [];
       if (state.selectedCount >= state.quota) {
         throw domainError('QUOTA_REACHED', `programme ${programmeId} has selected ${state.selectedCount} of ${state.quota} projects`, {
           selected: state.selectedCount,
@@ -61,7 +62,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
       ];
     }
     case 'ReleaseSelectionSlot': {
-      const slot = state.reservations[command.data.projectId];
+      const slot = entryOf(state.reservations, command.data.projectId);
       if (slot === undefined) {
         throw domainError('SELECTION_SLOT_NOT_FOUND', `programme ${programmeId} holds no place for project ${command.data.projectId}`);
       }
@@ -87,7 +88,7 @@ function evolve(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
     case 'SelectionSlotReserved':
       return {
         ...state,
-        reservations: { ...state.reservations, [event.data.projectId]: event.data.slot },
+        reservations: withEntry(state.reservations, event.data.projectId, event.data.slot),
         selectedCount: state.selectedCount + 1,
       };
     case 'SelectionSlotReleased': {
