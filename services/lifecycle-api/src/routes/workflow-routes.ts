@@ -1,4 +1,4 @@
-import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, BankReference, entryOf, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 
@@ -87,7 +87,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       const programmeStream = programme.streamName(current.state.programmeId);
       const reserved = await execute(ctx, { aggregate: programme, stream: programmeStream, type: 'ReserveSelectionSlot', step: 'reserve', data: { projectId } });
       const programmeState = (await loadAggregate(ctx.store, programme, programmeStream, { cache: ctx.cache })).state;
-      const slot = programmeState.reservations[projectId];
+      const slot = entryOf(programmeState.reservations, projectId);
       if (slot === undefined) throw new Error(`no place reserved for ${projectId} after reserving it`);
       try {
         const approved = await execute(ctx, {
