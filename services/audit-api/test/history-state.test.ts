@@ -9,9 +9,9 @@ const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
 
 for (const target of targets) {
-  t.test(`history and state as of (${(await target()).name})`, async (t) => {
-    const db = await target();
-    t.teardown(() => db.drop());
+  const db = await target();
+  t.teardown(() => db.drop());
+  t.test(`history and state as of (${db.name})`, async (t) => {
     const sql = await db.open();
     const { app, store, token } = await auditApp(t, sql);
     await appendStory(store);

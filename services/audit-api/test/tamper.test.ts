@@ -51,7 +51,10 @@ async function sealedThenTampered(t: Test, target: (typeof targets)[number], tam
 }
 
 for (const target of targets) {
-  const name = (await target()).name;
+  // Only for its name: dropped at once (a database made and not dropped outlives the run).
+  const probe = await target();
+  const name = probe.name;
+  await probe.drop();
 
   t.test(`${name}: an altered event is named by its hash mismatch`, async (t) => {
     let victim!: Row;
