@@ -110,9 +110,9 @@ function summary(latencies: number[]) {
   };
 }
 
-let openedAt = 0;
-
 async function main(): Promise<void> {
+  /** When the open loop started, epoch ms (0: it never did). */
+  let openedAt = 0;
   const variants = [variant('A'), variant('B')];
   if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
   const running: Running[] = [];
