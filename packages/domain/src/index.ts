@@ -101,6 +101,7 @@ export { commandSchema } from './decider.js';
 export { Role, roles } from './roles.js';
 export { Actor, Id } from './values/common.js';
 export { entryOf, withEntry, type Keyed } from './values/keyed.js';
+export { KeyedLog } from './values/keyed-log.js';
 export { CreditCode, creditCodeCheckChar, creditCodeProblem, isCreditCode } from './values/credit-code.js';
 export {
   IsoDate,
@@ -134,7 +135,7 @@ export type { ProgrammeState } from './programme/state.js';
 export type { ProjectCommand } from './project/commands.js';
 export type { ProjectEvent } from './project/events.js';
 export { openRectifications, pendingSubsidyAssessments } from './project/state.js';
-export type { ProjectState, ProjectStatus } from './project/state.js';
+export type { ObjectionStatus, ProjectState, ProjectStatus } from './project/state.js';
 export { AcceptanceResult, PerformanceGrade, Stage } from './project/values.js';
 export type { DisbursementCommand, DisbursementEvent } from './disbursement/disbursement.js';
 export { RuleKind } from './disbursement/disbursement.js';

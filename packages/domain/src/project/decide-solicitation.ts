@@ -135,7 +135,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
           `objections to project ${state.projectId} are taken from ${publicity?.startsOn ?? '?'} to ${publicity?.endsOn ?? '?'}; ${lodgedOn} is outside that period`,
         );
       }
-      if (entryOf(state.objections, objectionId) !== undefined) {
+      if (state.objections.has(objectionId)) {
         throw domainError('ALREADY_EXISTS', `objection ${objectionId} is already recorded on project ${state.projectId}`);
       }
       return [{ type: 'ObjectionLodged', data: { ...recorded, ...command.data } }];
@@ -143,7 +143,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
 
     case 'ResolveObjection': {
       requireStatus(state, ['in_publicity'], 'resolve objections');
-      const objection = entryOf(state.objections, command.data.objectionId);
+      const objection = state.objections.get(command.data.objectionId);
       if (objection === undefined) {
         throw domainError('OBJECTION_NOT_FOUND', `project ${state.projectId} has no objection ${command.data.objectionId}`);
       }
@@ -159,7 +159,7 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
       if (compareDates(today, endsOn) <= 0) {
         throw domainError('PUBLICITY_NOT_OVER', `the publicity of project ${state.projectId} runs until ${endsOn}; it can be approved from the next day`);
       }
-      const objections = Object.entries(state.objections);
+      const objections = state.objections.entries();
       const open = objections.filter(([, status]) => status === 'open').map(([id]) => id);
       if (open.length > 0) {
         throw domainError('OBJECTION_UNRESOLVED', `project ${state.projectId} has unresolved objections: ${open.join(', ')}`, { objections: open });

@@ -44,9 +44,9 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
     case 'PublicityStarted':
       return { ...state, status: 'in_publicity', publicity: { startsOn: event.data.startsOn, endsOn: event.data.endsOn } };
     case 'ObjectionLodged':
-      return { ...state, objections: withEntry(state.objections, event.data.objectionId, 'open') };
+      return { ...state, objections: state.objections.with(event.data.objectionId, 'open') };
     case 'ObjectionResolved':
-      return { ...state, objections: withEntry(state.objections, event.data.objectionId, event.data.upheld ? 'upheld' : 'dismissed') };
+      return { ...state, objections: state.objections.with(event.data.objectionId, event.data.upheld ? 'upheld' : 'dismissed') };
     case 'ProjectApproved':
       return { ...state, status: 'approved', selectionSlot: event.data.slot };
     case 'ProjectRejected':

@@ -1,4 +1,5 @@
 import type { ProgrammePolicy } from '../policy.js';
+import { KeyedLog } from '../values/keyed-log.js';
 import type { AcceptanceResult, Indicator, Organisation, PerformanceGrade, PrincipalInvestigator, ProposedChange, Stage } from './values.js';
 
 export type ProjectStatus =
@@ -16,6 +17,8 @@ export type ProjectStatus =
 
 /** Statuses after which the project accepts no further command. */
 export const endedStatuses: readonly ProjectStatus[] = ['closed', 'rejected', 'terminated'];
+
+export type ObjectionStatus = 'open' | 'upheld' | 'dismissed';
 
 export interface ReviewerState {
   readonly name: string;
@@ -79,7 +82,8 @@ export interface ProjectState {
   readonly countyRecommendation: string | null;
   readonly reviewers: Readonly<Record<string, ReviewerState>>;
   readonly publicity: { readonly startsOn: string; readonly endsOn: string } | null;
-  readonly objections: Readonly<Record<string, 'open' | 'upheld' | 'dismissed'>>;
+  /** By objection id; a log that versions of the state share (objections are not bounded: see KeyedLog). JSON: a record. */
+  readonly objections: KeyedLog<ObjectionStatus>;
   readonly selectionSlot: number | null;
   readonly taskBook: {
     readonly startOn: string;
@@ -123,7 +127,7 @@ export const initialProjectState: ProjectState = {
   countyRecommendation: null,
   reviewers: {},
   publicity: null,
-  objections: {},
+  objections: KeyedLog.empty(),
   selectionSlot: null,
   taskBook: null,
   extension: null,
