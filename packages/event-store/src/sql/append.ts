@@ -6,6 +6,7 @@ import type { StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
 import { prepareEvent } from '../prepare-event.js';
 import { assertStreamName, normaliseExpectedRevision, validateEvents } from '../validation.js';
+import { encodeColumns } from './array-literal.js';
 import { trustedPosition } from './rows.js';
 import { APPEND, FIND_IDS, PREPARED, STREAM_REVISION } from './statements.js';
 
@@ -53,7 +54,7 @@ export async function runAppend(ctx: AppendContext, prepared: PreparedAppend): P
     stream,
     typeof expected === 'number' ? 'exact' : expected,
     typeof expected === 'number' ? expected : null,
-    ...prepared.arrays,
+    ...encodeColumns(prepared.arrays),
     ctx.notifyInline,
   ];
   for (let attempt = 1; ; attempt++) {

@@ -2,6 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import type { AppendResult } from '../event-store.js';
 import { START_POSITION } from '../position.js';
 import { runAppend, type AppendContext, type PreparedAppend } from './append.js';
+import { encodeColumns } from './array-literal.js';
 import { trustedPosition } from './rows.js';
 import { APPEND_BATCH, PREPARED } from './statements.js';
 
@@ -174,5 +175,5 @@ function batchParams(ctx: AppendContext, batch: readonly Pending[]): unknown[] {
       for (const value of values) columns[c]!.push(value);
     });
   }
-  return [streams, expected, revisions, counts, ...columns, ctx.notifyInline];
+  return [streams, expected, revisions, counts, ...encodeColumns(columns), ctx.notifyInline];
 }

@@ -26,7 +26,7 @@ export interface ReplayedEvent {
   domain: DomainEvent;
 }
 
-/** Folds events with the aggregate's evolve (the state is plain JSON data). */
+/** Folds events with the aggregate's evolve (the state is JSON data: plain values, and maps such as a project's objections that give their JSON through toJSON). */
 export function fold(kind: AggregateKind, events: readonly DomainEvent[], from?: unknown): unknown {
   const a = aggregates[kind];
   // Each aggregate's evolve takes only its own events; isEvent narrows, so the cast is the union's.
