@@ -10,7 +10,9 @@
  * each variant are a lead-in and are not measured.
  *
  * Variants: AB_A_ENV / AB_B_ENV ("NAME=value NAME=value", added to the server's environment) and
- * AB_A_NODE_ARGS / AB_B_NODE_ARGS (Node options of the server). Prints, per variant, p50/p90/p99/
+ * AB_A_NODE_ARGS / AB_B_NODE_ARGS (Node options of the server); AB_A_ROOT / AB_B_ROOT, another
+ * checkout of this repository with its dependencies installed (`git worktree add /tmp/base <rev>
+ * && pnpm -C /tmp/base install`), whose server that variant runs, to compare two commits. Prints, per variant, p50/p90/p99/
  * p99.9/max and the requests slower than 15 ms; per stretch of ten slice pairs, each variant's
  * p99, so one stall is seen as one stretch, not as a verdict. BENCH_OUT=file writes the JSON.
  * AB_TRACE=dir records each server's timeline (trace.ts) to dir/A.json and dir/B.json and prints
@@ -38,6 +40,7 @@ interface Variant {
   name: 'A' | 'B';
   env: Record<string, string>;
   nodeArgs: string[];
+  root?: string;
 }
 
 function variant(name: 'A' | 'B'): Variant {
@@ -47,10 +50,11 @@ function variant(name: 'A' | 'B'): Variant {
     if (eq < 1) throw new Error(`AB_${name}_ENV: "${pair}" is not NAME=value`);
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  return { name, env, nodeArgs: (process.env[`AB_${name}_NODE_ARGS`] ?? '').split(/\s+/).filter(Boolean) };
+  const root = process.env[`AB_${name}_ROOT`];
+  return { name, env, nodeArgs: (process.env[`AB_${name}_NODE_ARGS`] ?? '').split(/\s+/).filter(Boolean), ...(root ? { root } : {}) };
 }
 
-const describe = (v: Variant): string => [...Object.entries(v.env).map(([k, x]) => `${k}=${x}`), ...v.nodeArgs].join(' ') || 'defaults';
+const describe = (v: Variant): string => [...(v.root ? [`server of ${v.root}`] : []), ...Object.entries(v.env).map(([k, x]) => `${k}=${x}`), ...v.nodeArgs].join(' ') || 'defaults';
 
 interface Running {
   variant: Variant;
@@ -72,7 +76,7 @@ function log(message: string): void {
 
 async function prepare(v: Variant): Promise<Running> {
   const storage = await createStorage('postgres');
-  const server = await startServer(storage, v.nodeArgs, TRACE_DIR ? { ...v.env, BENCH_TRACE: traceFile(v.name) } : v.env);
+  const server = await startServer(storage, v.nodeArgs, TRACE_DIR ? { ...v.env, BENCH_TRACE: traceFile(v.name) } : v.env, v.root);
   const people = await cast(server);
   const ids = await projectsInPublicity(server, people, `tz-ab-${v.name.toLowerCase()}`, PROJECTS, 16);
   const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => server.token('officer', `officer-${i + 1}`)));

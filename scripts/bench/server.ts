@@ -23,30 +23,41 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-// CPU profiling of a chosen stretch only (not start-up or setup), on `{ profile: 'start' }` and
-// `{ profile: 'stop', file }`: the same V8 profile `node --cpu-prof` writes.
-let inspector: Session | undefined;
-async function profile(action: 'start' | 'stop', file?: string): Promise<void> {
+// Profiling of a chosen stretch only (not start-up or setup), on `{ profile: 'start' }` and
+// `{ profile: 'stop', file }`: `cpu` is the same V8 profile `node --cpu-prof` writes; `alloc` is a
+// sampling heap profile of everything allocated meanwhile, collected or not (what `--heap-prof`
+// writes keeps only what is still alive at the end); `promoted` leaves out what minor GCs
+// collected: what lived long enough to reach the old generation (and what is young at the end).
+let inspector: { session: Session; kind: ProfileKind } | undefined;
+type ProfileKind = 'cpu' | 'alloc' | 'promoted';
+async function profile(action: 'start' | 'stop', kind: ProfileKind = 'cpu', file?: string): Promise<void> {
   if (action === 'start') {
-    inspector = new Session();
-    inspector.connect();
-    await inspector.post('Profiler.enable');
-    await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
-    await inspector.post('Profiler.start');
+    const session = new Session();
+    session.connect();
+    inspector = { session, kind };
+    if (kind !== 'cpu') {
+      await session.post('HeapProfiler.enable');
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: kind === 'alloc' });
+      return;
+    }
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
     return;
   }
   if (!inspector) return;
-  const { profile: result } = await inspector.post('Profiler.stop');
+  const { session } = inspector;
+  const result = inspector.kind !== 'cpu' ? (await session.post('HeapProfiler.stopSampling')).profile : (await session.post('Profiler.stop')).profile;
   if (file) writeFileSync(file, JSON.stringify(result));
-  inspector.disconnect();
+  session.disconnect();
   inspector = undefined;
 }
 
-type Message = { clock?: string; close?: boolean; cpu?: boolean; profile?: 'start' | 'stop'; file?: string; id?: number };
+type Message = { clock?: string; close?: boolean; cpu?: boolean; profile?: 'start' | 'stop'; kind?: ProfileKind; file?: string; id?: number };
 process.on('message', (message: Message) => {
   void (async () => {
     if (message.clock) now = new Date(message.clock);
-    if (message.profile) await profile(message.profile, message.file);
+    if (message.profile) await profile(message.profile, message.kind, message.file);
     if (message.cpu) {
       const { user, system } = process.cpuUsage();
       process.send?.({ id: message.id, ok: true, cpuMs: (user + system) / 1000, elu: performance.eventLoopUtilization() });

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevKeys, readPrivateJwk, signToken, type Role } from '@gongguan/platform';
 import { createPostgresDatabase, type TestDatabase } from '@gongguan/platform/testing';
@@ -44,15 +44,18 @@ export interface Server {
   setClock(iso: string): Promise<void>;
   /** CPU time the server process has used so far, ms (user + system). */
   cpuMs(): Promise<number>;
-  /** Starts a V8 CPU profile of the server; `stopProfile` writes it to `file`. */
-  startProfile(): Promise<void>;
+  /** Starts a V8 CPU profile of the server (`alloc`: a sampling heap profile of all it allocates; `promoted`: of what outlives minor GCs); `stopProfile` writes it to `file`. */
+  startProfile(kind?: 'cpu' | 'alloc' | 'promoted'): Promise<void>;
   stopProfile(file: string): Promise<void>;
   close(): Promise<void>;
   token(role: Role, subject: string): Promise<string>;
 }
 
-/** Starts `server.ts` on the storage; `extraExecArgv` adds node flags. */
-export async function startServer(storage: Storage, extraExecArgv: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
+/**
+ * Starts `server.ts` on the storage; `extraExecArgv` adds node flags; `root`, another checkout of
+ * this repository (installed), runs that checkout's server instead, to compare two commits.
+ */
+export async function startServer(storage: Storage, extraExecArgv: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, root?: string): Promise<Server> {
   const keys = await ensureDevKeys(storage.dataDir);
   const privateJwk = readPrivateJwk(keys.privateJwk);
   const env: NodeJS.ProcessEnv = {
@@ -66,7 +69,9 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   };
   delete env.DATABASE_URL;
   if (storage.database?.url) env.DATABASE_URL = storage.database.url;
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+  const script = root ? join(resolve(root), 'scripts/bench/server.ts') : fileURLToPath(new URL('./server.ts', import.meta.url));
+  const child = fork(script, [], {
+    ...(root ? { cwd: resolve(root) } : {}),
     env,
     // BENCH_SERVER_NODE_ARGS: extra Node options for the server only (e.g. --max-semi-space-size=32), to compare runtime settings.
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...extraExecArgv],
@@ -97,8 +102,8 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
       await ask({ clock: iso });
     },
     cpuMs: async () => (await ask({ cpu: true })).cpuMs ?? Number.NaN,
-    startProfile: async () => {
-      await ask({ profile: 'start' });
+    startProfile: async (kind = 'cpu') => {
+      await ask({ profile: 'start', kind });
     },
     stopProfile: async (file) => {
       await ask({ profile: 'stop', file });
