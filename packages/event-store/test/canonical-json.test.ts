@@ -36,6 +36,25 @@ t.test('RFC 8785 section 3.2.3: properties sort by UTF-16 code units', async (t)
   );
 });
 
+t.test('key order equals Array.prototype.sort for random keys, few or many (both ways of sorting)', async (t) => {
+  const alphabet = ['a', 'b', 'Z', '0', '9', '_', 'é', '€', '\ud83d\ude00', '\ufb33', '\u0080', ' '];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  let wrong = 0;
+  for (let round = 0; round < 2_000; round++) {
+    const record: Record<string, string> = {};
+    const size = Math.floor(next() * 30);
+    for (let i = 0; i < size; i++) {
+      let key = '';
+      for (let c = Math.floor(next() * 4); c >= 0; c--) key += alphabet[Math.floor(next() * alphabet.length)]!;
+      record[key] = key;
+    }
+    const expected = `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(record[k])}`).join(',')}}`;
+    if (canonicalize(record) !== expected) wrong++;
+  }
+  t.equal(wrong, 0, '2,000 records of 0-29 random keys');
+});
+
 t.test('RFC 8785 appendix B: number serialisation', async (t) => {
   const vectors: Array<[string, string]> = [
     ['0000000000000000', '0'],
