@@ -1,7 +1,9 @@
 import t from 'tap';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
+import type { Sql } from '@gongguan/platform/db';
 import { createSqlEventStore } from '../src/index.js';
 import { runEventStoreContract } from './contract.js';
+import { events } from './contract/helpers.js';
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
@@ -23,5 +25,41 @@ for (const target of targets) {
     },
     // PGlite is one connection: writers interleave but never run in parallel, so fewer suffice.
     ...(db.name === 'pglite' ? { writers: 8, eventsPerWriter: 500 } : {}),
+  });
+}
+
+/** The same Sql, counting the statements that read the events table (not the notifier's, which runs on its own time). */
+function counting(sql: Sql): { sql: Sql; count: () => number } {
+  let count = 0;
+  const query: Sql['query'] = (text, params, options) => {
+    if (text.includes('from event_store.events')) count++;
+    return sql.query(text, params, options);
+  };
+  return { sql: { ...sql, kind: sql.kind, query }, count: () => count };
+}
+
+for (const target of targets) {
+  t.test('reading what came after a known revision is one query, also when nothing did', async (t) => {
+    const db = await target();
+    t.comment(db.name);
+    const counted = counting(await db.open());
+    const store = await createSqlEventStore({ sql: counted.sql });
+    t.teardown(async () => {
+      await store.close();
+      await db.drop();
+    });
+    await store.append('count-1', events(3), { expectedRevision: 'no_stream' });
+    const reads: Array<[string, () => Promise<unknown>, number]> = [
+      ['nothing after revision 2', () => store.readStream('count-1', { fromRevision: 3 }), 1],
+      ['one event after revision 1', () => store.readStream('count-1', { fromRevision: 2 }), 1],
+      ['the whole stream', () => store.readStream('count-1'), 1],
+      // Past the end by more than one: no event proves the stream exists, so it is looked up.
+      ['past the end', () => store.readStream('count-1', { fromRevision: 7 }), 2],
+    ];
+    for (const [what, read, queries] of reads) {
+      const before = counted.count();
+      await read();
+      t.equal(counted.count() - before, queries, `${what}: ${queries} ${queries === 1 ? 'query' : 'queries'}`);
+    }
   });
 }

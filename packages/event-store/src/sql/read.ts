@@ -27,12 +27,19 @@ export async function readStream(sql: Sql, stream: string, options: ReadStreamOp
   if (direction !== 'forwards' && direction !== 'backwards') {
     throw validationFailed('direction is not valid', [{ path: 'direction', message: "must be 'forwards' or 'backwards'" }]);
   }
-  const params: unknown[] = [stream, from, to];
+  // Forwards from a revision after the first, the event just before it is read too: revisions
+  // have no gaps, so it is there whenever the stream has reached `from`, and it proves the stream
+  // exists without a second query when nothing came after it (a cached state asking what it
+  // missed, the usual read of a command or a GET). It is not returned.
+  const lookBehind = direction === 'forwards' && from > 0 && until === undefined && to >= from;
+  const params: unknown[] = [stream, lookBehind ? from - 1 : from, to];
   if (until !== undefined) params.push(until);
-  if (limit !== undefined) params.push(limit);
+  if (limit !== undefined) params.push(lookBehind ? limit + 1 : limit);
   const text = readStreamStatement({ until: until !== undefined, backwards: direction === 'backwards', limit: limit !== undefined });
   const { rows } = await sql.query<EventRow>(text, params, PREPARED);
-  if (rows.length === 0) {
+  if (lookBehind && rows.length > 0 && Number(rows[0]!.revision) === from - 1) {
+    rows.shift();
+  } else if (rows.length === 0) {
     const exists = await sql.query(STREAM_EXISTS, [stream], PREPARED);
     if (exists.rows.length === 0) throw streamNotFound(stream);
   }

@@ -22,6 +22,13 @@ export function readContract(t: Test, store: EventStore, _adapter: ContractAdapt
     t.same(revisions(await store.readStream(stream, { direction: 'backwards', toRevision: 3, limit: 2 })), [3, 2]);
     t.same(revisions(await store.readStream(stream, { limit: 1 })), [0]);
     t.same(await store.readStream(stream, { fromRevision: 10 }), [], 'an existing stream read past its end is empty');
+    t.same(await store.readStream(stream, { fromRevision: 6 }), [], 'and read from just past its end');
+    t.same(revisions(await store.readStream(stream, { fromRevision: 5 })), [5], 'from its last event');
+    t.same(revisions(await store.readStream(stream, { fromRevision: 3, limit: 2 })), [3, 4], 'from a revision, with a limit');
+    t.same(revisions(await store.readStream(stream, { fromRevision: 5, limit: 1 })), [5]);
+    t.same(revisions(await store.readStream(stream, { fromRevision: 1, toRevision: 1 })), [1]);
+    t.same(await store.readStream(stream, { fromRevision: 4, toRevision: 3 }), [], 'an empty range');
+    await t.rejects(store.readStream(`${category()}-none`, { fromRevision: 3 }), { code: 'STREAM_NOT_FOUND' }, 'a stream with no events, read from a later revision');
   });
 
   t.test('a stream reads as of a recorded time', async (t) => {
