@@ -74,6 +74,7 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),
     EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: positiveInt(1, 'a positive integer number of batches'),
     EVENT_STORE_GROUP_COMMIT_STALL_MS: positiveInt(25, 'a positive integer number of milliseconds'),
+    HEAP_GROWING_PERCENT: z.coerce.number({ error: 'expected a whole number percent (0 = V8 chooses)' }).int('expected a whole number percent (0 = V8 chooses)').min(0, 'expected a whole number percent (0 = V8 chooses)').max(1000, 'expected at most 1000 (a limit at 11 × the live heap)').default(300),
     SERVICE_NAME: z.string().default(defaults.serviceName),
   });
 }

@@ -40,3 +40,12 @@ t.test('the event store group commit settings: defaults, set, and refused when n
   t.match(err.message, /EVENT_STORE_GROUP_COMMIT_MAX_IN_FLIGHT: expected a positive integer number of batches \(got "0"\)/);
   t.match(err.message, /EVENT_STORE_GROUP_COMMIT_STALL_MS: expected a positive integer number of milliseconds \(got "2.5"\)/);
 });
+
+t.test('HEAP_GROWING_PERCENT: 300 by default, 0 allowed (V8 chooses), refused when not a whole number in 0–1000', async (t) => {
+  t.equal(loadConfig(schema, {}).HEAP_GROWING_PERCENT, 300);
+  t.equal(loadConfig(schema, { HEAP_GROWING_PERCENT: '0' }).HEAP_GROWING_PERCENT, 0);
+  for (const [bad, message] of [['-1', /whole number percent/], ['2.5', /whole number percent/], ['lots', /whole number percent/], ['5000', /at most 1000/]] as const) {
+    const err = t.throws(() => loadConfig(schema, { HEAP_GROWING_PERCENT: bad })) as ConfigError;
+    t.match(err.message, new RegExp(`HEAP_GROWING_PERCENT: expected .*${message.source}`), bad);
+  }
+});

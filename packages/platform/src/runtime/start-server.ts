@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { createHttpApp, type HttpApp } from '../http/create-app.js';
 import type { ErrorTranslator } from '../http/problem.js';
 import { resolveVerificationKeys } from './auth-keys.js';
+import { applyHeapGrowth } from './heap.js';
 
 export interface ServiceDeps<C extends BaseConfig = BaseConfig> {
   sql: Sql;
@@ -47,6 +48,7 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ app: HttpApp; config: z.output<S>; logger: Logger }> {
   const config = loadConfig(def.configSchema, env);
+  applyHeapGrowth(config.HEAP_GROWING_PERCENT);
   const logger = createLogger({ level: config.LOG_LEVEL, name: config.SERVICE_NAME });
   const keys = await resolveVerificationKeys(config, logger);
   const sql = await openStorage({
