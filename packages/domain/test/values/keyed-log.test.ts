@@ -2,15 +2,10 @@ import t from 'tap';
 import { KeyedLog } from '../../src/values/keyed-log.js';
 import { withEntry, type Keyed } from '../../src/values/keyed.js';
 
-/** A small seeded generator (mulberry32), so a failure names a seed that repeats it. */
+/** A seeded linear congruential generator, so a failure names a seed that repeats it. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);
