@@ -10,14 +10,14 @@ import { applyHeapGrowth } from '../src/runtime/heap.js';
 
 const heapModule = fileURLToPath(new URL('../src/runtime/heap.ts', import.meta.url));
 
-/** The factors of the old-generation limits V8 set after `applyHeapGrowth(percent)` and one full GC. */
-function limitFactors(percent: number): number[] {
+/** The factors of the old-generation limits V8 set after `applyHeapGrowth` of each percent in turn and one full GC. */
+function limitFactors(...percents: number[]): number[] {
   const script = `import { applyHeapGrowth } from ${JSON.stringify(heapModule)};
-applyHeapGrowth(Number(process.argv[1]));
+for (const percent of process.argv.slice(1)) applyHeapGrowth(Number(percent));
 const keep = Array.from({ length: 100000 }, (_, i) => ({ i }));
 globalThis.gc();
 console.log('kept', keep.length);`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script, String(percent)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script, ...percents.map(String)], { encoding: 'utf8' });
   t.match(out, /kept 100000/);
   return [...out.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)/g)].map((m) => Number(m[1]));
 }
@@ -29,6 +29,9 @@ t.test('the factor applied is the one V8 sets the next limit with', async (t) =>
   const own = limitFactors(0);
   t.ok(own.length > 0);
   t.notOk(own.includes(1.5), `0 leaves V8's own factor (${own.join(', ')})`);
+  const reset = limitFactors(50, 0);
+  t.ok(reset.length > 0);
+  t.notOk(reset.includes(1.5), `0 after 50 gives V8 its choice back (${reset.join(', ')})`);
 });
 
 t.test('a bad percent is refused', async (t) => {
