@@ -10,18 +10,15 @@ import type { Sql } from '@gongguan/platform/db';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { createSqlEventStore, GROUP_COMMIT_CHANNEL, serviceEventStore, isConcurrencyError, verifyStreamChain, type EventStore, type GroupCommitMessage } from '../src/index.js';
 import { category, events, newEvent } from './contract/helpers.js';
+import { countStatements } from './count-statements.js';
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
 
 /** The same Sql, counting the batches sent. */
 function counting(sql: Sql): { sql: Sql; batches: () => number } {
-  let batches = 0;
-  const query: Sql['query'] = (text, params, options) => {
-    if (text.includes('event_store.append_batch')) batches++;
-    return sql.query(text, params, options);
-  };
-  return { sql: { ...sql, kind: sql.kind, query }, batches: () => batches };
+  const counted = countStatements(sql, (text) => text.includes('event_store.append_batch'));
+  return { sql: counted.sql, batches: counted.count };
 }
 
 async function settled<T>(work: Array<Promise<T>>): Promise<{ ok: T[]; failed: unknown[] }> {

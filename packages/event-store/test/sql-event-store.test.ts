@@ -1,9 +1,9 @@
 import t from 'tap';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
-import type { Sql } from '@gongguan/platform/db';
 import { createSqlEventStore } from '../src/index.js';
 import { runEventStoreContract } from './contract.js';
 import { events } from './contract/helpers.js';
+import { countStatements } from './count-statements.js';
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
@@ -28,21 +28,13 @@ for (const target of targets) {
   });
 }
 
-/** The same Sql, counting the statements that read the events table (not the notifier's, which runs on its own time). */
-function counting(sql: Sql): { sql: Sql; count: () => number } {
-  let count = 0;
-  const query: Sql['query'] = (text, params, options) => {
-    if (text.includes('from event_store.events')) count++;
-    return sql.query(text, params, options);
-  };
-  return { sql: { ...sql, kind: sql.kind, query }, count: () => count };
-}
 
 for (const target of targets) {
   t.test('reading what came after a known revision is one query, also when nothing did', async (t) => {
     const db = await target();
     t.comment(db.name);
-    const counted = counting(await db.open());
+    // Only the statements that read the events table: the notifier's run on their own time.
+    const counted = countStatements(await db.open(), (text) => text.includes('from event_store.events'));
     const store = await createSqlEventStore({ sql: counted.sql });
     t.teardown(async () => {
       await store.close();
