@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedLoop, type Target } from './load.js';
+import { label, packageOf } from './profile.js';
 import { cast, createStorage, OBJECTION, projectsInPublicity, startServer } from './system.js';
 
 interface HeapNode {
@@ -31,20 +32,6 @@ const TOP = Number(process.env.ALLOC_TOP ?? 30);
 const CLIENTS = 16;
 const KEEP = process.env.ALLOC_KEEP === 'promoted' ? 'promoted' : 'alloc';
 
-function label(frame: HeapNode['callFrame']): string {
-  const file = frame.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^.*\/(packages|services|scripts)\//, '$1/');
-  return `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
-}
-
-function packageOf(url: string): string {
-  if (!url) return '(native / V8)';
-  const dep = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dep) return dep[1]!;
-  const own = /\/((?:packages|services|scripts)\/[^/]+)\//.exec(url);
-  if (own) return own[1]!;
-  return url.startsWith('node:') ? 'node (core)' : url;
-}
-
 /** Bytes by function (self and inclusive) and by package (self), from a sampling heap profile's tree. */
 export function allocations(head: HeapNode): { total: number; self: Map<string, number>; inclusive: Map<string, number>; packages: Map<string, number> } {
   const self = new Map<string, number>();
@@ -54,13 +41,13 @@ export function allocations(head: HeapNode): { total: number; self: Map<string, 
   let total = 0;
   // Inclusive bytes: a node's subtree, counted once per label on a path (recursion is not doubled).
   const walk = (node: HeapNode, onPath: ReadonlySet<string>): number => {
-    const l = label(node.callFrame);
+    const l = label(node);
     const inner = new Set(onPath).add(l);
     let sum = node.selfSize;
     for (const child of node.children) sum += walk(child, inner);
     total += node.selfSize;
     add(self, l, node.selfSize);
-    add(packages, packageOf(node.callFrame.url), node.selfSize);
+    add(packages, packageOf(node), node.selfSize);
     if (!onPath.has(l)) add(inclusive, l, sum);
     return sum;
   };

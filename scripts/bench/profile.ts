@@ -23,18 +23,20 @@ export interface Frame {
   totalPct: number;
 }
 
-function label(node: Node): string {
+/** `function file:line` of a profile node (CPU or sampling heap), with paths inside this repository or a dependency made short. */
+export function label(node: Pick<Node, 'callFrame'>): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^.*\/work\/main\//, '');
-  return `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
+  const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^.*\/(packages|services|scripts)\//, '$1/');
+  return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
 }
 
-function packageOf(node: Node): string {
+/** The dependency, workspace package or Node core a profile node's code belongs to. */
+export function packageOf(node: Pick<Node, 'callFrame'>): string {
   const url = node.callFrame.url;
   if (!url) return node.callFrame.functionName || '(native)';
-  const pnpm = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pnpm) return pnpm[1]!;
-  const own = /work\/main\/((?:packages|services|scripts)\/[^/]+)/.exec(url);
+  const dep = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dep) return dep[1]!;
+  const own = /\/((?:packages|services|scripts)\/[^/]+)\//.exec(url);
   if (own) return own[1]!;
   if (url.startsWith('node:')) return 'node (core)';
   return url;
