@@ -41,6 +41,8 @@ export const errorCatalogue = {
   NO_EXPERT_SCORES: 'rule',
   PUBLICITY_NOT_OVER: 'rule',
   PUBLICITY_PERIOD_OVER: 'rule',
+  PUBLICITY_BEFORE_SUBMISSION: 'rule',
+  PUBLICITY_STARTS_IN_PAST: 'rule',
   OBJECTION_UNRESOLVED: 'rule',
   OBJECTION_UPHELD: 'rule',
   MILESTONE_OUTSIDE_CYCLE: 'rule',

@@ -23,8 +23,15 @@ export type EventType = DomainEvent['type'];
  * The schema version each event type is written with today. Bump it when an event's data changes
  * shape, and add an upcaster from the previous version in upcasting.ts.
  */
+const bumped: Partial<Record<EventType, number>> = {
+  ProjectSubmitted: 2,
+  // v2: the end date is the inclusive last day of the cycle (was the anniversary, one day late).
+  TaskBookSigned: 2,
+  ExtensionApproved: 2,
+};
+
 export const currentSchemaVersion: Record<EventType, number> = Object.fromEntries(
-  Object.keys(eventSchemas).map((type) => [type, type === 'ProjectSubmitted' ? 2 : 1]),
+  Object.keys(eventSchemas).map((type) => [type, bumped[type as EventType] ?? 1]),
 ) as Record<EventType, number>;
 
 export function isEventType(type: string): type is EventType {

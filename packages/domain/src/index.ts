@@ -110,7 +110,9 @@ export {
   addMonths,
   compareDates,
   isLeapYear,
+  monthsBetween,
   parseYmd,
+  periodEnd,
   toShanghaiDate,
   yearOf,
 } from './values/calendar.js';

@@ -1,5 +1,7 @@
 import type { DomainEvent } from './events.js';
+import { cycleEnd } from './deadlines.js';
 import { currentSchemaVersion, eventSchemas, isEventType } from './events.js';
+import { monthsBetween, parseYmd } from './values/calendar.js';
 
 /** Turns the data of version n of an event into version n + 1. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -19,11 +21,30 @@ export function yuanToFen(value: unknown): number {
   return fen;
 }
 
+/** The inclusive cycle end for a v1 task book whose stored end was start + N months (clamped). */
+function inclusiveEndOf(startOn: unknown, anniversary: unknown): string {
+  if (typeof startOn !== 'string' || typeof anniversary !== 'string' || parseYmd(startOn) === null || parseYmd(anniversary) === null) {
+    throw new RangeError(`TaskBookSigned v1 needs calendar dates startOn and endOn: ${String(startOn)}, ${String(anniversary)}`);
+  }
+  return cycleEnd(startOn, monthsBetween(startOn, anniversary));
+}
+
 /** upcasters[type][n] upgrades version n to n + 1. */
 export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
   ProjectSubmitted: {
     // v1 stored the requested funding as a number of yuan; v2 stores integer fen.
     1: ({ requestedFundingYuan, ...rest }) => ({ ...rest, requestedFunding: yuanToFen(requestedFundingYuan) }),
+  },
+  TaskBookSigned: {
+    // v1 stored the anniversary (start + cycle months, clamped) as `endOn`: one day past the
+    // cycle. Its month tells the cycle's length exactly, so v2's inclusive end is recomputed.
+    1: (data) => ({ ...data, endOn: inclusiveEndOf(data.startOn, data.endOn) }),
+  },
+  ExtensionApproved: {
+    // v1's `newEndOn` was the anniversary too, but without the task book's start it cannot be
+    // recomputed exactly (a clamped month end is ambiguous): v2 leaves it out, and readers derive
+    // it from the start, the cycle and `months` (see the ExtensionApproved schema).
+    1: ({ newEndOn: _anniversary, ...rest }) => rest,
   },
 };
 

@@ -121,6 +121,20 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
         throw domainError('NO_EXPERT_SCORES', `project ${state.projectId} has no expert score yet; it cannot go to publicity`);
       }
       const { startsOn } = command.data;
+      if (compareDates(startsOn, state.submittedOn) < 0) {
+        throw domainError(
+          'PUBLICITY_BEFORE_SUBMISSION',
+          `the publicity (公示) of project ${state.projectId} cannot start on ${startsOn}, before the proposal was submitted on ${state.submittedOn}`,
+          { startsOn, submittedOn: state.submittedOn },
+        );
+      }
+      if (compareDates(startsOn, today) < 0) {
+        throw domainError(
+          'PUBLICITY_STARTS_IN_PAST',
+          `the publicity (公示) of project ${state.projectId} cannot start on ${startsOn}, before today ${today}: the whole objection period must lie ahead`,
+          { startsOn, today },
+        );
+      }
       const endsOn = publicityEnd(startsOn, policyOf(state).publicityDays);
       return [{ type: 'PublicityStarted', data: { ...recorded, startsOn, endsOn } }];
     }

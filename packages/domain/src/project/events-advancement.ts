@@ -29,7 +29,12 @@ export const advancementEventSchemas = {
   ChangeApproved: z.strictObject({ ...recorded, projectId: Id, changeId: Id, change: ProposedChange, comment: Text.optional() }),
   ChangeRejected: z.strictObject({ ...recorded, projectId: Id, changeId: Id, comment: Text.optional() }),
   ExtensionRequested: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), reason: Text, requestedOn: IsoDate }),
-  ExtensionApproved: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), newEndOn: IsoDate, comment: Text.optional() }),
+  /**
+   * v2: `newEndOn` is the inclusive last day of the extended cycle. It is absent only on events
+   * stored as v1 (which held the exclusive anniversary, one day late): readers derive it from the
+   * task book's start, the cycle and `months`, exactly as the decider does (`extensionEndOn`).
+   */
+  ExtensionApproved: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), newEndOn: IsoDate.optional(), comment: Text.optional() }),
   ExtensionRejected: z.strictObject({ ...recorded, projectId: Id, comment: Text.optional() }),
   ProjectSuspended: z.strictObject({ ...recorded, projectId: Id, reason: Text }),
   ProjectResumed: z.strictObject({ ...recorded, projectId: Id, reason: Text }),

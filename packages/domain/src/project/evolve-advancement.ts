@@ -1,4 +1,5 @@
 import { assertNever } from '../authorize.js';
+import { cycleEnd } from '../deadlines.js';
 import type { AdvancementEvent } from './events.js';
 import type { MilestoneState, ProjectState } from './state.js';
 import { entryOf, withEntry } from '../values/keyed.js';
@@ -64,7 +65,10 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
       return {
         ...state,
         extension: state.extension === null ? null : { ...state.extension, status: 'approved' },
-        taskBook: state.taskBook === null ? null : { ...state.taskBook, endOn: event.data.newEndOn },
+        taskBook:
+          state.taskBook === null || state.policy === null
+            ? state.taskBook
+            : { ...state.taskBook, endOn: event.data.newEndOn ?? cycleEnd(state.taskBook.startOn, state.policy.cycleMonths, event.data.months) },
       };
     case 'ExtensionRejected':
       return { ...state, extension: state.extension === null ? null : { ...state.extension, status: 'rejected' } };

@@ -22,6 +22,7 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
         principalInvestigator: d.principalInvestigator,
         requestedFunding: d.requestedFunding,
         submittedBy: d.by.id,
+        submittedOn: d.submittedOn,
       };
     }
     case 'ProjectRecommendedByCounty':

@@ -79,6 +79,8 @@ export interface ProjectState {
   readonly principalInvestigator: PrincipalInvestigator | null;
   readonly requestedFunding: number;
   readonly submittedBy: string;
+  /** The business date of the submission ('' before it). */
+  readonly submittedOn: string;
   readonly countyRecommendation: string | null;
   readonly reviewers: Readonly<Record<string, ReviewerState>>;
   readonly publicity: { readonly startsOn: string; readonly endsOn: string } | null;
@@ -124,6 +126,7 @@ export const initialProjectState: ProjectState = {
   principalInvestigator: null,
   requestedFunding: 0,
   submittedBy: '',
+  submittedOn: '',
   countyRecommendation: null,
   reviewers: {},
   publicity: null,

@@ -79,6 +79,31 @@ export function addMonths(date: string, months: number): string {
   return formatYmd({ year: targetYear, month: targetMonth, day: Math.min(day, daysInMonth(targetYear, targetMonth)) });
 }
 
+/** Months from the month of `a` to the month of `b` (days ignored): 2018-07-31 → 2020-07-01 is 24. */
+export function monthsBetween(a: string, b: string): number {
+  const from = ymdOf(a);
+  const to = ymdOf(b);
+  return (to.year - from.year) * 12 + (to.month - from.month);
+}
+
+/**
+ * The last day of a period of `months` calendar months that includes its first day `startOn`: the
+ * day before the same date `months` later (2018-07-01, 24 → 2020-06-30). When that date does not
+ * exist, the period runs to the end of that month (2018-01-31, 1 → 2018-02-28; 2020-02-29, 12 →
+ * 2021-02-28), so no day is left between one period and the next and the end never moves back
+ * when the start moves forward. A period starting on the 1st ends on the last day of the month
+ * before (2019-03-01, 12 → 2020-02-29).
+ */
+export function periodEnd(startOn: string, months: number): string {
+  if (!Number.isInteger(months) || months < 1) throw new RangeError(`a period lasts a whole number of months, at least 1: ${months}`);
+  const { year, month, day } = ymdOf(startOn);
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = index - targetYear * 12 + 1;
+  if (day === 1) return addDays(formatYmd({ year: targetYear, month: targetMonth, day: 1 }), -1);
+  return formatYmd({ year: targetYear, month: targetMonth, day: Math.min(day - 1, daysInMonth(targetYear, targetMonth)) });
+}
+
 /** Negative if a is before b, 0 if equal, positive if after. */
 export function compareDates(a: string, b: string): number {
   return toDayNumber(a) - toDayNumber(b);

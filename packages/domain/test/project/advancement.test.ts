@@ -94,10 +94,11 @@ t.test('approved budget and indicator changes update the task book', async (t) =
 });
 
 t.test('RequestExtension: one, at most 12 months, 3 months before the end', async (t) => {
-  const request = (months: number, date = '2020-05-01') => cmd('RequestExtension', { months, reason: 'supplier delay' }, officer, date);
-  given(inProgress).when(request(12)).then(t, [{ type: 'ExtensionRequested', data: { months: 12, requestedOn: '2020-05-01' } }]);
+  // The task book starts 2018-08-01: the cycle's last day is 2020-07-31, three months before it 2020-04-30.
+  const request = (months: number, date = '2020-04-30') => cmd('RequestExtension', { months, reason: 'supplier delay' }, officer, date);
+  given(inProgress).when(request(12)).then(t, [{ type: 'ExtensionRequested', data: { months: 12, requestedOn: '2020-04-30' } }]);
   given(inProgress).when(request(13)).then(t, 'EXTENSION_TOO_LONG');
-  given(inProgress).when(request(6, '2020-05-02')).then(t, 'EXTENSION_REQUEST_TOO_LATE');
+  given(inProgress).when(request(6, '2020-05-01')).then(t, 'EXTENSION_REQUEST_TOO_LATE');
   given(run([request(6)], inProgress)).when(request(6)).then(t, 'EXTENSION_ALREADY_USED');
   given(approved).when(request(6)).then(t, 'INVALID_STATE');
 });
@@ -105,9 +106,9 @@ t.test('RequestExtension: one, at most 12 months, 3 months before the end', asyn
 t.test('DecideExtension moves the end date (four eyes)', async (t) => {
   const requested = run([cmd('RequestExtension', { months: 6, reason: 'supplier delay' }, officer, '2020-04-01')], inProgress);
   const decide = (ok: boolean) => cmd('DecideExtension', { approved: ok }, approver, '2020-04-10');
-  given(requested).when(decide(true)).then(t, [{ type: 'ExtensionApproved', data: { months: 6, newEndOn: '2021-02-01' } }]);
+  given(requested).when(decide(true)).then(t, [{ type: 'ExtensionApproved', data: { months: 6, newEndOn: '2021-01-31' } }]);
   given(requested).when(decide(false)).then(t, [{ type: 'ExtensionRejected' }]);
-  t.equal(fold(projectDecider, run([decide(true)], requested)).taskBook?.endOn, '2021-02-01');
+  t.equal(fold(projectDecider, run([decide(true)], requested)).taskBook?.endOn, '2021-01-31');
   given(inProgress).when(decide(true)).then(t, 'EXTENSION_NOT_PENDING');
   given(requested).when({ ...decide(true), actor: { id: officer.id, role: 'approver' } }).then(t, 'FOUR_EYES_VIOLATION');
   given(run([decide(false)], requested))

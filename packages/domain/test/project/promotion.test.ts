@@ -90,8 +90,9 @@ t.test('RecordSubsidyAssessment closes the pending step, idempotently', async (t
 
 t.test('ApplyForAcceptance within the window', async (t) => {
   const apply = (date: string) => cmd('ApplyForAcceptance', { appliedOn: date }, officer, date);
-  given(withPayment).when(apply('2021-02-01')).then(t, [{ type: 'AcceptanceApplied', data: { appliedOn: '2021-02-01', deadline: '2021-02-01' } }]);
-  given(withPayment).when(apply('2021-02-02')).then(t, 'ACCEPTANCE_WINDOW_CLOSED');
+  // The cycle ends 2020-07-31 (inclusive); the window closes six months later, on 2021-01-31.
+  given(withPayment).when(apply('2021-01-31')).then(t, [{ type: 'AcceptanceApplied', data: { appliedOn: '2021-01-31', deadline: '2021-01-31' } }]);
+  given(withPayment).when(apply('2021-02-01')).then(t, 'ACCEPTANCE_WINDOW_CLOSED');
   given(withPayment).when(cmd('ApplyForAcceptance', { appliedOn: '2020-09-02' }, officer, '2020-09-01')).then(t, 'INVALID_DATE_RANGE');
   given(inProgress).when(apply('2020-08-10')).then(t, 'WRONG_STAGE');
   given(acceptanceApplied).when(apply('2020-08-11')).then(t, 'INVALID_STATE');
@@ -105,7 +106,8 @@ t.test('the acceptance window follows an approved extension', async (t) => {
     ],
     inPromotion,
   );
-  given(extended).when(cmd('ApplyForAcceptance', { appliedOn: '2021-08-01' }, officer, '2021-08-01')).then(t, [{ type: 'AcceptanceApplied', data: { deadline: '2021-08-01' } }]);
+  given(extended).when(cmd('ApplyForAcceptance', { appliedOn: '2021-07-31' }, officer, '2021-07-31')).then(t, [{ type: 'AcceptanceApplied', data: { deadline: '2021-07-31' } }]);
+  given(extended).when(cmd('ApplyForAcceptance', { appliedOn: '2021-08-01' }, officer, '2021-08-01')).then(t, 'ACCEPTANCE_WINDOW_CLOSED');
 });
 
 t.test('ConcludeAcceptance (four eyes, no open rectification to pass)', async (t) => {

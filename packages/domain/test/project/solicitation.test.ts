@@ -95,6 +95,19 @@ t.test('StartPublicity sets the objection period from the policy', async (t) => 
   given(submitted).when(cmd('StartPublicity', { startsOn: '2018-07-10' })).then(t, 'INVALID_STATE');
 });
 
+t.test('StartPublicity refuses a period that started before the submission or before today', async (t) => {
+  // Submitted 2018-06-01; the officer acts on 2018-06-25. A period in the past would let the
+  // approval follow at once, with no days left for objections.
+  const start = (startsOn: string) => cmd('StartPublicity', { startsOn }, officer, '2018-06-25');
+  given(scored).when(start('2018-05-31')).then(t, 'PUBLICITY_BEFORE_SUBMISSION');
+  given(scored).when(start('2018-06-24')).then(t, 'PUBLICITY_STARTS_IN_PAST');
+  given(scored).when(start('2018-06-25')).then(t, [{ type: 'PublicityStarted', data: { startsOn: '2018-06-25', endsOn: '2018-07-01' } }]);
+  const started = run([start('2018-06-25')], scored);
+  const approveOn = (date: string) => cmd('ApproveProject', { selection: { programmeId: 'tz-2018', slot: 1, quota: 10 } }, approver, date);
+  given(started).when(approveOn('2018-07-01')).then(t, 'PUBLICITY_NOT_OVER');
+  given(started).when(approveOn('2018-07-02')).then(t, [{ type: 'ProjectApproved' }]);
+});
+
 t.test('LodgeObjection within the period only', async (t) => {
   const lodge = cmd('LodgeObjection', { objectionId: 'o1', lodgedOn: '2018-07-16', summary: 'patent dispute' });
   given(inPublicity).when(lodge).then(t, [{ type: 'ObjectionLodged', data: { objectionId: 'o1' } }]);
@@ -154,15 +167,17 @@ t.test('RejectProject before approval', async (t) => {
 
 t.test('SignTaskBook sets the cycle and enters advancement', async (t) => {
   given(approved).when(signTaskBook).then(t, [
-    { type: 'TaskBookSigned', data: { startOn: '2018-08-01', endOn: '2020-08-01', approvedFunding: 200_000_000 } },
+    { type: 'TaskBookSigned', data: { startOn: '2018-08-01', endOn: '2020-07-31', approvedFunding: 200_000_000 } },
     { type: 'StageAdvanced', data: { from: 'solicitation', to: 'advancement' } },
   ]);
   const state = fold(projectDecider, inProgress);
   t.equal(state.stage, 'advancement');
   t.equal(state.status, 'in_progress');
   t.same(pendingSubsidyAssessments(state), []);
-  const late = { ...signTaskBook, data: { ...signTaskBook.data, milestones: [{ milestoneId: 'm9', title: 'late', dueOn: '2020-08-02' }] } };
+  const late = { ...signTaskBook, data: { ...signTaskBook.data, milestones: [{ milestoneId: 'm9', title: 'late', dueOn: '2020-08-01' }] } };
   given(approved).when(late).then(t, 'MILESTONE_OUTSIDE_CYCLE');
+  const lastDay = { ...signTaskBook, data: { ...signTaskBook.data, milestones: [{ milestoneId: 'm9', title: 'last day', dueOn: '2020-07-31' }] } };
+  given(approved).when(lastDay).then(t, [{ type: 'TaskBookSigned' }, { type: 'StageAdvanced' }]);
   const twice = {
     ...signTaskBook,
     data: { ...signTaskBook.data, milestones: [{ milestoneId: 'm1', title: 'a', dueOn: '2019-01-01' }, { milestoneId: 'm1', title: 'b', dueOn: '2019-02-01' }] },

@@ -1,4 +1,4 @@
-import { acceptanceDeadline, toShanghaiDate } from '@gongguan/domain';
+import { acceptanceDeadline, cycleEnd, toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import type { Projection } from '../projection.js';
@@ -149,12 +149,16 @@ export const projectsProjection: Projection = {
     },
     ExtensionRequested: (rows, d, e) => change(rows, d.projectId, e, () => ({ extension_status: 'pending' })),
     ExtensionApproved: (rows, d, e) =>
-      change(rows, d.projectId, e, (p) => ({
-        extension_status: 'approved',
-        extension_months: d.months,
-        end_on: d.newEndOn,
-        acceptance_deadline: acceptanceDeadline(d.newEndOn, p.acceptance_window_months),
-      })),
+      change(rows, d.projectId, e, (p) => {
+        // v1 events carry no end (see the domain's ExtensionApproved schema): derive it as the decider does.
+        const endOn = d.newEndOn ?? (p.start_on === null ? p.end_on : cycleEnd(p.start_on, p.cycle_months, d.months));
+        return {
+          extension_status: 'approved',
+          extension_months: d.months,
+          end_on: endOn,
+          acceptance_deadline: endOn === null ? p.acceptance_deadline : acceptanceDeadline(endOn, p.acceptance_window_months),
+        };
+      }),
     ExtensionRejected: (rows, d, e) => change(rows, d.projectId, e, () => ({ extension_status: 'rejected' })),
     ProjectSuspended: (rows, d, e) => change(rows, d.projectId, e, () => ({ suspended: true })),
     ProjectResumed: (rows, d, e) => change(rows, d.projectId, e, () => ({ suspended: false })),
