@@ -7,7 +7,7 @@ import { ensureDevKeys, readPrivateJwk, signToken, type Role } from '@gongguan/p
 import { createPostgresDatabase } from '@gongguan/platform/testing';
 import { caller } from './support/api.js';
 import { startEntry, type ChildServer } from './support/process.js';
-import { CODES, projectInPromotion, type Cast } from './support/story.js';
+import { CODES, clockFile, launchProgramme, projectInPromotion, type Cast } from './support/story.js';
 
 const skip = process.env.TEST_DATABASE_URL ? false : 'split-mode crash run needs PostgreSQL: TEST_DATABASE_URL not set';
 if (skip) t.comment(skip);
@@ -26,6 +26,9 @@ t.test('split mode: kill -9 lifecycle-api and the projector under load, then con
   const keys = await ensureDevKeys(dataDir);
   const key = readPrivateJwk(keys.privateJwk);
   const env: NodeJS.ProcessEnv = { DATABASE_URL: db.url, DATA_DIR: dataDir, JWKS_FILE: keys.jwks, RATE_LIMIT_COMMANDS_PER_MINUTE: '0', RATE_LIMIT_READS_PER_MINUTE: '0', AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: 'warn' };
+  // The projects' calendar runs on a business clock the test moves (2018 → 2019), not on today's date.
+  const clock = clockFile(dataDir);
+  env.BUSINESS_CLOCK_FILE = clock.path;
   const servers: Record<string, ChildServer> = {};
   const start = async (name: string) => {
     servers[name] = await startEntry(`services/${name}/src/server.ts`, env);
@@ -39,10 +42,9 @@ t.test('split mode: kill -9 lifecycle-api and the projector under load, then con
     fay: await sign('finance', 'fay'), gus: await sign('finance', 'gus'), auditor: await sign('auditor', 'audrey'),
   };
   let lifecycle = caller(servers['lifecycle-api']!.url);
-  const year = new Date().getUTCFullYear();
-  await lifecycle('POST', '/v1/programmes', { token: people.alice, body: { programmeId: 'tz-x', name: 'Crash split', bureau: 'Bureau', quota: 5 } });
-  await lifecycle('POST', '/v1/programmes/tz-x/solicitation/opening', { token: people.alice, body: { opensOn: `${year - 1}-01-01`, closesOn: `${year + 1}-12-31` } });
-  for (const id of ['x-1', 'x-2']) await projectInPromotion(lifecycle, people, 'tz-x', id, CODES.lead);
+  await launchProgramme(lifecycle, people, 'tz-x', 5, clock.at);
+  for (const id of ['x-1', 'x-2']) await projectInPromotion(lifecycle, people, 'tz-x', id, CODES.lead, clock.at);
+  clock.at('2019-10-10T02:00:00Z');
 
   const jobs = Array.from({ length: 30 }, (_, i) => ({ key: `xpay-${i}`, projectId: i % 2 ? 'x-1' : 'x-2', acknowledged: false }));
   const send = (job: (typeof jobs)[number]) =>

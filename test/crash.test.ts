@@ -6,7 +6,7 @@ import { ensureDevKeys, readPrivateJwk, signToken } from '@gongguan/platform';
 import { createPostgresDatabase } from '@gongguan/platform/testing';
 import { caller } from './support/api.js';
 import { startAllInOne } from './support/process.js';
-import { CODES, projectInPromotion, type Cast } from './support/story.js';
+import { CODES, clockFile, launchProgramme, projectInPromotion, type Cast } from './support/story.js';
 
 const PROJECTS = ['k-1', 'k-2', 'k-3'];
 const CAP = 100_000_000;
@@ -19,6 +19,9 @@ for (const kind of kinds) {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongguan-crash-'));
     t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
     const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, RATE_LIMIT_COMMANDS_PER_MINUTE: '0', RATE_LIMIT_READS_PER_MINUTE: '0', AUDIT_SEAL_INTERVAL_MS: '0' };
+    // The projects' calendar runs on a business clock the test moves (2018 → 2019), not on today's date.
+    const clock = clockFile(dataDir);
+    env.BUSINESS_CLOCK_FILE = clock.path;
     if (kind === 'postgres') {
       const db = await createPostgresDatabase(process.env.TEST_DATABASE_URL!);
       t.teardown(() => db.drop());
@@ -34,10 +37,9 @@ for (const kind of kinds) {
     let server = await startAllInOne(env);
     t.teardown(() => server.stop());
     let call = caller(server.url);
-    const year = new Date().getUTCFullYear();
-    await call('POST', '/v1/programmes', { token: people.alice, body: { programmeId: 'tz-k', name: 'Crash', bureau: 'Bureau', quota: 10 } });
-    await call('POST', '/v1/programmes/tz-k/solicitation/opening', { token: people.alice, body: { opensOn: `${year - 1}-01-01`, closesOn: `${year + 1}-12-31` } });
-    for (const id of PROJECTS) await projectInPromotion(call, people, 'tz-k', id, CODES.lead);
+    await launchProgramme(call, people, 'tz-k', 10, clock.at);
+    for (const id of PROJECTS) await projectInPromotion(call, people, 'tz-k', id, CODES.lead, clock.at);
+    clock.at('2019-10-10T02:00:00Z');
 
     // Load: payments of 3,000,000 yuan (R2 150,000 yuan each) from several clients, each with its own Idempotency-Key.
     type Job = { key: string; projectId: string; paymentId: string; acknowledged: boolean };

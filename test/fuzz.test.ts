@@ -1,7 +1,7 @@
 import t from 'tap';
 import { roles } from '@gongguan/platform';
 import { allInOne } from '../scripts/all-in-one.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { caller } from './support/api.js';
 import { startSystem, testClock, lifecycleService } from './support/system.js';
 
@@ -37,7 +37,7 @@ t.test('fuzzing every route from its OpenAPI schema: no 5xx, nothing appended by
   const call = caller(system.url);
   const people = await cast(system);
   await launchProgramme(call, people, 'tz-f');
-  await proposalInPublicity(call, people, 'tz-f', 'p-f');
+  await proposalInPublicity(call, people, 'tz-f', 'p-f', CODES.lead, clock.set);
   const everyone = await system.token([...roles], 'fuzzer');
 
   const doc = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { example?: Record<string, unknown> } }> } }>> };

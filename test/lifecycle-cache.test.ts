@@ -8,7 +8,7 @@ import { parseEvent, project } from '@gongguan/domain';
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import t from 'tap';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
 const { kinds, skipped } = databaseKinds();
@@ -37,7 +37,7 @@ for (const kind of kinds) {
     const people = await cast(system);
     await launchProgramme(call, people, 'tz-k');
     // p-2 goes through publicity over HTTP: its events are the templates of the other writer's.
-    await proposalInPublicity(call, people, 'tz-k', 'p-2');
+    await proposalInPublicity(call, people, 'tz-k', 'p-2', CODES.lead, clock.set);
     const p2 = await system.store.readStream('project-p-2');
     const publicity = p2.find((e) => e.type === 'PublicityStarted')!;
     clock.set('2018-06-01T02:00:00Z');

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
 const { kinds, skipped } = databaseKinds();
@@ -13,7 +13,7 @@ for (const kind of kinds) {
     const call = caller(system.url);
     const people = await cast(system);
     await launchProgramme(call, people, 'tz-c');
-    await proposalInPublicity(call, people, 'tz-c', 'p-1');
+    await proposalInPublicity(call, people, 'tz-c', 'p-1', CODES.lead, clock.set);
 
     t.test('GET returns the revision as ETag; a stale If-Match is 412 with the current revision', async (t) => {
       const got = await call('GET', '/v1/projects/p-1', { token: people.alice });
@@ -70,8 +70,8 @@ for (const kind of kinds) {
 
     t.test('the quota holds when approvals race', async (t) => {
       await launchProgramme(call, people, 'tz-q', 1);
-      await proposalInPublicity(call, people, 'tz-q', 'q-1');
-      await proposalInPublicity(call, people, 'tz-q', 'q-2');
+      await proposalInPublicity(call, people, 'tz-q', 'q-1', CODES.lead, clock.set);
+      await proposalInPublicity(call, people, 'tz-q', 'q-2', CODES.lead, clock.set);
       const [a, b] = await Promise.all([
         call('POST', '/v1/projects/q-1/approval', { token: people.ann, body: {} }),
         call('POST', '/v1/projects/q-2/approval', { token: people.ann, body: {} }),

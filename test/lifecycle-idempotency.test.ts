@@ -1,6 +1,6 @@
 import t from 'tap';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { lifecycleService, startSystem, testClock } from './support/system.js';
 
 t.test('Idempotency-Key on POST', async (t) => {
@@ -9,7 +9,7 @@ t.test('Idempotency-Key on POST', async (t) => {
   let call = caller(system.url);
   const people = await cast(system);
   await launchProgramme(call, people, 'tz-i');
-  await proposalInPublicity(call, people, 'tz-i', 'p-i');
+  await proposalInPublicity(call, people, 'tz-i', 'p-i', CODES.lead, clock.set);
   const body = { objectionId: 'o-1', lodgedOn: '2018-07-02', summary: 'Overstated patents' };
   const post = (key: string, b: unknown, token = people.alice) =>
     call('POST', '/v1/projects/p-i/objections', { token, body: b, headers: { 'idempotency-key': key } });
@@ -59,7 +59,7 @@ t.test('Idempotency-Key on POST', async (t) => {
   });
 
   t.test('a workflow retried with its key writes each step once', async (t) => {
-    await proposalInPublicity(call, people, 'tz-i', 'p-w');
+    await proposalInPublicity(call, people, 'tz-i', 'p-w', CODES.lead, clock.set);
     const approve = () => call('POST', '/v1/projects/p-w/approval', { token: people.ann, body: {}, headers: { 'idempotency-key': 'approve-p-w' } });
     const [a, b] = await Promise.all([approve(), approve()]);
     const statuses = [a!.status, b!.status].sort();

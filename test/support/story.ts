@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningSystem } from './system.js';
 import type { caller } from './api.js';
 
@@ -12,6 +14,16 @@ export type Call = ReturnType<typeof caller>;
 /** Moves the test clock to the day a step happens; business rules look at "today". */
 export type SetClock = (iso: string) => void;
 const noClock: SetClock = () => undefined;
+
+/**
+ * The business clock of a service run as its own process (BUSINESS_CLOCK_FILE, tests only): a
+ * file holding an ISO instant, and the SetClock that rewrites it.
+ */
+export function clockFile(dir: string, start = '2018-05-01T02:00:00Z'): { path: string; at: SetClock } {
+  const path = join(dir, 'business-clock');
+  writeFileSync(path, start);
+  return { path, at: (iso) => writeFileSync(path, iso) };
+}
 
 /** Tokens of the cast: two officers, a reviewer, an approver, two finance officers, an auditor. */
 export async function cast(system: RunningSystem) {
@@ -51,6 +63,8 @@ export async function proposalInPublicity(call: Call, people: Cast, programmeId:
   await must(call, 'POST', `${P}/formal-review`, people.bob, { passed: true });
   await must(call, 'POST', `${P}/reviewers`, people.alice, { reviewerId: 'expert-chen', name: 'Chen Jun', employerCreditCode: CODES.university });
   await must(call, 'POST', `${P}/scores`, people.chen, { score: 80 });
+  // Publicity cannot start before "today": the clock moves to its first day.
+  at('2018-07-01T02:00:00Z');
   await must(call, 'POST', `${P}/publicity`, people.alice, { startsOn: '2018-07-01' });
   at('2018-07-20T02:00:00Z');
 }

@@ -55,7 +55,7 @@ for (const target of targets) {
     t.match(await one(`select * from reporting.projects_as_of('2019-04-15')`), [
       {
         project_id: 'p1', status: 'in_progress', stage: 'advancement', county: '温岭市', industry: '泵业', approved_on: '2018-07-17',
-        start_on: '2018-08-01', end_on: '2020-08-01', acceptance_deadline: '2021-02-01', days_left: 474,
+        start_on: '2018-08-01', end_on: '2020-07-31', acceptance_deadline: '2021-01-31', days_left: 473,
         milestones_total: 2, milestones_accepted: 1, milestones_overdue: 0, rectifications_open: 1, rectifications_overdue: 1,
         r1_awarded: 10_000_000, money_awarded: 10_000_000, money_paid: 10_000_000, money_reversed: 0, requested_funding: 300_000_000, approved_funding: 200_000_000,
       },

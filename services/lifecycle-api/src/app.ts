@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { serviceEventStore } from '@gongguan/event-store';
 import type { HttpApp, ServiceMount } from '@gongguan/platform';
 import { loadMigrations, migrate } from '@gongguan/platform/db';
+import { clockFileEnvironment } from './commands/clock-file.js';
 import { systemEnvironment, type Environment } from './commands/ids.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { lifecycleConfigFields, type Config } from './config.js';
@@ -54,7 +55,7 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
     async mount(app, deps) {
       await migrate(deps.sql, 'lifecycle-api', loadMigrations(migrationsDir), deps.logger);
       const store = await serviceEventStore(deps);
-      const env = options.env ?? systemEnvironment;
+      const env = options.env ?? clockFileEnvironment(process.env) ?? systemEnvironment;
       const cacheStreams = options.cacheStreams ?? ownSetting(deps.config, 'AGGREGATE_CACHE_STREAMS');
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
       const idempotency = idempotencyStore(deps.sql);

@@ -19,7 +19,8 @@ const ended = (reason: string | null, at: string) => ({ ended_on: day(at), end_r
  */
 export const projectsProjection: Projection = {
   name: 'projects',
-  version: 1,
+  // 2: end dates are inclusive (TaskBookSigned/ExtensionApproved v2): a rebuild recomputes them.
+  version: 2,
   description: 'programmes, project status, milestone calendar, rectifications',
   tables: [programmes, projects, milestones, rectifications],
   handlers: {

@@ -3,6 +3,7 @@ import { reportingColumns } from '@gongguan/projections';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { camelRow, rowSchema } from '../rows.js';
+import { FenSum, fenSum } from './fen.js';
 import { waitForPosition } from '../wait.js';
 import { IsoDateParam, PositionParam, readerRoles, todayOf } from './list.js';
 
@@ -61,8 +62,8 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
               z.object({
                 key: z.record(z.string(), z.string()),
                 projects: z.number().int(),
-                requestedFunding: z.number().int(),
-                approvedFunding: z.number().int(),
+                requestedFunding: FenSum,
+                approvedFunding: FenSum,
               }),
             ),
           }).meta({ example: { groups: [{ key: { industry: '泵业' }, projects: 42, requestedFunding: 1200000000, approvedFunding: 800000000 }] } }),
@@ -73,9 +74,9 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
       if (request.query.minPosition) await waitForPosition(ctx.sql, ['projects'], request.query.minPosition, ctx.maxWaitMs);
       const by = [...new Set(request.query.by)];
       const cols = by.map((g) => (g === 'programme' ? 'programme_id' : g));
-      const { rows } = await ctx.sql.query<{ key: string; projects: number; requested: number; approved: number }>(
+      const { rows } = await ctx.sql.query<{ key: string; projects: number; requested: string; approved: string }>(
         `select json_build_object(${by.map((g, i) => `'${g}', ${cols[i]}`).join(', ')})::text as key,
-                sum(projects)::int as projects, sum(requested_funding)::float8 as requested, sum(approved_funding)::float8 as approved
+                sum(projects)::int as projects, coalesce(sum(requested_funding), 0)::numeric::text as requested, coalesce(sum(approved_funding), 0)::numeric::text as approved
            from reporting.portfolio where ($1::text is null or programme_id = $1)
           group by ${cols.join(', ')} order by ${cols.join(', ')}`,
         [request.query.programmeId ?? null],
@@ -84,8 +85,8 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
         groups: rows.map((r) => ({
           key: JSON.parse(r.key) as Record<string, string>,
           projects: Number(r.projects),
-          requestedFunding: Number(r.requested),
-          approvedFunding: Number(r.approved),
+          requestedFunding: fenSum(r.requested),
+          approvedFunding: fenSum(r.approved),
         })),
       };
     },

@@ -1,11 +1,13 @@
 import type { SqlExecutor } from '@gongguan/platform/db';
+import { fenSum, type FenSum } from './fen.js';
 
 /** One line of a report table: what is counted, under which group, how many and how much. */
 export interface ReportLine {
   group: string;
   key: string;
   count: number;
-  amount: number;
+  /** fen, exact: see FenSum */
+  amount: FenSum;
 }
 
 export interface OverdueItem {
@@ -21,15 +23,15 @@ export interface OverdueItem {
 }
 
 async function lines(sql: SqlExecutor, text: string, params: unknown[]): Promise<ReportLine[]> {
-  const { rows } = await sql.query<{ group: string; key: string; count: number; amount: number }>(text, params);
-  return rows.map((r) => ({ group: String(r.group), key: String(r.key), count: Number(r.count), amount: Number(r.amount) }));
+  const { rows } = await sql.query<{ group: string; key: string; count: number; amount: string }>(text, params);
+  return rows.map((r) => ({ group: String(r.group), key: String(r.key), count: Number(r.count), amount: fenSum(r.amount) }));
 }
 
 /** Projects that moved in the period: submitted, approved, rejected, terminated, closed (by their business dates). */
 export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select 'projects' as "group", k.key, count(*)::int as count, coalesce(sum(k.amount), 0)::float8 as amount from (
+    `select 'projects' as "group", k.key, count(*)::int as count, coalesce(sum(k.amount), 0)::numeric::text as amount from (
        select 'submitted' as key, requested_funding as amount from reporting.projects where submitted_on between $1 and $2
        union all select 'approved', coalesce(approved_funding, 0) from reporting.projects where approved_on between $1 and $2
        union all select status, 0 from reporting.projects where ended_on between $1 and $2 and status in ('rejected', 'terminated', 'closed')
@@ -43,9 +45,9 @@ export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise
 export function portfolioNow(sql: SqlExecutor): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select 'stage' as "group", stage || '/' || status as key, sum(projects)::int as count, sum(approved_funding)::float8 as amount from reporting.portfolio group by 2
-     union all select 'industry', industry, sum(projects)::int, sum(approved_funding)::float8 from reporting.portfolio group by 2
-     union all select 'county', county, sum(projects)::int, sum(approved_funding)::float8 from reporting.portfolio group by 2
+    `select 'stage' as "group", stage || '/' || status as key, sum(projects)::int as count, sum(approved_funding)::numeric::text as amount from reporting.portfolio group by 2
+     union all select 'industry', industry, sum(projects)::int, sum(approved_funding)::numeric::text from reporting.portfolio group by 2
+     union all select 'county', county, sum(projects)::int, sum(approved_funding)::numeric::text from reporting.portfolio group by 2
      order by 1, 2`,
     [],
   );
@@ -55,7 +57,7 @@ export function portfolioNow(sql: SqlExecutor): Promise<ReportLine[]> {
 export function moneyInPeriod(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select 'money:' || rule as "group", kind as key, count(*)::int as count, sum(amount)::float8 as amount
+    `select 'money:' || rule as "group", kind as key, count(*)::int as count, sum(amount)::numeric::text as amount
        from reporting.money_movements where on_date between $1 and $2 group by rule, kind order by 1, 2`,
     [from, to],
   );
@@ -65,7 +67,7 @@ export function moneyInPeriod(sql: SqlExecutor, from: string, to: string): Promi
 export function moneyByRuleAndYear(sql: SqlExecutor, year: number): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select rule || ':' || year as "group", k.key, count(*)::int as count, sum(k.amount)::float8 as amount from (
+    `select rule || ':' || year as "group", k.key, count(*)::int as count, sum(k.amount)::numeric::text as amount from (
        select rule, year, kind as key, amount from reporting.money_movements where year <= $1
        union all select rule, year, 'net', case when kind = 'paid' then amount else -amount end from reporting.money_movements where year <= $1
      ) k group by rule, year, k.key order by rule, year, k.key`,
@@ -78,17 +80,17 @@ export function subsidiesOfYear(sql: SqlExecutor, year: number): Promise<ReportL
   return lines(
     sql,
     `select 'subsidy:R2' as "group", k.key, k.count, k.amount from (
-       select 'turnover' as key, count(*)::int as count, coalesce(sum(bank_paid), 0)::float8 as amount from reporting.enterprise_subsidies where year = $1
-       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.enterprise_subsidies where year = $1
-       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::float8 from reporting.enterprise_subsidies where year = $1
-       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.enterprise_subsidies where year = $1 and cap_remaining = 0
+       select 'turnover' as key, count(*)::int as count, coalesce(sum(bank_paid), 0)::numeric::text as amount from reporting.enterprise_subsidies where year = $1
+       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::numeric::text from reporting.enterprise_subsidies where year = $1
+       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::numeric::text from reporting.enterprise_subsidies where year = $1
+       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::numeric::text from reporting.enterprise_subsidies where year = $1 and cap_remaining = 0
      ) k
      union all
      select 'subsidy:R3', k.key, k.count, k.amount from (
-       select 'volume' as key, count(*)::int as count, coalesce(sum(in_city_volume), 0)::float8 as amount from reporting.institution_subsidies where year = $1
-       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.institution_subsidies where year = $1
-       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::float8 from reporting.institution_subsidies where year = $1
-       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::float8 from reporting.institution_subsidies where year = $1 and cap_remaining = 0
+       select 'volume' as key, count(*)::int as count, coalesce(sum(in_city_volume), 0)::numeric::text as amount from reporting.institution_subsidies where year = $1
+       union all select 'entitlement', count(*)::int, coalesce(sum(entitlement), 0)::numeric::text from reporting.institution_subsidies where year = $1
+       union all select 'clawed_back', count(*)::int, coalesce(sum(clawed_back), 0)::numeric::text from reporting.institution_subsidies where year = $1
+       union all select 'at_cap', count(*)::int, coalesce(sum(entitlement), 0)::numeric::text from reporting.institution_subsidies where year = $1 and cap_remaining = 0
      ) k`,
     [year],
   );
@@ -98,7 +100,7 @@ export function subsidiesOfYear(sql: SqlExecutor, year: number): Promise<ReportL
 export function milestonesInPeriod(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select 'milestones' as "group", k.key, count(*)::int as count, 0::float8 as amount from (
+    `select 'milestones' as "group", k.key, count(*)::int as count, '0' as amount from (
        select case when reported_on is not null and reported_on <= due_on then 'due_reported_on_time'
                    when reported_on is not null then 'due_reported_late' else 'due_not_reported' end as key
          from reporting.milestones where due_on between $1 and $2

@@ -3,6 +3,7 @@ import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
+import { FenSum } from './fen.js';
 import { waitForPosition } from '../wait.js';
 import { PositionParam, readerRoles, todayOf } from './list.js';
 import {
@@ -16,7 +17,7 @@ import {
   type ReportLine,
 } from './report-queries.js';
 
-const Line = z.object({ group: z.string(), key: z.string(), count: z.number().int(), amount: z.number().int().meta({ description: 'fen' }) });
+const Line = z.object({ group: z.string(), key: z.string(), count: z.number().int(), amount: FenSum });
 const Overdue = z.object({
   total: z.number().int(),
   items: z.array(
