@@ -38,9 +38,9 @@ for (const target of targets) {
       [big.toString()],
     );
     const inPeriod = await moneyInPeriod(sql, '2024-01-01', '2024-12-31');
-    t.same(inPeriod, [{ group: 'money:R2', key: 'paid', count: 1002, amount: exact }]);
+    t.strictSame(inPeriod, [{ group: 'money:R2', key: 'paid', count: 1002, amount: exact }]);
     const byYear = await moneyByRuleAndYear(sql, 2024);
-    t.same(
+    t.strictSame(
       byYear.map((l) => [l.group, l.key, l.amount]),
       [
         ['R2:2024', 'net', exact],
