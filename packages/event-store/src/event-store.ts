@@ -70,6 +70,13 @@ export interface AppendOptions {
   expectedRevision: ExpectedRevision;
 }
 
+/** One stream's part of an {@link EventStore.appendMulti}. */
+export interface StreamAppend {
+  stream: string;
+  events: readonly EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream: the `expectedRevision` of the next append. */
   nextRevision: number;
@@ -156,6 +163,19 @@ export interface EventStore {
    * `DUPLICATE_EVENT_ID`. An empty `events` only checks the expected revision.
    */
   append(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * All or none: every stream's expected revision is checked and every event written in one
+   * transaction. Returns one AppendResult per input, same order. A wrong revision on any stream
+   * throws the usual ConcurrencyError naming that stream and writes nothing. A retry of a fully
+   * successful call (same event ids) answers as the first time. A stream may appear only once.
+   * Backends without a multi-stream transaction (`capabilities.atomicMultiStream: false`) append
+   * stream by stream in the given order; see the package README.
+   */
+  appendMulti(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
+  /** What this backend guarantees for appendMulti. */
+  readonly capabilities: { atomicMultiStream: boolean };
 
   /** Events of one stream by revision. Throws `STREAM_NOT_FOUND` when the stream has no events. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

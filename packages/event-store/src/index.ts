@@ -11,6 +11,7 @@ export type {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeOptions,
   SubscriptionItem,
 } from './event-store.js';

@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
 import { appendContract } from './contract/append.js';
+import { appendMultiContract } from './contract/append-multi.js';
 import { concurrencyContract } from './contract/concurrency.js';
 import type { ContractAdapter } from './contract/helpers.js';
 import { readContract } from './contract/read.js';
@@ -17,6 +18,7 @@ export function runEventStoreContract(t: Test, adapter: ContractAdapter): void {
     const { store, cleanup } = await adapter.create();
     t.teardown(cleanup);
     appendContract(t, store, adapter);
+    appendMultiContract(t, store);
     readContract(t, store, adapter);
     subscribeContract(t, store, adapter);
     concurrencyContract(t, store, adapter);

@@ -5,6 +5,7 @@ import { silentLogger, type StoreLogger } from '../logger.js';
 import { START_POSITION } from '../position.js';
 import { limitOption, wakeIntervalOption } from '../validation.js';
 import { appendToEsdb } from './append.js';
+import { appendMultiToEsdb } from './append-multi.js';
 import { checkFilter } from './filters.js';
 import { createEsdbImporter } from './import.js';
 import type { EventImporter } from './import-plan.js';
@@ -64,6 +65,14 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EsdbEventS
       ensureOpen();
       return track(appendToEsdb(ctx, stream, events, appendOptions));
     },
+
+    async appendMulti(appends) {
+      ensureOpen();
+      return track(appendMultiToEsdb(ctx, appends));
+    },
+
+    // No multi-stream append in @eventstore/db-client: step by step (append-multi.ts).
+    capabilities: { atomicMultiStream: false },
 
     async readStream(stream, readOptions) {
       ensureOpen();

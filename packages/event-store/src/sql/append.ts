@@ -18,10 +18,10 @@ export interface AppendContext {
   logger: StoreLogger;
 }
 
-type Expected = ReturnType<typeof normaliseExpectedRevision>;
+export type Expected = ReturnType<typeof normaliseExpectedRevision>;
 
 /** An 'any' append that keeps losing the race for the next revision gives up after this. */
-const MAX_ATTEMPTS = 50;
+export const MAX_ATTEMPTS = 50;
 
 /** An append validated and turned into the SQL function's arguments, ready to run alone or in a batch. */
 export interface PreparedAppend {
@@ -102,6 +102,28 @@ function prepare(ctx: Pick<AppendContext, 'maxEventBytes'>, stream: string, even
   return [ids, types, schemaVersions, data, metadataTexts, heads, tails];
 }
 
+/**
+ * The arguments of `event_store.append_batch` and `append_multi`: per append its stream, expected
+ * revision and event count, then the per-event arrays of all appends flattened in order.
+ */
+export function appendsParams(ctx: Pick<AppendContext, 'notifyInline'>, parts: readonly PreparedAppend[]): unknown[] {
+  const streams: string[] = [];
+  const expected: string[] = [];
+  const revisions: Array<number | null> = [];
+  const counts: number[] = [];
+  const columns: unknown[][] = [[], [], [], [], [], [], []];
+  for (const part of parts) {
+    streams.push(part.stream);
+    expected.push(typeof part.expected === 'number' ? 'exact' : part.expected);
+    revisions.push(typeof part.expected === 'number' ? part.expected : null);
+    counts.push(part.events.length);
+    part.arrays.forEach((values, c) => {
+      for (const value of values) columns[c]!.push(value);
+    });
+  }
+  return [streams, expected, revisions, counts, ...encodeColumns(columns), ctx.notifyInline];
+}
+
 async function currentRevision(sql: Sql, stream: string): Promise<number | undefined> {
   const { rows } = await sql.query<{ revision: number }>(STREAM_REVISION, [stream], PREPARED);
   return rows[0]?.revision;
@@ -134,11 +156,11 @@ async function settleRefusal(
   throw concurrencyError(stream, expected, actual);
 }
 
-function errorCode(err: unknown): unknown {
+export function errorCode(err: unknown): unknown {
   return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
 }
 
-function constraintOf(err: unknown): string | undefined {
+export function constraintOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   if ('constraint' in err && typeof err.constraint === 'string') return err.constraint;
   const message = 'message' in err && typeof err.message === 'string' ? err.message : '';

@@ -1,8 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { AppendResult } from '../event-store.js';
 import { START_POSITION } from '../position.js';
-import { runAppend, type AppendContext, type PreparedAppend } from './append.js';
-import { encodeColumns } from './array-literal.js';
+import { appendsParams, runAppend, type AppendContext, type PreparedAppend } from './append.js';
 import { trustedPosition } from './rows.js';
 import { APPEND_BATCH, PREPARED } from './statements.js';
 
@@ -120,7 +119,7 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
     const batch = [...arrived].sort((x, y) => (x.prepared.stream < y.prepared.stream ? -1 : x.prepared.stream > y.prepared.stream ? 1 : 0));
     let rows: BatchRow[];
     try {
-      rows = (await ctx.sql.query<BatchRow>(APPEND_BATCH, batchParams(ctx, batch), PREPARED)).rows;
+      rows = (await ctx.sql.query<BatchRow>(APPEND_BATCH, appendsParams(ctx, batch.map((p) => p.prepared)), PREPARED)).rows;
     } catch (err) {
       ctx.logger.debug({ err, appends: batch.length }, 'a group commit failed as a whole; its appends run one by one');
       await Promise.all(batch.map(alone));
@@ -158,22 +157,4 @@ export function createGroupCommit(ctx: AppendContext, options: GroupCommitOption
         setImmediate(flushSoon);
       }
     });
-}
-
-function batchParams(ctx: AppendContext, batch: readonly Pending[]): unknown[] {
-  const streams: string[] = [];
-  const expected: string[] = [];
-  const revisions: Array<number | null> = [];
-  const counts: number[] = [];
-  const columns: unknown[][] = [[], [], [], [], [], [], []];
-  for (const { prepared } of batch) {
-    streams.push(prepared.stream);
-    expected.push(typeof prepared.expected === 'number' ? 'exact' : prepared.expected);
-    revisions.push(typeof prepared.expected === 'number' ? prepared.expected : null);
-    counts.push(prepared.events.length);
-    prepared.arrays.forEach((values, c) => {
-      for (const value of values) columns[c]!.push(value);
-    });
-  }
-  return [streams, expected, revisions, counts, ...encodeColumns(columns), ctx.notifyInline];
 }

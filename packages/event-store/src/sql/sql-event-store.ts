@@ -7,6 +7,7 @@ import { START_POSITION } from '../position.js';
 import { follow, linkedSubscription } from '../subscription.js';
 import { limitOption, wakeIntervalOption } from '../validation.js';
 import { prepareAppend, runAppend } from './append.js';
+import { prepareMulti, runAppendMulti } from './append-multi.js';
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotifier } from './notifier.js';
@@ -100,6 +101,19 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
       }
       return result;
     },
+
+    async appendMulti(appends) {
+      ensureOpen();
+      const prepared = prepareMulti(appendContext, appends);
+      const { results, written } = await track(runAppendMulti(appendContext, prepared));
+      if (written) {
+        bell.ring();
+        notifier?.poke();
+      }
+      return results;
+    },
+
+    capabilities: { atomicMultiStream: true },
 
     async readStream(stream, readOptions) {
       ensureOpen();

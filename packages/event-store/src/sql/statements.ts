@@ -20,6 +20,16 @@ export const APPEND_BATCH = `select ordinal, outcome, next_revision, last_positi
 from event_store.append_batch($1::text[], $2::text[], $3::bigint[], $4::int[], $5::uuid[], $6::text[], $7::int[], $8::json[],
   $9::text[], $10::text[], $11::text[], $12)`;
 
+/** Several appends, all or none: see migrations/005_append_multi.sql. */
+export const APPEND_MULTI = `select ordinal, next_revision, last_position
+from event_store.append_multi($1::text[], $2::text[], $3::bigint[], $4::int[], $5::uuid[], $6::text[], $7::int[], $8::json[],
+  $9::text[], $10::text[], $11::text[], $12)`;
+
+/** The last event of each of these streams: revision and position. */
+export const STREAM_HEADS = `
+select distinct on (stream) stream, revision::float8 as revision, ${POSITION} as position
+from event_store.events where stream = any($1::text[]) order by stream, revision desc`;
+
 export const STREAM_REVISION = `select revision::float8 as revision from event_store.events where stream = $1 order by revision desc limit 1`;
 
 /** Where events with these ids already are: the idempotency and duplicate check. */
