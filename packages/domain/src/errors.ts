@@ -21,7 +21,6 @@ export const errorCatalogue = {
   CONTRACT_NOT_FOUND: 'not_found',
   PAYMENT_NOT_FOUND: 'not_found',
   DISBURSEMENT_NOT_FOUND: 'not_found',
-  SELECTION_SLOT_NOT_FOUND: 'not_found',
   LEDGER_ENTRY_NOT_FOUND: 'not_found',
   // rules of the lifecycle
   ALREADY_EXISTS: 'rule',
@@ -36,6 +35,9 @@ export const errorCatalogue = {
   INDUSTRY_NOT_IN_FOCUS: 'rule',
   PROGRAMME_MISMATCH: 'rule',
   QUOTA_REACHED: 'rule',
+  SELECTION_SLOT_IN_USE: 'rule',
+  /** A rule, not a missing resource: releasing a place nobody holds (any more) is a race lost, like a stale decision. */
+  SELECTION_SLOT_NOT_FOUND: 'rule',
   LEAD_IS_PARTNER: 'rule',
   ALREADY_SCORED: 'rule',
   NO_EXPERT_SCORES: 'rule',

@@ -134,6 +134,8 @@ export type { ProgrammeCommand } from './programme/commands.js';
 export type { ProgrammeEvent } from './programme/events.js';
 export { ProgrammeSnapshot, programmeSnapshot } from './programme/state.js';
 export type { ProgrammeState } from './programme/state.js';
+export { decideApproval, decideRelease } from './programme/selection.js';
+export type { ApproveWithinQuota, SelectionEvents, SelectionState } from './programme/selection.js';
 export type { ProjectCommand } from './project/commands.js';
 export type { ProjectEvent } from './project/events.js';
 export { openRectifications, pendingSubsidyAssessments } from './project/state.js';

@@ -13,6 +13,7 @@ import { registerMoneyCommands } from './routes/money-routes.js';
 import { registerProgrammeCommands } from './routes/programme-routes.js';
 import { registerProjectCommands } from './routes/project-routes.js';
 import { registerStateRoutes } from './routes/state-routes.js';
+import { registerSelectionRoutes } from './routes/selection-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
@@ -43,6 +44,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
   registerProgrammeCommands(app, deps);
   registerProjectCommands(app, deps);
   registerMoneyCommands(app, deps);
+  registerSelectionRoutes(app, deps);
   registerWorkflows(app, deps);
   registerStateRoutes(app, deps.store, deps.cache);
 }

@@ -20,9 +20,9 @@ export const programmeCommandSchemas = {
   OpenSolicitation: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate }),
   CloseSolicitation: z.strictObject({ closedOn: IsoDate, reason: Text.optional() }),
   SetFocusIndustries: z.strictObject({ focusIndustries: z.array(Industry).max(50) }),
-  /** First half of an approval: claims one of the quota's places for a project. */
+  /** Claims one of the quota's places for a project: decided with the approval (`decideApproval`), never alone. */
   ReserveSelectionSlot: z.strictObject({ projectId: Id }),
-  /** Gives a reserved place back when the project stream refused the approval. */
+  /** Gives back a place held by a project that was not approved (`decideRelease` refuses an approved one). */
   ReleaseSelectionSlot: z.strictObject({ projectId: Id, reason: Text }),
 } as const;
 

@@ -57,7 +57,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
       return [
         {
           type: 'SelectionSlotReserved',
-          data: { ...recorded, programmeId, projectId, slot: state.selectedCount + 1, quota: state.quota },
+          data: { ...recorded, programmeId, projectId, slot: firstFreeSlot(state), quota: state.quota },
         },
       ];
     }
@@ -71,6 +71,17 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * The lowest place number no project holds. Not `selectedCount + 1`: after a release that number
+ * may still be held (places 1, 2, 3 held, 1 released: the next is 1, not 3).
+ */
+function firstFreeSlot(state: ProgrammeState): number {
+  const held = new Set(Object.values(state.reservations));
+  let slot = 1;
+  while (held.has(slot)) slot++;
+  return slot;
 }
 
 function evolve(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
@@ -103,8 +114,8 @@ function evolve(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
 /**
  * The programme (stream `programme-<id>`): its policy, solicitation window, focus industries and
  * quota. The quota is enforced here and only here: every selection reserves a place on this
- * stream, appended with its expected revision, so two approvals racing for the last place cannot
- * both succeed.
+ * stream, in the same atomic append as the approval on the project stream (`decideApproval`), with
+ * the expected revision of both, so two approvals racing for the last place cannot both succeed.
  */
 export const programmeDecider: Decider<ProgrammeCommand, ProgrammeState, ProgrammeEvent> = {
   decide,

@@ -103,27 +103,14 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
       };
     }
     if (decided.length > MAX_EVENTS_PER_STEP) throw new Error(`${options.type} decided ${decided.length} events; at most ${MAX_EVENTS_PER_STEP}`);
-    const toAppend: EventToAppend[] = decided.map((event, i) => ({
-      id: idFor(i),
-      type: event.type,
-      schemaVersion: currentSchemaVersion[event.type],
-      data: event.data,
-      metadata: {
-        actorId: ctx.actor.id,
-        actorRole: ctx.actor.role,
-        correlationId: ctx.correlationId,
-        causationId: ctx.causationId,
-        effectiveDate: effectiveDateOf(event.data),
-        reason: reasonOf(event.data),
-      },
-    }));
+    const toAppend = eventsToAppend(ctx, decided, idFor);
     try {
       const appended = await ctx.store.append(options.stream, toAppend, {
         expectedRevision: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision,
       });
       const first = appended.nextRevision - toAppend.length + 1;
       const written = toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i, position: appended.position }));
-      if (cache) remember(cache, ctx, options, loaded, toAppend, written);
+      if (cache) remember(cache, ctx, options.aggregate, options.stream, loaded, toAppend, written);
       return { stream: options.stream, revision: appended.nextRevision, position: appended.position, events: written.map(({ id, type, revision }) => ({ id, type, revision })) };
     } catch (err) {
       trustCache = false;
@@ -145,39 +132,62 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
   }
 }
 
+/** Decided events as the store takes them: ids (derived or new), schema versions, metadata. */
+export function eventsToAppend(
+  ctx: CommandContext,
+  decided: ReadonlyArray<{ type: EventType; data: Record<string, unknown> }>,
+  idFor: (i: number) => string,
+): EventToAppend[] {
+  return decided.map((event, i) => ({
+    id: idFor(i),
+    type: event.type,
+    schemaVersion: currentSchemaVersion[event.type],
+    data: event.data,
+    metadata: {
+      actorId: ctx.actor.id,
+      actorRole: ctx.actor.role,
+      correlationId: ctx.correlationId,
+      causationId: ctx.causationId,
+      effectiveDate: effectiveDateOf(event.data),
+      reason: reasonOf(event.data),
+    },
+  }));
+}
+
 /**
  * After an append, the cache holds the state folded with the appended events, read back as a
  * load would read them (JSON text, upcast, validated). A step with derived ids may have been
  * answered with an earlier run's events (an append retried after a crash): those were decided on
  * another clock, so the entry is only marked to be read again.
  */
-function remember<S>(
+export function remember<S>(
   cache: AggregateCache,
   ctx: CommandContext,
-  options: ExecuteOptions<S>,
+  aggregate: Foldable<S, unknown>,
+  stream: string,
   loaded: Loaded<S>,
   appended: readonly EventToAppend[],
   written: EventRef[],
 ): void {
   if (ctx.idSeed) {
-    cache.distrust(options.stream);
+    cache.distrust(stream);
     return;
   }
   let state: S;
   try {
     const asStored = appended.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: JSON.parse(JSON.stringify(e.data)) as JsonObject }));
-    state = foldEvents(options.aggregate as Foldable<S, unknown>, options.stream, loaded.state, asStored);
+    state = foldEvents(aggregate, stream, loaded.state, asStored);
   } catch {
     // The events are written: this answer stands. The next load folds the stream from the store
     // and fails there, loudly, if the stored events really cannot be folded.
-    cache.delete(options.stream);
+    cache.delete(stream);
     return;
   }
   const last = written[written.length - 1]!;
-  cache.set(options.stream, { state, revision: last.revision, events: loaded.events.extend(written), trusted: true });
+  cache.set(stream, { state, revision: last.revision, events: loaded.events.extend(written), trusted: true });
 }
 
-function resultOf(stream: string, events: readonly EventRef[]): StepResult {
+export function resultOf(stream: string, events: readonly EventRef[]): StepResult {
   const last = events[events.length - 1]!;
   return {
     stream,
@@ -187,7 +197,7 @@ function resultOf(stream: string, events: readonly EventRef[]): StepResult {
   };
 }
 
-function stale(stream: string, expected: number, actual: unknown) {
+export function stale(stream: string, expected: number, actual: unknown) {
   const current = typeof actual === 'number' ? actual : actual === 'no_stream' ? -1 : Number(actual);
   return appError('PRECONDITION_FAILED', `${stream} is at revision ${current}, not ${expected}; reload and decide again`, {
     extra: { stream, expectedRevision: expected, currentRevision: current },

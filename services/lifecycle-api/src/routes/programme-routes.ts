@@ -28,16 +28,6 @@ export const programmeCommands: SimpleCommand[] = [
   { url: `${G}/solicitation/opening`, type: 'OpenSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Open the solicitation (征集) window', tags: ['programmes'], example: { opensOn: '2018-05-01', closesOn: '2018-07-31' } },
   { url: `${G}/solicitation/closing`, type: 'CloseSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Close the solicitation window', tags: ['programmes'], example: { closedOn: '2018-07-31' } },
   { url: `${G}/focus-industries`, type: 'SetFocusIndustries', aggregate: 'programme', stream: toProgramme, summary: 'Set the focus industries', tags: ['programmes'], example: { focusIndustries: ['pumps', 'moulds', 'smart toilets', 'auto parts'] } },
-  {
-    url: `${G}/selection-slots/:projectId/release`,
-    type: 'ReleaseSelectionSlot',
-    aggregate: 'programme',
-    stream: toProgramme,
-    fromPath: ['projectId'],
-    summary: 'Give back a reserved selection place (compensation when an approval could not be completed)',
-    tags: ['programmes'],
-    example: { reason: 'Approval refused after the place was reserved' },
-  },
 ];
 
 export function registerProgrammeCommands(app: HttpApp, deps: CommandDeps): void {

@@ -1,8 +1,6 @@
-import { Id, IsoDate, PositiveFen, BankReference, entryOf, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-
-const Text = z.string().trim().min(1).max(2000);
 import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
 import { loadAggregate } from '../commands/load.js';
 import { assessContractPayment } from '../workflows/r2-assessment.js';
@@ -57,57 +55,6 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       data.projectId = projectId;
       const primary = await execute(ctx, { aggregate: project, stream: project.streamName(projectId), type: 'SubmitProject', data, step: 'submit', ifMatch });
       return { primary, resourceId: projectId, location: projectLocation(projectId) };
-    },
-  });
-
-  commandRoute(app, deps, {
-    url: '/v1/projects/:projectId/approval',
-    summary: 'Approve the selection (立项): reserves a place within the programme quota, then approves',
-    description: 'Refused with QUOTA_REACHED when the programme has no place left; never by the person who submitted the proposal.',
-    tags: ['solicitation'],
-    roles: project.commandRoles.ApproveProject,
-    params: paramsSchema('/v1/projects/:projectId/approval'),
-    body: z.strictObject({ comment: Text.optional() }),
-    bodyExample: { comment: 'Selected by the bureau meeting of 2018-07-17' },
-    async run(ctx, { params, body, ifMatch }) {
-      const { projectId } = params as { projectId: string };
-      const stream = project.streamName(projectId);
-      const current = await loadAggregate(ctx.store, project, stream, { cache: ctx.cache });
-      if (current.revision === 'no_stream') throw appError('NOT_FOUND', `project ${projectId} does not exist`);
-      if (ifMatch !== undefined && current.revision !== ifMatch) {
-        throw appError('PRECONDITION_FAILED', `${stream} is at revision ${current.revision}, not ${ifMatch}`, {
-          extra: { stream, expectedRevision: ifMatch, currentRevision: current.revision },
-          headers: { etag: `"${current.revision}"` },
-        });
-      }
-      const comment = (body as { comment?: string }).comment;
-      // Check the approval itself (four eyes, publicity over, …) before taking a place of the quota.
-      const selectionProbe = { programmeId: current.state.programmeId, slot: 1, quota: 1 };
-      await execute(ctx, { aggregate: project, stream, type: 'ApproveProject', step: 'approve', dryRun: true, data: { selection: selectionProbe, ...(comment ? { comment } : {}) } });
-      const programmeStream = programme.streamName(current.state.programmeId);
-      const reserved = await execute(ctx, { aggregate: programme, stream: programmeStream, type: 'ReserveSelectionSlot', step: 'reserve', data: { projectId } });
-      const programmeState = (await loadAggregate(ctx.store, programme, programmeStream, { cache: ctx.cache })).state;
-      const slot = entryOf(programmeState.reservations, projectId);
-      if (slot === undefined) throw new Error(`no place reserved for ${projectId} after reserving it`);
-      try {
-        const approved = await execute(ctx, {
-          aggregate: project,
-          stream,
-          type: 'ApproveProject',
-          step: 'approve',
-          data: { selection: { programmeId: current.state.programmeId, slot, quota: programmeState.quota }, ...(comment ? { comment } : {}) },
-        });
-        return { primary: approved, steps: [reserved, approved], resourceId: projectId };
-      } catch (err) {
-        await execute(ctx, {
-          aggregate: programme,
-          stream: programmeStream,
-          type: 'ReleaseSelectionSlot',
-          step: 'release',
-          data: { projectId, reason: `approval of ${projectId} was refused after its place was reserved` },
-        }).catch((releaseErr: unknown) => app.log.error({ err: releaseErr, projectId }, 'could not release a reserved place; release it by hand'));
-        throw err;
-      }
     },
   });
 
