@@ -64,8 +64,10 @@ export async function executeAcross<T extends Record<string, unknown>>(ctx: Comm
     }
     if (ctx.idSeed) {
       // This step already ran (a retried request): answer with what it wrote.
-      const own = (name: string) => new Set(Array.from({ length: MAX_EVENTS_PER_PART }, (_, i) => idFor(name, i)));
-      const already = names.map((name) => loaded[name].events.filter((e) => own(name).has(e.id)));
+      const already = names.map((name) => {
+        const own = new Set(Array.from({ length: MAX_EVENTS_PER_PART }, (_, i) => idFor(name, i)));
+        return loaded[name].events.filter((e) => own.has(e.id));
+      });
       if (already.some((events) => events.length > 0)) {
         return answer((name) => {
           const events = already[names.indexOf(name)]!;
