@@ -1,6 +1,6 @@
 import t from 'tap';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
 const { kinds, skipped } = databaseKinds();
@@ -20,7 +20,7 @@ for (const kind of kinds) {
 
     t.test('50 parallel approvals with one If-Match: one 200, 49 × 412, the place and the approval agree', async (t) => {
       await launchProgramme(call, people, 'tz-r', 3);
-      await proposalInPublicity(call, people, 'tz-r', 'r-1');
+      await proposalInPublicity(call, people, 'tz-r', 'r-1', CODES.lead, clock.set);
       const etag = (await call('GET', '/v1/projects/r-1', { token: people.ann })).headers.get('etag')!;
       const before = await system.eventCount();
       const answers = await Promise.all(Array.from({ length: 50 }, () => call('POST', '/v1/projects/r-1/approval', { token: people.ann, headers: { 'if-match': etag }, body: {} })));
@@ -39,7 +39,7 @@ for (const kind of kinds) {
     t.test('a quota-1 programme: of 8 racing approvals exactly one project is approved', async (t) => {
       await launchProgramme(call, people, 'tz-one', 1);
       const ids = Array.from({ length: 8 }, (_, i) => `one-${i}`);
-      for (const id of ids) await proposalInPublicity(call, people, 'tz-one', id);
+      for (const id of ids) await proposalInPublicity(call, people, 'tz-one', id, CODES.lead, clock.set);
       const answers = await Promise.all(ids.map((id) => call('POST', `/v1/projects/${id}/approval`, { token: people.ann, body: {} })));
       t.equal(answers.filter((a) => a.status === 200).length, 1, 'one approval');
       t.ok(answers.every((a) => a.status === 200 || (a.status === 409 && ['QUOTA_REACHED', 'CONCURRENCY_CONFLICT'].includes(String(a.body.code)))), 'the rest 409');
@@ -51,8 +51,8 @@ for (const kind of kinds) {
 
     t.test("releasing an approved project's place is refused, also once it is terminated; the quota stays full", async (t) => {
       await launchProgramme(call, people, 'tz-rel', 1);
-      await proposalInPublicity(call, people, 'tz-rel', 'rel-1');
-      await proposalInPublicity(call, people, 'tz-rel', 'rel-2');
+      await proposalInPublicity(call, people, 'tz-rel', 'rel-1', CODES.lead, clock.set);
+      await proposalInPublicity(call, people, 'tz-rel', 'rel-2', CODES.lead, clock.set);
       t.equal((await call('POST', '/v1/projects/rel-1/approval', { token: people.ann, body: {} })).status, 200);
       const release = () => call('POST', '/v1/programmes/tz-rel/selection-slots/rel-1/release', { token: people.ann, body: { reason: 'make room' } });
       const before = await system.eventCount();

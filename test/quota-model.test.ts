@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity, type Call, type Cast } from './support/story.js';
+import { cast, CODES, launchProgramme, type Call, type Cast, type SetClock } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
 /**
@@ -66,11 +66,8 @@ for (const kind of kinds) {
         run++;
         const programmes = [`m${run}a`, `m${run}b`];
         const projects = programmes.map((p) => Array.from({ length: PROJECTS_PER_PROGRAMME }, (_, i) => `${p}-${i}`));
-        // Set up on the clock of the story (each step's rules look at "today"), projects in parallel.
-        clock.set('2018-06-01T02:00:00Z');
-        await Promise.all(programmes.map((programmeId, k) => launchProgramme(call, people, programmeId, quotas[k])));
-        await Promise.all(programmes.flatMap((programmeId, k) => projects[k]!.map((projectId) => proposalInPublicity(call, people, programmeId, projectId))));
-        clock.set('2018-07-20T02:00:00Z');
+        await Promise.all(programmes.map((programmeId, k) => launchProgramme(call, people, programmeId, quotas[k], clock.set)));
+        await proposalsInPublicity(call, people, clock.set, programmes, projects);
         const answers: Answer[] = [];
         for (const batch of batches) {
           answers.push(...(await runBatch(call, people, programmes, projects, batch)));
@@ -81,6 +78,33 @@ for (const kind of kinds) {
     );
     t.pass(`${run} runs: the invariants held`);
   });
+}
+
+/**
+ * `proposalInPublicity` for every project at once, phase by phase, so the shared clock says the
+ * day each phase happens on (a publicity period cannot start before "today").
+ */
+async function proposalsInPublicity(call: Call, people: Cast, at: SetClock, programmes: string[], projects: string[][]): Promise<void> {
+  const must = async (path: string, token: string, body: unknown) => {
+    const res = await call('POST', path, { token, body });
+    if (res.status >= 300) throw new Error(`POST ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  const all = programmes.flatMap((programmeId, k) => projects[k]!.map((projectId) => ({ programmeId, P: `/v1/projects/${projectId}`, projectId })));
+  at('2018-06-01T02:00:00Z');
+  await Promise.all(
+    all.map(async ({ programmeId, projectId, P }) => {
+      await must(`/v1/programmes/${programmeId}/proposals`, people.alice, {
+        projectId, title: `Project ${projectId}`, leadEnterprise: { name: 'Taizhou Pump Co.', creditCode: CODES.lead }, partners: [],
+        industry: 'pumps', county: 'Wenling', principalInvestigator: { name: 'Wang Wei' }, keyTechnologies: ['hydraulics'], requestedFunding: 300_000_000,
+      });
+      await must(`${P}/formal-review`, people.bob, { passed: true });
+      await must(`${P}/reviewers`, people.alice, { reviewerId: 'expert-chen', name: 'Chen Jun', employerCreditCode: CODES.university });
+      await must(`${P}/scores`, people.chen, { score: 80 });
+    }),
+  );
+  at('2018-07-01T02:00:00Z');
+  await Promise.all(all.map(({ P }) => must(`${P}/publicity`, people.alice, { startsOn: '2018-07-01' })));
+  at('2018-07-20T02:00:00Z');
 }
 
 /** Reads the revisions the batch's If-Match headers are based on, then sends the whole batch at once. */
