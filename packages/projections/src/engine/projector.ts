@@ -94,7 +94,7 @@ export function startProjector(options: ProjectorOptions): RunningProjector {
             const first = part[0];
             if (first === undefined) throw err;
             const message = `writing the batch that starts with this event failed: ${err instanceof Error ? err.message : String(err)}`;
-            result = { consumed: 0, applied: 0, position: null, failure: describeFailure(first.envelope, message) };
+            result = { consumed: 0, applied: 0, position: null, failure: describeFailure(first.envelope, message, 'write') };
           }
         }
         done.push({ projection: row.name, result });
