@@ -7,6 +7,7 @@ export { ensureReadModels, readCatalogue, schemaName, type ProjectionRow } from 
 export { startProjector, type CommitInfo, type ProjectorOptions, type RunningProjector } from './engine/projector.js';
 export { rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './engine/rebuild.js';
 export { projectorMetrics, type ProjectorMetrics } from './engine/metrics.js';
+export { PROGRESS_CHANNEL } from './engine/progress.js';
 export { installReportingViews } from './reporting/install.js';
 export { allProjections, projectionNamed } from './read-models/index.js';
 export { projectsProjection } from './read-models/projects.js';
