@@ -134,7 +134,8 @@ export function createReadGate(options: ReadGateOptions) {
     async close(): Promise<void> {
       const unlisten = await listening;
       for (const wake of [...sleepers]) wake();
-      await unlisten?.();
+      // The connection may be closing already; nothing is left to unlisten then.
+      await unlisten?.().catch(() => undefined);
     },
   };
 }
