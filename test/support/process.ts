@@ -14,10 +14,19 @@ export function startAllInOne(env: NodeJS.ProcessEnv): Promise<ChildServer> {
   return startEntry('scripts/start.ts', env);
 }
 
-/** Starts a server entry (`services/<name>/src/server.ts`, `scripts/start.ts`) as its own process. */
-export async function startEntry(entry: string, env: NodeJS.ProcessEnv): Promise<ChildServer> {
+/**
+ * The test runner's environment without any Gongguan setting (`GONGGUAN_ENV`, `AUDIT_*`,
+ * `DATABASE_URL`, …): a child started on it runs on the production defaults, as `pnpm start` does.
+ */
+export function environmentWithoutSettings(): NodeJS.ProcessEnv {
+  const settings = /^(GONGGUAN_|AUDIT_|RATE_LIMIT_|REPORTING_|PROJECTOR_|AGGREGATE_|IDEMPOTENCY_|LIFECYCLE_|DATABASE_|EVENTSTORE_|EVENT_STORE_|JWKS_|JWT_|HEAP_|SHUTDOWN_|REQUEST_|BODY_|DATA_DIR$|HOST$|PORT$|LOG_LEVEL$|SERVICE_NAME$)/;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !settings.test(name)));
+}
+
+/** Starts a server entry (`services/<name>/src/server.ts`, `scripts/start.ts`) as its own process, on `base` (default: this process's environment) and `env`. */
+export async function startEntry(entry: string, env: NodeJS.ProcessEnv, base: NodeJS.ProcessEnv = process.env): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

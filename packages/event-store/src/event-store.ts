@@ -195,6 +195,13 @@ export interface EventStore {
   /** Position of the latest event a reader may safely read now; START_POSITION when empty. */
   headPosition(): Promise<Position>;
 
+  /**
+   * Position of the latest event written (committed), START_POSITION when empty. It may be past
+   * `headPosition` for a moment (SQL: a later transaction committed while an earlier one still
+   * runs), but no event was ever written beyond it: a position past it is not one a command returned.
+   */
+  lastPosition(): Promise<Position>;
+
   /** Ends subscriptions and releases what the store opened. */
   close(): Promise<void>;
 }

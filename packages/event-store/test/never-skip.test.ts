@@ -109,10 +109,11 @@ t.test('a transaction open in the same database delays delivery, then everything
   await raw.query('begin');
   await raw.query('select pg_current_xact_id()');
   const before = await store.headPosition();
-  await store.append('project-lag-1', [event(), event()], { expectedRevision: 'no_stream' });
+  const written = await store.append('project-lag-1', [event(), event()], { expectedRevision: 'no_stream' });
   await sleep(300);
   t.same(seen, [], 'the subscriber lags while an older transaction might still append');
   t.equal(await store.headPosition(), before, 'the readable head has not moved');
+  t.equal(await store.lastPosition(), written.position, 'but the last written position has: a command\'s answer is never beyond it');
   await raw.query('commit');
   t.ok(await until(() => seen.length === 2, 3_000), 'delivered once the transaction ends, without a new append');
 });

@@ -18,6 +18,7 @@ export const errorCatalogue = {
   REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   CONCURRENCY_CONFLICT: { status: 409, title: 'The resource was changed by someone else' },
   DUPLICATE_EVENT_ID: { status: 409, title: 'An event with this id already exists elsewhere' },
+  POSITION_NOT_WRITTEN: { status: 409, title: 'No event has been written at this position' },
   RULE_VIOLATION: { status: 409, title: 'A business rule refused the command' },
   PRECONDITION_FAILED: { status: 412, title: 'The resource revision does not match If-Match' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
@@ -27,6 +28,7 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
+  PROJECTION_FAILED: { status: 503, title: 'A read model this answer depends on has stopped' },
   STORAGE_UNAVAILABLE: { status: 503, title: 'Storage is unreachable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

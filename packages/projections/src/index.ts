@@ -1,12 +1,13 @@
 export { table, tableDdl, columnNames, type AnyTable, type ColumnType, type TableDef } from './table.js';
-export { dispatch, handles, type EventData, type Handlers, type Projection } from './projection.js';
+export { concern, dispatch, domainStreams, handles, owns, type EventData, type Handlers, type Projection } from './projection.js';
 export type { RowStore } from './engine/row-store.js';
 export { applyProjection, type ApplyResult } from './engine/apply.js';
-export { parseEnvelope, describeFailure, failureText, type EventFailure, type ParsedEnvelope } from './engine/parse.js';
+export { parseEnvelope, describeFailure, failureSummary, failureText, type EventFailure, type FailureKind, type ParsedEnvelope } from './engine/parse.js';
 export { ensureReadModels, readCatalogue, schemaName, type ProjectionRow } from './engine/catalog.js';
 export { startProjector, type CommitInfo, type ProjectorOptions, type RunningProjector } from './engine/projector.js';
 export { rebuildProjections, type RebuildOptions, type RebuildProgress, type RebuildResult } from './engine/rebuild.js';
 export { projectorMetrics, type ProjectorMetrics } from './engine/metrics.js';
+export { PROGRESS_CHANNEL } from './engine/progress.js';
 export { installReportingViews } from './reporting/install.js';
 export { allProjections, projectionNamed } from './read-models/index.js';
 export { projectsProjection } from './read-models/projects.js';

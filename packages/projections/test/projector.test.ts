@@ -49,6 +49,28 @@ for (const target of targets) {
     t.equal(rows[0]?.submitted, loaded.projects);
   });
 
+  t.test('events of streams no projection owns are skipped on purpose: the checkpoints pass them, nothing stops', async (t) => {
+    const h = await target();
+    t.teardown(() => h.close());
+    await loadProvince(h.store, { projects: 5, seed: 7 });
+    const projector = await projectToHead(h);
+    t.teardown(() => projector.stop());
+    const feed = await count(h.sql, 'reporting.activity');
+    const meta = { actorId: 'audit-sealer', actorRole: 'system', correlationId: 'seal' };
+    // What the audit service appends every AUDIT_SEAL_INTERVAL_MS, and a type from some later service.
+    await h.store.append('audit-tree-heads', [{ id: 'b0000000-0000-4000-8000-000000000001', type: 'TreeHeadSealed', schemaVersion: 1, data: { treeSize: 3, rootHash: 'ab' }, metadata: meta }], { expectedRevision: 'no_stream' });
+    await h.store.append('mystery-1', [{ id: 'b0000000-0000-4000-8000-000000000002', type: 'MysteryHappened', schemaVersion: 1, data: {}, metadata: meta }], { expectedRevision: 'no_stream' });
+    await loadProvince(h.store, { projects: 2, seed: 8, idPrefix: 'z' });
+    const last = await h.store.append('audit-tree-heads', [{ id: 'b0000000-0000-4000-8000-000000000003', type: 'TreeHeadSealed', schemaVersion: 1, data: { treeSize: 9, rootHash: 'cd' }, metadata: meta }], { expectedRevision: 0 });
+    await waitForHead(h, projector);
+    const { rows } = await h.sql.query<{ name: string; status: string; position: string }>('select name, status, position from projector.projections order by name');
+    t.same(rows.map((r) => [r.name, r.status, r.position]), [['activity', 'live', last.position], ['money', 'live', last.position], ['projects', 'live', last.position]], 'every checkpoint is past the last seal');
+    t.same(await projector.readiness(), { ok: true });
+    t.equal(await count(h.sql, 'reporting.activity', `type in ('TreeHeadSealed', 'MysteryHappened')`), 0, 'the feed shows domain events only');
+    t.ok((await count(h.sql, 'reporting.activity')) > feed, 'the events after the seals were applied');
+    t.equal(await count(h.sql, 'reporting.projects', `project_id like 'z%'`), 2);
+  });
+
   t.test('an unknown or malformed event stops the projections it concerns, loudly, naming the event', async (t) => {
     const h = await target();
     t.teardown(() => h.close());
@@ -76,17 +98,20 @@ for (const target of targets) {
     t.ok(rows.every((r) => (r.name === 'projects' ? r.position === bad.position : r.position < bad.position)), 'stopped ones did not pass the bad event; the other one did');
     t.match(await registry.metrics(), /gongguan_projection_failed\{projection="money"\} 1/);
 
-    await h.store.append('mystery-1', [{ id: 'a0000000-0000-4000-8000-000000000003', type: 'MysteryHappened', schemaVersion: 1, data: {}, metadata: meta }], { expectedRevision: 'no_stream' });
+    // A type this code does not know, in a stream a projection owns: the projections of that stream stop.
+    await h.store.append('project-mystery-1', [{ id: 'a0000000-0000-4000-8000-000000000003', type: 'MysteryHappened', schemaVersion: 1, data: {}, metadata: meta }], { expectedRevision: 'no_stream' });
     for (let i = 0; i < 200; i++) {
       const { rows: p } = await h.sql.query<{ status: string }>(`select status from projector.projections where name = 'projects'`);
       if (p[0]?.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    t.match(await projector.readiness(), { ok: false, detail: /projection projects stopped at event a0000000-0000-4000-8000-000000000003 \(MysteryHappened/ }, 'an unknown type stops every projection');
+    t.match(await projector.readiness(), { ok: false, detail: /projection projects stopped at event a0000000-0000-4000-8000-000000000003 \(MysteryHappened/ }, 'an unknown type in its own stream stops a projection');
+    const { rows: failures } = await h.sql.query<{ name: string; kind: string }>(`select name, error->>'kind' as kind from projector.projections order by name`);
+    t.same(failures, [{ name: 'activity', kind: 'malformed' }, { name: 'money', kind: 'malformed' }, { name: 'projects', kind: 'unknown-type' }], 'each stop says why');
     await projector.stop();
     const again = startProjector({ sql: h.sql, store: h.store, projections: allProjections, logger: silent });
     t.teardown(() => again.stop());
     await new Promise((r) => setTimeout(r, 300));
-    t.notOk((await again.readiness()).ok, 'a restart tries again and stops at the same event: nothing is skipped');
+    t.notOk((await again.readiness()).ok, 'a restart tries again and stops at the same event: nothing of its own is skipped');
   });
 }

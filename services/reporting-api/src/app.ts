@@ -1,8 +1,10 @@
+import { serviceEventStore } from '@gongguan/event-store';
 import type { HttpApp, ServiceMount } from '@gongguan/platform';
 import type { Sql } from '@gongguan/platform/db';
 import { allProjections, ensureReadModels } from '@gongguan/projections';
 import type { Config } from './config.js';
 import type { ReportingContext } from './context.js';
+import { createReadGate } from './read-gate.js';
 import { registerList } from './routes/list.js';
 import { listSpecs } from './routes/lists.js';
 import { registerProjectRoutes } from './routes/project-detail.js';
@@ -12,13 +14,17 @@ export interface ReportingOptions {
   sql: Sql;
   /** "Now" for time-driven facts (overdue, days left); default the system clock. */
   clock?: () => Date;
+  /** The event store's last written position (`EventStore.lastPosition`): bounds `?minPosition=`. */
+  lastPosition: () => Promise<string>;
   /** Longest wait for `?minPosition=`; default 5000 ms. */
   maxWaitMs?: number;
 }
 
 /** Registers every reporting route on `app`. */
 export async function reportingRoutes(app: HttpApp, options: ReportingOptions): Promise<void> {
-  const ctx: ReportingContext = { sql: options.sql, clock: options.clock ?? (() => new Date()), maxWaitMs: options.maxWaitMs ?? 5000 };
+  const gate = createReadGate({ sql: options.sql, lastPosition: options.lastPosition, maxWaitMs: options.maxWaitMs ?? 5000 });
+  app.addHook('onClose', () => gate.close());
+  const ctx: ReportingContext = { sql: options.sql, clock: options.clock ?? (() => new Date()), gate };
   for (const spec of listSpecs) registerList(app, ctx, spec);
   registerProjectRoutes(app, ctx);
   registerReports(app, ctx);
@@ -34,8 +40,10 @@ export const reportingApiService: ServiceMount<Config> = {
       const { rows } = await deps.sql.query<{ name: string; status: string }>(`select name, status from projector.projections where status = 'failed'`);
       return rows.length === 0 ? { ok: true } : { ok: false, detail: `projections stopped: ${rows.map((r) => r.name).join(', ')} (see the projector's /readyz)` };
     });
+    const store = await serviceEventStore(deps);
     await reportingRoutes(app, {
       sql: deps.sql,
+      lastPosition: () => store.lastPosition(),
       ...(deps.config.REPORTING_MAX_WAIT_MS === undefined ? {} : { maxWaitMs: deps.config.REPORTING_MAX_WAIT_MS }),
     });
   },

@@ -28,7 +28,7 @@ for (const target of targets) {
     const loaded = await loadProvince(store, { projects: 70, seed: 11, firstYear: 2020, today: '2025-06-30' });
     let now = new Date('2025-06-30T04:00:00Z');
     const app = await createHttpApp({ logger, auth: { keys: keyResolver({ jwksFile: keys.jwks }) }, title: 'reporting test' });
-    await reportingRoutes(app, { sql, clock: () => now, maxWaitMs: 300 });
+    await reportingRoutes(app, { sql, clock: () => now, lastPosition: () => store.lastPosition(), maxWaitMs: 300 });
     await app.ready();
     let projector: RunningProjector | undefined;
     const project = async () => {

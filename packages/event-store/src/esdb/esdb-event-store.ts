@@ -101,6 +101,12 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EsdbEventS
       return track(headPosition(client));
     },
 
+    async lastPosition() {
+      // The server reads $all only up to what it committed: the head is the last event written.
+      ensureOpen();
+      return track(headPosition(client));
+    },
+
     async importEvents(events) {
       ensureOpen();
       return track(importer.importEvents(events));

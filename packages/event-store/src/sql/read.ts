@@ -7,6 +7,7 @@ import { assertStreamName, checkFilter, instantOption, limitOption, revisionBoun
 import { toRecordedEvent, trustedPosition, type EventRow } from './rows.js';
 import {
   LAST_BELOW_HORIZON,
+  LAST_POSITION,
   PREPARED,
   READ_HORIZON,
   readAllStatement,
@@ -96,6 +97,12 @@ export async function readAllPage(
     if (end !== undefined && end > position) position = trustedPosition(end);
   }
   return { events, position, caughtUp: true, held };
+}
+
+export async function lastPosition(sql: Sql): Promise<Position> {
+  const { rows } = await sql.query<{ position: string }>(LAST_POSITION, [], PREPARED);
+  const last = rows[0]?.position;
+  return last === undefined ? START_POSITION : trustedPosition(last);
 }
 
 export async function headPosition(sql: Sql): Promise<Position> {

@@ -11,7 +11,7 @@ import { prepareMulti, runAppendMulti } from './append-multi.js';
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotifier } from './notifier.js';
-import { headPosition, READ_ALL_MAX, readAllPage, readStream } from './read.js';
+import { headPosition, lastPosition, READ_ALL_MAX, readAllPage, readStream } from './read.js';
 import { NOTIFY_CHANNEL } from './statements.js';
 
 export interface SqlEventStoreOptions {
@@ -147,6 +147,11 @@ export async function createSqlEventStore(options: SqlEventStoreOptions): Promis
     async headPosition() {
       ensureOpen();
       return track(headPosition(sql));
+    },
+
+    async lastPosition() {
+      ensureOpen();
+      return track(lastPosition(sql));
     },
 
     async close() {

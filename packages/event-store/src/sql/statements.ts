@@ -82,6 +82,9 @@ order by tx, seq
 limit $4`;
 }
 
+/** The last committed position, horizon or not. */
+export const LAST_POSITION = `select ${POSITION} as position from event_store.events order by tx desc, seq desc limit 1`;
+
 /** The last position below the horizon and after `after`: how far a (filtered) read has looked. */
 export const LAST_BELOW_HORIZON = `
 select ${POSITION} as position from event_store.events

@@ -54,6 +54,7 @@ export function readContract(t: Test, store: EventStore, _adapter: ContractAdapt
     const b = await store.append(`${cat}-b`, events(2), { expectedRevision: 'no_stream' });
     t.ok(comparePositions(a.position, b.position) < 0, 'a later append has a later position');
     t.equal(await store.headPosition(), b.position, 'the head is the last append');
+    t.equal(await store.lastPosition(), b.position, 'so is the last written position, when nothing is in flight');
     const page1 = await store.readAll({ after: start, limit: 4 });
     t.same(page1.events.map((e) => `${e.stream}@${e.revision}`), [`${cat}-a@0`, `${cat}-a@1`, `${cat}-a@2`, `${cat}-b@0`]);
     t.equal(page1.caughtUp, false);

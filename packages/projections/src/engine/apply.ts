@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@gongguan/platform/db';
-import { dispatch, handles, type Projection } from '../projection.js';
+import { concern, dispatch, type Projection } from '../projection.js';
 import { columnNames, type AnyTable } from '../table.js';
 import { describeFailure, type EventFailure, type ParsedEnvelope } from './parse.js';
 import { freezeRow, type RowCache } from './row-cache.js';
@@ -34,8 +34,9 @@ export interface PlannedBatch {
 /**
  * Applies a batch of events to one projection's tables in `schema`, inside the caller's
  * transaction: loads the rows the handlers ask for (one query per table and round), runs the
- * handlers in memory, writes each changed row once. An unknown or malformed event of a type the
- * projection handles, or a handler that throws, stops the batch just before that event.
+ * handlers in memory, writes each changed row once. Events the projection does not concern itself
+ * with are consumed without a handler (see `Projection`); an unknown or malformed event of one of
+ * its streams, or a handler that throws, stops the batch just before that event.
  */
 export async function applyProjection(tx: SqlExecutor, projection: Projection, schema: string, batch: readonly ParsedEnvelope[]): Promise<ApplyResult> {
   const planned = await planProjection(tx, projection, schema, batch);
@@ -64,9 +65,9 @@ export async function planProjection(
   let failure: EventFailure | undefined;
   for (let i = 0; i < batch.length; i++) {
     const item = batch[i];
-    if (item?.problem !== undefined && (item.problem.unknownType || handles(projection, item.envelope.type))) {
+    if (item?.problem !== undefined && concern(projection, item.envelope, item.problem) === 'stop') {
       end = i;
-      failure = describeFailure(item.envelope, item.problem.message);
+      failure = describeFailure(item.envelope, item.problem.message, item.problem.unknownType ? 'unknown-type' : 'malformed');
       break;
     }
   }
@@ -78,7 +79,7 @@ export async function planProjection(
     let error: { index: number; err: unknown } | undefined;
     for (let i = 0; i < end; i++) {
       const item = batch[i];
-      if (item?.event === undefined || !handles(projection, item.event.type)) continue;
+      if (item?.event === undefined || concern(projection, item.envelope, undefined) !== 'apply') continue;
       try {
         dispatch(projection, rows, item.event, item.envelope);
       } catch (err) {
@@ -96,13 +97,16 @@ export async function planProjection(
     }
     if (error !== undefined) {
       const item = batch[error.index];
-      if (item !== undefined) failure = describeFailure(item.envelope, error.err instanceof Error ? error.err.message : String(error.err));
+      if (item !== undefined) failure = describeFailure(item.envelope, error.err instanceof Error ? error.err.message : String(error.err), 'handler');
       end = error.index;
       continue;
     }
     const statements = writeStatements(schema, tables, rows, cache);
     let applied = 0;
-    for (let i = 0; i < end; i++) if (batch[i]?.event !== undefined && handles(projection, batch[i]?.envelope.type ?? '')) applied++;
+    for (let i = 0; i < end; i++) {
+      const item = batch[i];
+      if (item?.event !== undefined && concern(projection, item.envelope, undefined) === 'apply') applied++;
+    }
     return {
       result: {
         consumed: end,

@@ -6,6 +6,7 @@ import { applyProjection, type ApplyResult } from './apply.js';
 import { batches } from './batches.js';
 import { readCatalogue, schemaName, type ProjectionRow } from './catalog.js';
 import type { ProjectorMetrics } from './metrics.js';
+import { announceProgress } from './progress.js';
 import { describeFailure, failureText, parseEnvelope, type ParsedEnvelope } from './parse.js';
 
 export interface ProjectorOptions {
@@ -94,7 +95,7 @@ export function startProjector(options: ProjectorOptions): RunningProjector {
             const first = part[0];
             if (first === undefined) throw err;
             const message = `writing the batch that starts with this event failed: ${err instanceof Error ? err.message : String(err)}`;
-            result = { consumed: 0, applied: 0, position: null, failure: describeFailure(first.envelope, message) };
+            result = { consumed: 0, applied: 0, position: null, failure: describeFailure(first.envelope, message, 'write') };
           }
         }
         done.push({ projection: row.name, result });
@@ -146,6 +147,7 @@ export function startProjector(options: ProjectorOptions): RunningProjector {
     }
     const info: CommitInfo = { position: seen, events: events.length, results };
     for (const listener of listeners) listener(info);
+    if (results.some((r) => r.result.position !== null || r.result.failure)) await announceProgress(sql, seen, logger);
   }
 
   async function follow(): Promise<void> {

@@ -8,6 +8,7 @@ import { createGeneration, lockCatalogue, schemaName } from './catalog.js';
 import { failureText, parseEnvelope, type ParsedEnvelope } from './parse.js';
 import { RowCache } from './row-cache.js';
 import { indexDdl } from '../table.js';
+import { announceProgress } from './progress.js';
 
 export interface RebuildProgress {
   projections: string[];
@@ -264,6 +265,7 @@ async function trySwap(
     logger.info({ projections: names, position }, 'the live projector is ahead of the rebuild; catching up once more');
     return false;
   }
+  await announceProgress(sql, position, logger);
   if (!keepOld) for (const schema of retired) await sql.exec(`drop schema if exists ${schema} cascade`);
   return true;
 }

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@gongguan/domain';
-import type { Projection } from '../projection.js';
+import { domainStreams, type Projection } from '../projection.js';
 import { table } from '../table.js';
 
 export interface ActivityRow {
@@ -63,6 +63,8 @@ export const activityProjection: Projection = {
   version: 1,
   description: 'activity feed: who did what, when',
   tables: [activity],
+  // Domain events only: the audit service's tree heads are not something a person did.
+  streams: Object.values(domainStreams),
   handlers: {},
   handlesAll: true,
   onAny: (rows, event, envelope) =>

@@ -1,7 +1,7 @@
 import { toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
-import type { Projection } from '../projection.js';
+import { domainStreams, type Projection } from '../projection.js';
 import { disbursements, ledgerEntries, ledgers, movements, type DisbursementRow } from './money-tables.js';
 
 function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind: 'paid' | 'reversed' | 'clawed_back', amount: number, on: string): void {
@@ -34,6 +34,7 @@ export const moneyProjection: Projection = {
   version: 1,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
   tables: [disbursements, movements, ledgers, ledgerEntries],
+  streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger],
   handlers: {
     DisbursementRequested: (rows, d) =>
       rows.put(disbursements, {

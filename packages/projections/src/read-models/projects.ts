@@ -1,7 +1,7 @@
 import { acceptanceDeadline, cycleEnd, toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
-import type { Projection } from '../projection.js';
+import { domainStreams, type Projection } from '../projection.js';
 import { milestones, programmes, projects, rectifications, type ProjectRow } from './project-tables.js';
 
 const day = (at: string): string => toShanghaiDate(at);
@@ -23,6 +23,7 @@ export const projectsProjection: Projection = {
   version: 2,
   description: 'programmes, project status, milestone calendar, rectifications',
   tables: [programmes, projects, milestones, rectifications],
+  streams: [domainStreams.programme, domainStreams.project],
   handlers: {
     ProgrammeLaunched: (rows, d) =>
       rows.put(programmes, {

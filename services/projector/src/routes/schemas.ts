@@ -7,6 +7,7 @@ export const EventFailureSchema = z
     revision: z.number().int(),
     type: z.string(),
     position: z.string(),
+    kind: z.enum(['unknown-type', 'malformed', 'handler', 'write']).optional().meta({ description: 'Why it stopped; absent for a stop recorded by an older version' }),
     message: z.string(),
   })
   .meta({ description: 'The event a projection stopped at, and why' });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
 import { camelRow, rowSchema } from '../rows.js';
-import { waitForPosition } from '../wait.js';
+import { guardRead } from '../read-gate.js';
 
 export const readerRoles: readonly Role[] = ['reporter', 'auditor', 'officer'];
 
@@ -144,9 +144,9 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
         response: { 200: z.object({ items: z.array(item), nextCursor: z.string().nullable(), asOf: z.string().nullable() }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query as Query;
-      if (query.minPosition) await waitForPosition(ctx.sql, viewProjections[spec.view], query.minPosition, ctx.maxWaitMs);
+      await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
       const { rows, today, fingerprint: f, sort } = await select(ctx, spec, query, query.limit + 1);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
@@ -171,7 +171,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
     },
     async (request, reply) => {
       const query = request.query as Query;
-      if (query.minPosition) await waitForPosition(ctx.sql, viewProjections[spec.view], query.minPosition, ctx.maxWaitMs);
+      await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
       const { rows } = await select(ctx, spec, query, query.limit);
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${spec.view}.csv"`);
       return toCsv(Object.keys(columns), rows);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { camelRow, rowSchema } from '../rows.js';
 import { FenSum, fenSum } from './fen.js';
-import { waitForPosition } from '../wait.js';
+import { guardRead } from '../read-gate.js';
 import { IsoDateParam, PositionParam, readerRoles, todayOf } from './list.js';
 
 const grouping = z.enum(['stage', 'status', 'industry', 'county', 'programme']);
@@ -27,8 +27,8 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
         response: { 200: z.object({ project: Project, milestones: z.array(Milestone), rectifications: z.array(Rectification), disbursements: z.array(Disbursement) }) },
       },
     },
-    async (request) => {
-      if (request.query.minPosition) await waitForPosition(ctx.sql, ['projects', 'money'], request.query.minPosition, ctx.maxWaitMs);
+    async (request, reply) => {
+      await guardRead(ctx.gate, reply, ['projects', 'money'], request.query.minPosition);
       const today = todayOf(ctx, request.query.asOf);
       const id = request.params.projectId;
       const rowsOf = async (text: string) =>
@@ -70,8 +70,8 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
         },
       },
     },
-    async (request) => {
-      if (request.query.minPosition) await waitForPosition(ctx.sql, ['projects'], request.query.minPosition, ctx.maxWaitMs);
+    async (request, reply) => {
+      await guardRead(ctx.gate, reply, ['projects'], request.query.minPosition);
       const by = [...new Set(request.query.by)];
       const cols = by.map((g) => (g === 'programme' ? 'programme_id' : g));
       const { rows } = await ctx.sql.query<{ key: string; projects: number; requested: string; approved: string }>(

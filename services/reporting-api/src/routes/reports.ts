@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
 import { FenSum } from './fen.js';
-import { waitForPosition } from '../wait.js';
+import { guardRead } from '../read-gate.js';
 import { PositionParam, readerRoles, todayOf } from './list.js';
 import {
   milestonesInPeriod,
@@ -100,21 +100,21 @@ export function registerReports(app: HttpApp, ctx: ReportingContext): void {
     { path: '/v1/reporting/annual', query: annualQuery, summary: 'Annual summary: counts, money by rule and year, subsidies against their caps, overdue items at year end' },
   ] as const;
   for (const variant of variants) {
-    const make = async (query: { year: number; quarter?: number; minPosition?: string | undefined }, limit: number) => {
-      if (query.minPosition) await waitForPosition(ctx.sql, reportProjections, query.minPosition, ctx.maxWaitMs);
+    const make = async (query: { year: number; quarter?: number; minPosition?: string | undefined }, limit: number, reply: { header(name: string, value: string): unknown }) => {
+      await guardRead(ctx.gate, reply, reportProjections, query.minPosition);
       const period = query.quarter === undefined ? { from: `${query.year}-01-01`, to: `${query.year}-12-31`, label: String(query.year) } : quarterPeriod(query.year, query.quarter);
       return build(ctx, period.from, period.to, period.label, query.year, limit);
     };
     app.get(
       variant.path,
       { config: { roles: readerRoles }, schema: { tags: ['reports'], summary: variant.summary, querystring: variant.query, response: { 200: Report } } },
-      async (request) => make(request.query, 1000),
+      async (request, reply) => make(request.query, 1000, reply),
     );
     app.get(
       `${variant.path}.csv`,
       { config: { roles: readerRoles }, schema: { tags: ['reports'], summary: `${variant.summary} (CSV, UTF-8 with BOM)`, querystring: variant.query, produces: ['text/csv'] } },
       async (request, reply) => {
-        const report = await make(request.query, 100_000);
+        const report = await make(request.query, 100_000, reply);
         reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="report-${report.period.label}.csv"`);
         return reportCsv(report);
       },

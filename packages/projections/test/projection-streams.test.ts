@@ -1,0 +1,50 @@
+import t from 'tap';
+import { bankReference, disbursement, eventSchemas, programme, project, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { allProjections, concern, domainStreams, owns } from '../src/index.js';
+
+/** Each aggregate with one stream of it, named by the domain itself. */
+const aggregates = [
+  { name: 'programme', schemas: programme.eventSchemas, stream: programme.streamName('tz-2018') },
+  { name: 'project', schemas: project.eventSchemas, stream: project.streamName('tz-2018-0001') },
+  { name: 'disbursement', schemas: disbursement.eventSchemas, stream: disbursement.streamName('r1-tz-2018-0001') },
+  { name: 'bankReference', schemas: bankReference.eventSchemas, stream: bankReference.streamName('ICBC-2019-0001') },
+  { name: 'r2Ledger', schemas: r2Ledger.eventSchemas, stream: r2Ledger.streamName('91331000MA2AB12341', 2019) },
+  { name: 'r3Ledger', schemas: r3Ledger.eventSchemas, stream: r3Ledger.streamName('12331000470000001L', 2019) },
+];
+
+t.test('every domain event type belongs to an aggregate whose streams are a domain stream category', async (t) => {
+  const types = Object.keys(eventSchemas);
+  for (const type of types) {
+    const homes = aggregates.filter((a) => Object.hasOwn(a.schemas, type));
+    t.equal(homes.length, 1, `${type} is an event of exactly one aggregate listed here (a new aggregate must be added to domainStreams)`);
+  }
+  for (const a of aggregates) {
+    const prefixes = Object.values(domainStreams).filter((prefix) => a.stream.startsWith(prefix));
+    t.equal(prefixes.length, 1, `${a.name}'s stream ${a.stream} is in exactly one category`);
+  }
+});
+
+t.test('each projection owns the streams of every event type it handles, and the feed owns every domain stream', async (t) => {
+  for (const projection of allProjections) {
+    for (const type of Object.keys(projection.handlers)) {
+      const home = aggregates.find((a) => Object.hasOwn(a.schemas, type));
+      t.ok(home !== undefined && owns(projection, home.stream), `${projection.name} owns the stream of ${type} (${home?.stream ?? 'none'})`);
+    }
+  }
+  const feed = allProjections.find((p) => p.name === 'activity');
+  for (const a of aggregates) t.ok(feed !== undefined && owns(feed, a.stream), `the feed owns ${a.stream}`);
+});
+
+t.test('what a projection does with an event: apply it, skip it, or stop at it', async (t) => {
+  const [projects, money] = allProjections;
+  if (projects === undefined || money === undefined) return t.fail('projections missing');
+  const known = { unknownType: false };
+  const unknown = { unknownType: true };
+  t.equal(concern(projects, { stream: 'project-a', type: 'ProjectApproved' }, undefined), 'apply');
+  t.equal(concern(projects, { stream: 'project-a', type: 'ExpertScoreRecorded' }, undefined), 'skip', 'a domain event it has no handler for');
+  t.equal(concern(money, { stream: 'project-a', type: 'ProjectApproved' }, undefined), 'skip', 'a stream it does not own');
+  t.equal(concern(projects, { stream: 'audit-tree-heads', type: 'TreeHeadSealed' }, unknown), 'skip', 'the audit service\'s tree heads');
+  t.equal(concern(projects, { stream: 'project-a', type: 'SomethingNew' }, unknown), 'stop', 'an unknown type in its own stream');
+  t.equal(concern(projects, { stream: 'project-a', type: 'ProjectApproved' }, known), 'stop', 'a malformed event it handles');
+  t.equal(concern(projects, { stream: 'project-a', type: 'ExpertScoreRecorded' }, known), 'skip', 'a malformed event it does not handle');
+});
