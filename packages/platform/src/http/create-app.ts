@@ -25,7 +25,13 @@ import './types.js';
 export interface HttpAppOptions {
   logger: Logger;
   bodyLimit?: number;
-  auth: { keys: JWTVerifyGetKey; issuer?: string | undefined; audience?: string | undefined };
+  auth: {
+    keys: JWTVerifyGetKey;
+    issuer?: string | undefined;
+    audience?: string | undefined;
+    maxLifetimeSeconds?: number | undefined;
+    clockToleranceSeconds?: number | undefined;
+  };
   title: string;
   version?: string;
   description?: string;
