@@ -14,6 +14,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { appError } from '../errors.js';
 import { cachedBearerVerifier } from '../auth/verify.js';
+import type { Principal } from '../auth/roles.js';
 import { registerMetrics } from './metrics.js';
 import { registerRateLimit, type RateLimits } from './rate-limit.js';
 import { registerSlowBodyTimeout } from './slow-body.js';
@@ -104,11 +105,21 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
   });
 
+  const limiter = registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     // Unmatched URLs carry no roles; they get their 404/405 from the not-found handler.
     if (request.routeOptions.url === undefined || config.public) return;
-    const principal = await verify(request.headers.authorization);
+    // The limit comes before the token check: a flood of bad tokens is refused without verifying them.
+    limiter.beforeAuth(request);
+    let principal: Principal;
+    try {
+      principal = await verify(request.headers.authorization);
+    } catch (err) {
+      limiter.authFailed(request);
+      throw err;
+    }
+    limiter.authenticated(request, principal.subject);
     request.principal = principal;
     const allowed = config.roles ?? [];
     if (!principal.roles.some((r) => allowed.includes(r))) {
@@ -181,7 +192,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     );
   });
   registerMetrics(app);
-  registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
   registerSlowBodyTimeout(app, options.requestTimeoutMs ?? 30_000);
 
   return app;
