@@ -76,6 +76,14 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
       .max(600, 'expected at most 600 seconds (clocks further apart need fixing, not tolerating)')
       .default(60),
     REQUEST_TIMEOUT_MS: positiveInt(30_000, 'a positive integer number of milliseconds'),
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === '' ? undefined : v))
+      .refine((v) => v === undefined || v.split(',').every((p) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p.trim())), {
+        message: 'expected the addresses or CIDRs of trusted proxies, comma-separated (e.g. 172.30.240.0/24)',
+      }),
     RATE_LIMIT_COMMANDS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of commands per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(3000),
     RATE_LIMIT_READS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of reads per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(12000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),

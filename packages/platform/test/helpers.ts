@@ -36,6 +36,7 @@ export async function testApp(
     rateLimits?: { commandsPerMinute: number; readsPerMinute: number };
     requestTimeoutMs?: number;
     auth?: { maxLifetimeSeconds?: number; clockToleranceSeconds?: number };
+    trustProxy?: string;
   } = {},
 ) {
   const sink = logSink();
@@ -46,6 +47,7 @@ export async function testApp(
     title: 'test',
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
   });
   app.post(
     '/v1/things',

@@ -83,14 +83,21 @@ export function cachedBearerVerifier(options: VerifyOptions, cache: { max?: numb
   const ttlMs = cache.ttlMs ?? 60_000;
   const now = cache.now ?? Date.now;
   const entries = new Map<string, { principal: Principal; until: number }>();
-  return async (header: string | undefined): Promise<Principal> => {
+  /** The principal of a header verified before and still cached; no signature check. */
+  const known = (header: string | undefined): Principal | undefined => {
     const hit = header === undefined ? undefined : entries.get(header);
     if (hit && hit.until > now()) return hit.principal;
     if (hit) entries.delete(header!);
+    return undefined;
+  };
+  const verify = async (header: string | undefined): Promise<Principal> => {
+    const hit = known(header);
+    if (hit) return hit;
     const principal = await verifyBearer(header, options);
     const exp = principal.expiresAt === undefined ? Infinity : principal.expiresAt * 1000;
     if (entries.size >= max) entries.delete(entries.keys().next().value!);
     entries.set(header!, { principal, until: Math.min(exp, now() + ttlMs) });
     return principal;
   };
+  return Object.assign(verify, { known });
 }

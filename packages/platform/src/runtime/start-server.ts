@@ -62,6 +62,7 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
     logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
     rateLimits: { commandsPerMinute: config.RATE_LIMIT_COMMANDS_PER_MINUTE, readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE },
     auth: {
       keys,
