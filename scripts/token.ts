@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ensureDevKeys, readPrivateJwk, Role, signToken } from '@gongguan/platform';
 
+const maxTtl = Number(process.env.JWT_MAX_LIFETIME_SECONDS ?? 86_400);
 const usage = `usage: pnpm token --role <role> [--role <role>...] --sub <subject> [--ttl <seconds>]
+--ttl defaults to 43200 (12 h) and may not exceed JWT_MAX_LIFETIME_SECONDS (${maxTtl}): the services refuse longer-lived tokens.
 roles: ${Role.options.join(', ')}
 Signs a token with the embedded default's development key in DATA_DIR (default ./.data).`;
 
@@ -25,8 +27,8 @@ if (bad.length > 0) {
   process.exit(64);
 }
 const ttl = Number(values.ttl);
-if (!Number.isInteger(ttl) || ttl <= 0) {
-  console.error(`--ttl must be a positive number of seconds\n${usage}`);
+if (!Number.isInteger(ttl) || ttl <= 0 || ttl > maxTtl) {
+  console.error(`--ttl must be a positive number of seconds, at most ${maxTtl}\n${usage}`);
   process.exit(64);
 }
 if (process.env.GONGGUAN_ENV === 'production') {

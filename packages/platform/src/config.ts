@@ -68,7 +68,22 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     JWKS_URL: optionalUrl(['https:', 'http:'], 'an http(s):// URL of a JWKS document'),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_MAX_LIFETIME_SECONDS: positiveInt(86_400, 'a positive integer number of seconds (the longest exp − iat accepted)'),
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce
+      .number({ error: 'expected a whole number of seconds (0 or more)' })
+      .int('expected a whole number of seconds (0 or more)')
+      .min(0, 'expected a whole number of seconds (0 or more)')
+      .max(600, 'expected at most 600 seconds (clocks further apart need fixing, not tolerating)')
+      .default(60),
     REQUEST_TIMEOUT_MS: positiveInt(30_000, 'a positive integer number of milliseconds'),
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === '' ? undefined : v))
+      .refine((v) => v === undefined || v.split(',').every((p) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p.trim())), {
+        message: 'expected the addresses or CIDRs of trusted proxies, comma-separated (e.g. 172.30.240.0/24)',
+      }),
     RATE_LIMIT_COMMANDS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of commands per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(3000),
     RATE_LIMIT_READS_PER_MINUTE: z.coerce.number({ error: 'expected a whole number of reads per minute (0 = no limit)' }).int('expected a whole number (0 = no limit)').min(0, 'expected a whole number (0 = no limit)').default(12000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 'a positive integer number of milliseconds'),
@@ -80,6 +95,20 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
 }
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whoever can answer a plain-http JWKS fetch can mint tokens, so keys come over https; plain http
+ * is allowed only outside production and only from this machine (a local identity provider).
+ */
+function jwksUrlProblem(url: string, env: string | undefined): string | undefined {
+  const u = new URL(url);
+  if (u.protocol === 'https:') return undefined;
+  if (env === 'production') return `expected an https:// URL in production (got ${JSON.stringify(url)}): keys fetched over plain http can be replaced in transit`;
+  if (!LOOPBACK_HOSTS.has(u.hostname)) return `expected an https:// URL; plain http is allowed only for a loopback host outside production (got ${JSON.stringify(url)})`;
+  return undefined;
+}
 
 /**
  * Parses the environment with one zod schema. Every problem is collected, so an operator fixes
@@ -95,6 +124,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
         { variable: 'JWKS_FILE / JWKS_URL', message: 'expected one of them in production (keys are never generated there)' },
       ]);
     }
+    const jwksProblem = data.JWKS_URL === undefined ? undefined : jwksUrlProblem(data.JWKS_URL, data.GONGGUAN_ENV);
+    if (jwksProblem) throw new ConfigError([{ variable: 'JWKS_URL', message: jwksProblem }]);
     return result.data;
   }
   const problems = result.error.issues.map((issue) => {

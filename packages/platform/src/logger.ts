@@ -1,4 +1,5 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
+import { redactDatabaseError } from './db/redact-error.js';
 
 /**
  * Paths never written to logs: credentials, and the personal data a project carries (the
@@ -28,11 +29,19 @@ export function createLogger(options: { level?: string; name?: string; destinati
   const opts: LoggerOptions = {
     level: options.level ?? 'info',
     redact: { paths: redactPaths, censor: '[redacted]' },
+    // A failed statement's values are personal data (names, phone numbers, amounts): never logged.
+    serializers: { err: serializeError },
     base: { service: options.name ?? 'gongguan' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
   return options.destination ? pino(opts, options.destination) : pino(opts);
+}
+
+function serializeError(err: unknown): unknown {
+  const serialised: unknown = stdSerializers.err(err as Error);
+  if (typeof serialised !== 'object' || serialised === null) return serialised;
+  return redactDatabaseError(err, serialised as Record<string, unknown>);
 }
 
 /** Removes the password from a connection string before it is logged or printed. */

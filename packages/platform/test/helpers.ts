@@ -29,15 +29,25 @@ export function logSink(): { lines: string[]; stream: Writable } {
 }
 
 /** An app with one protected JSON route and a tiny body limit, as the services build theirs. */
-export async function testApp(keys: TestKeys[], opts: { bodyLimit?: number; rateLimits?: { commandsPerMinute: number; readsPerMinute: number }; requestTimeoutMs?: number } = {}) {
+export async function testApp(
+  keys: TestKeys[],
+  opts: {
+    bodyLimit?: number;
+    rateLimits?: { commandsPerMinute: number; readsPerMinute: number };
+    requestTimeoutMs?: number;
+    auth?: { maxLifetimeSeconds?: number; clockToleranceSeconds?: number };
+    trustProxy?: string;
+  } = {},
+) {
   const sink = logSink();
   const app: HttpApp = await createHttpApp({
     logger: createLogger({ level: 'info', destination: sink.stream }),
     bodyLimit: opts.bodyLimit ?? 1024,
-    auth: { keys: createLocalJWKSet({ keys: keys.map((k) => k.publicJwk) }) },
+    auth: { keys: createLocalJWKSet({ keys: keys.map((k) => k.publicJwk) }), ...opts.auth },
     title: 'test',
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
   });
   app.post(
     '/v1/things',

@@ -40,3 +40,54 @@ t.test('a slow client that never finishes its request is cut off', async (t) => 
   t.match(answer, /application\/problem\+json[\s\S]*"code":"REQUEST_TIMEOUT"/, 'as a problem');
   t.ok(Date.now() - started < 5_000, 'and the connection closed');
 });
+
+t.test('a flood of bad tokens is limited by address before its tokens are checked', async (t) => {
+  const { app } = await testApp([keys], { rateLimits: { commandsPerMinute: 3, readsPerMinute: 5 } });
+  t.teardown(() => app.close());
+  const forged = `Bearer ${(await token(keys, ['officer'])).slice(0, -4)}AAAA`;
+  const get = (authorization?: string) => app.inject({ method: 'GET', url: '/v1/things/1', headers: authorization ? { authorization } : {} });
+  const statuses = [];
+  for (let i = 0; i < 8; i++) statuses.push((await get(forged)).statusCode);
+  t.same(statuses, [401, 401, 401, 401, 401, 429, 429, 429], 'the sixth bad token in a minute gets 429, not another signature check');
+  const limited = await get(forged);
+  t.equal(limited.json().code, 'RATE_LIMITED');
+  t.match(limited.headers['retry-after'], /^\d+$/);
+  t.equal((await get()).statusCode, 429, 'no token at all counts against the same address');
+  const post = await app.inject({ method: 'POST', url: '/v1/things', headers: { authorization: forged }, payload: { name: 'x', amountFen: 1 } });
+  t.equal(post.statusCode, 401, 'commands are a separate class');
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'public routes are never limited');
+});
+
+t.test('a client with a good token is limited by subject, not by the address it shares', async (t) => {
+  const { app } = await testApp([keys], { rateLimits: { commandsPerMinute: 3, readsPerMinute: 2 } });
+  t.teardown(() => app.close());
+  const get = async (subject: string) =>
+    (await app.inject({ method: 'GET', url: '/v1/things/1', headers: { authorization: `Bearer ${await token(keys, ['officer'], { subject })}` } })).statusCode;
+  t.same([await get('alice'), await get('alice'), await get('alice')], [200, 200, 429]);
+  t.same([await get('bob'), await get('BOB')], [200, 200], 'bob has his own bucket');
+  t.equal(await get(' Bob'), 429, 'and every spelling of bob shares it');
+});
+
+t.test('a client whose token was verified before keeps working while its address is flooded', async (t) => {
+  const { app } = await testApp([keys], { rateLimits: { commandsPerMinute: 3, readsPerMinute: 5 } });
+  t.teardown(() => app.close());
+  const alice = `Bearer ${await token(keys, ['officer'], { subject: 'alice' })}`;
+  const forged = `Bearer ${(await token(keys, ['officer'])).slice(0, -4)}AAAA`;
+  const get = async (authorization: string) => (await app.inject({ method: 'GET', url: '/v1/things/1', headers: { authorization } })).statusCode;
+  t.equal(await get(alice), 200);
+  for (let i = 0; i < 5; i++) await get(forged);
+  t.equal(await get(forged), 429, 'the address is spent');
+  t.equal(await get(alice), 200, 'a known token is not held up by its address');
+  const carol = `Bearer ${await token(keys, ['officer'], { subject: 'carol' })}`;
+  t.equal(await get(carol), 429, 'a new token from the flooded address waits like the bad ones');
+});
+
+t.test('behind a trusted proxy, the address is the client named in X-Forwarded-For', async (t) => {
+  const { app } = await testApp([keys], { rateLimits: { commandsPerMinute: 3, readsPerMinute: 2 }, trustProxy: '127.0.0.1' });
+  t.teardown(() => app.close());
+  const forged = `Bearer ${(await token(keys, ['officer'])).slice(0, -4)}AAAA`;
+  const get = async (client: string) =>
+    (await app.inject({ method: 'GET', url: '/v1/things/1', headers: { authorization: forged, 'x-forwarded-for': client } })).statusCode;
+  t.same([await get('10.0.0.1'), await get('10.0.0.1'), await get('10.0.0.1')], [401, 401, 429]);
+  t.equal(await get('10.0.0.2'), 401, 'another client behind the same proxy is not limited by the first');
+});

@@ -1,6 +1,7 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { appError, type AppError } from '../errors.js';
+import { normaliseIdentity } from './identity.js';
 import { SIGNING_ALGORITHMS } from './keys.js';
 import { Role, type Principal } from './roles.js';
 
@@ -9,12 +10,21 @@ const Claims = z.object({
   roles: z.array(Role).min(1),
   jti: z.string().optional(),
   exp: z.number(),
+  iat: z.number(),
 });
+
+/** 24 hours: the longest `exp − iat` accepted unless configured otherwise. */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
+/** Seconds two clocks may disagree by, for `exp`, `nbf` and `iat`. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
 
 export interface VerifyOptions {
   keys: JWTVerifyGetKey;
   issuer?: string | undefined;
   audience?: string | undefined;
+  /** The longest lifetime (`exp − iat`, seconds) a token may claim; also the oldest `iat` accepted. */
+  maxLifetimeSeconds?: number | undefined;
+  clockToleranceSeconds?: number | undefined;
 }
 
 /** Verifies a bearer token; every failure is a 401 AppError saying why, never a 403. */
@@ -22,25 +32,39 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   if (!header) throw appError('UNAUTHENTICATED', 'send an Authorization: Bearer <token> header');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header.trim());
   if (!match?.[1]) throw appError('TOKEN_INVALID', 'the Authorization header is not "Bearer <JWT>"');
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
+  const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(match[1], options.keys, {
       algorithms: [...SIGNING_ALGORITHMS],
       ...(options.issuer ? { issuer: options.issuer } : {}),
       ...(options.audience ? { audience: options.audience } : {}),
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'iat'],
+      // jose refuses an `iat` in the future (beyond the tolerance) or older than this.
+      maxTokenAge: maxLifetime,
+      clockTolerance: tolerance,
     }));
   } catch (err) {
     throw tokenError(err);
   }
   const claims = Claims.safeParse(payload);
   if (!claims.success) {
-    throw appError('TOKEN_INVALID', 'the token must carry a subject and a non-empty roles claim of known roles');
+    throw appError('TOKEN_INVALID', 'the token must carry a subject, iat, exp and a non-empty roles claim of known roles');
   }
-  return { subject: claims.data.sub, roles: claims.data.roles, tokenId: claims.data.jti, expiresAt: claims.data.exp };
+  // A token valid for centuries is a stolen credential that never stops working: its lifetime is capped.
+  if (claims.data.exp - claims.data.iat > maxLifetime) {
+    throw appError('TOKEN_INVALID', `the token's lifetime (exp − iat) is longer than the ${maxLifetime} s allowed`);
+  }
+  const subject = normaliseIdentity(claims.data.sub);
+  if (subject === undefined) {
+    throw appError('TOKEN_INVALID', 'the token subject must be letters a-z, digits and . _ @ + : - only (after NFKC and lower-casing)');
+  }
+  return { subject, roles: claims.data.roles, tokenId: claims.data.jti, expiresAt: claims.data.exp };
 }
 
 function tokenError(err: unknown): AppError {
+  if (err instanceof errors.JWTExpired && err.claim === 'iat') return appError('TOKEN_EXPIRED', 'the token was issued too long ago; ask for a new one');
   if (err instanceof errors.JWTExpired) return appError('TOKEN_EXPIRED', 'the token has expired; ask for a new one');
   if (err instanceof errors.JWKSNoMatchingKey) return appError('TOKEN_INVALID', 'the token was signed by an unknown key id');
   if (err instanceof errors.JWSSignatureVerificationFailed) return appError('TOKEN_INVALID', 'the token signature is not valid');
@@ -59,14 +83,21 @@ export function cachedBearerVerifier(options: VerifyOptions, cache: { max?: numb
   const ttlMs = cache.ttlMs ?? 60_000;
   const now = cache.now ?? Date.now;
   const entries = new Map<string, { principal: Principal; until: number }>();
-  return async (header: string | undefined): Promise<Principal> => {
+  /** The principal of a header verified before and still cached; no signature check. */
+  const known = (header: string | undefined): Principal | undefined => {
     const hit = header === undefined ? undefined : entries.get(header);
     if (hit && hit.until > now()) return hit.principal;
     if (hit) entries.delete(header!);
+    return undefined;
+  };
+  const verify = async (header: string | undefined): Promise<Principal> => {
+    const hit = known(header);
+    if (hit) return hit;
     const principal = await verifyBearer(header, options);
     const exp = principal.expiresAt === undefined ? Infinity : principal.expiresAt * 1000;
     if (entries.size >= max) entries.delete(entries.keys().next().value!);
     entries.set(header!, { principal, until: Math.min(exp, now() + ttlMs) });
     return principal;
   };
+  return Object.assign(verify, { known });
 }

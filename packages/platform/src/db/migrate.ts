@@ -43,7 +43,10 @@ export async function migrate(
 ): Promise<{ applied: number[] }> {
   return sql.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(hashtext('gongguan_migrations'))`);
-    await tx.exec(`create table if not exists gongguan_migrations (
+    // Created only when missing: a service that logs in without the right to create (its
+    // migrations applied by the owner beforehand) reads the records and finds nothing to do.
+    const { rows: table } = await tx.query<{ name: string | null }>(`select to_regclass('gongguan_migrations')::text as name`);
+    if (!table[0]?.name) await tx.exec(`create table if not exists gongguan_migrations (
       component text not null,
       version integer not null,
       name text not null,

@@ -25,7 +25,13 @@ import './types.js';
 export interface HttpAppOptions {
   logger: Logger;
   bodyLimit?: number;
-  auth: { keys: JWTVerifyGetKey; issuer?: string | undefined; audience?: string | undefined };
+  auth: {
+    keys: JWTVerifyGetKey;
+    issuer?: string | undefined;
+    audience?: string | undefined;
+    maxLifetimeSeconds?: number | undefined;
+    clockToleranceSeconds?: number | undefined;
+  };
   title: string;
   version?: string;
   description?: string;
@@ -33,6 +39,11 @@ export interface HttpAppOptions {
   errorTranslators?: ErrorTranslator[];
   /** Milliseconds a slow client may take to send its whole request. */
   requestTimeoutMs?: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (addresses or CIDRs, comma-separated), so
+   * rate limits by address see clients rather than the proxy. Unset: the connection's address.
+   */
+  trustProxy?: string | undefined;
   rateLimits?: RateLimits;
 }
 
@@ -56,6 +67,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -98,11 +110,25 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
   });
 
+  const limiter = registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     // Unmatched URLs carry no roles; they get their 404/405 from the not-found handler.
     if (request.routeOptions.url === undefined || config.public) return;
-    const principal = await verify(request.headers.authorization);
+    // A token verified before passes on; any other is limited by address before it is checked, so
+    // a flood of bad tokens is refused without a signature check each, while clients whose tokens
+    // are known keep working even when they share that address (a proxy without TRUST_PROXY).
+    let principal = verify.known(request.headers.authorization);
+    if (principal === undefined) {
+      limiter.beforeAuth(request);
+      try {
+        principal = await verify(request.headers.authorization);
+      } catch (err) {
+        limiter.authFailed(request);
+        throw err;
+      }
+    }
+    limiter.authenticated(request, principal.subject);
     request.principal = principal;
     const allowed = config.roles ?? [];
     if (!principal.roles.some((r) => allowed.includes(r))) {
@@ -175,7 +201,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     );
   });
   registerMetrics(app);
-  registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
   registerSlowBodyTimeout(app, options.requestTimeoutMs ?? 30_000);
 
   return app;

@@ -12,7 +12,8 @@ export function registerSlowBodyTimeout(app: FastifyInstance, timeoutMs: number)
     const raw = request.raw;
     if (raw.complete) return;
     const timer = setTimeout(() => {
-      if (raw.complete || raw.socket.destroyed) return;
+      // An injected request (app.inject) has a stand-in socket that cannot be ended.
+      if (raw.complete || typeof raw.socket?.end !== 'function' || raw.socket.destroyed) return;
       const body = JSON.stringify(problemBody(appError('REQUEST_TIMEOUT', `the request body did not arrive within ${timeoutMs} ms`), request));
       request.log.info({ timeoutMs }, 'request body too slow; closing the connection');
       raw.socket.end(
