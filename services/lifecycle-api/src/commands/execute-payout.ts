@@ -1,5 +1,5 @@
 import { currentSchemaVersion, parseCommand, type CommandType, type DomainCommand, type EventType } from '@gongguan/domain';
-import { isConcurrencyError, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision } from '@gongguan/event-store';
+import { isConcurrencyError, type StreamAppend } from '@gongguan/event-store';
 import { appError, isAppError } from '@gongguan/platform';
 import type { CommandContext, StepResult } from './execute.js';
 import { effectiveDateOf } from './execute.js';
@@ -30,16 +30,10 @@ export interface AcrossOptions {
 const DEFAULT_ATTEMPTS = 5;
 const MAX_EVENTS_PER_PART = 16;
 
-interface StreamAppend {
-  stream: string;
-  events: readonly EventToAppend[];
-  expectedRevision: ExpectedRevision;
-}
-
 /**
  * One decision over several streams: load each, decide once on all their states, and append every
  * stream's events in ONE atomic append with each stream's expected revision (the store's
- * appendMulti). A concurrent change to any of the streams fails the whole append; the decision
+ * appendMulti: one transaction on PostgreSQL and PGlite; see the event-store README for others). A concurrent change to any of the streams fails the whole append; the decision
  * is then taken again on the new states, a bounded number of times. Nothing is ever half written.
  */
 export async function executeAcross(ctx: CommandContext, options: AcrossOptions): Promise<StepResult[]> {
@@ -87,7 +81,7 @@ export async function executeAcross(ctx: CommandContext, options: AcrossOptions)
       };
     });
     try {
-      const results = await appendMulti(ctx.store, appends);
+      const results = await ctx.store.appendMulti(appends);
       for (const part of options.parts) ctx.cache?.delete(part.stream);
       return appends.map((a, p) => {
         const result = results[p]!;
@@ -114,14 +108,6 @@ export async function executeAcross(ctx: CommandContext, options: AcrossOptions)
       }
     }
   }
-}
-
-/** The store's atomic multi-stream append. TEMPORARY: step-wise until appendMulti lands from branch quota. */
-async function appendMulti(store: EventStore & { appendMulti?: (a: StreamAppend[]) => Promise<AppendResult[]> }, appends: StreamAppend[]): Promise<AppendResult[]> {
-  if (store.appendMulti) return store.appendMulti(appends);
-  const results: AppendResult[] = [];
-  for (const a of appends) results.push(await store.append(a.stream, a.events, { expectedRevision: a.expectedRevision }));
-  return results;
 }
 
 function resultOf(stream: string, revision: number | 'no_stream', events: ReadonlyArray<{ id: string; type: string; revision: number; position: string }>): StepResult {

@@ -142,13 +142,12 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema(`${D}/clawbacks`),
     body: ClawbackBody,
     bodyExample: { clawbackId: 'cb-1', amount: 2500000, decidedOn: '2019-12-01', reason: 'Audit finding 2019-07', basis: 'Audit report 2019-07' },
-    created: true,
     async run(ctx, { params, body, ifMatch }) {
       const { disbursementId } = params as { disbursementId: string };
       const data = { ...(body as Record<string, unknown>) };
       data.clawbackId ??= ctx.env.newId();
       const result = await onDisbursement(ctx, { disbursementId, type: 'ClawBackDisbursement', data, step: 'claw-back', ifMatch });
-      return { ...result, resourceId: String(data.clawbackId), location: `/v1/disbursements/${disbursementId}` };
+      return { ...result, resourceId: String(data.clawbackId) };
     },
   });
 

@@ -35,7 +35,7 @@ export async function decideWithReclaims(ctx: CommandContext, options: Reduction
     const claimants = paidClaimants(options.claimsOf(ledger.state));
     const parts: AcrossPart[] = [...options.parts, ...claimants.map(disbursementPart)];
     try {
-      return await executeAcross(ctx, {
+      const steps = await executeAcross(ctx, {
         ...options,
         parts,
         decide(command, states) {
@@ -53,6 +53,8 @@ export async function decideWithReclaims(ctx: CommandContext, options: Reduction
           return [ledgerEvents, ...events.slice(1), ...claimants.map((id) => clawed.get(id) ?? [])];
         },
       });
+      // The disbursements left untouched were only guarded (their revisions checked): not written.
+      return steps.filter((step, i) => i < options.parts.length || step.events.length > 0);
     } catch (err) {
       if (!(err instanceof ClaimantsMoved)) throw err;
     }
