@@ -28,7 +28,8 @@ const POOL = 4;
 const RUNS = 6;
 
 type Command =
-  | { kind: 'request' | 'flow'; e: number; d: number }
+  | { kind: 'request'; e: number; d: number }
+  | { kind: 'flow'; e: number; d: number }
   | { kind: 'approve' | 'pay' | 'cancel' | 'return'; d: number }
   | { kind: 'clawback'; d: number; amount: number }
   | { kind: 'reverse'; r: number };
