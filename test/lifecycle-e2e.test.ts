@@ -5,7 +5,6 @@ import { databaseKinds, lifecycleService, startSystem, testClock } from './suppo
 
 const LEAD = '91331000MA2AB12341';
 const PARTNER = '52331000MA2K12345W';
-const BUYER = '91331004MA2DK5678L';
 const UNIVERSITY = '12331000470000001L';
 
 const { kinds, skipped } = databaseKinds();
@@ -75,7 +74,8 @@ for (const kind of kinds) {
     await ok('2019-07-30T02:00:00Z', 'POST', `${P}/milestones/m2/acceptance`, bob, {});
     await ok('2019-08-05T02:00:00Z', 'POST', `${P}/stage`, alice, { to: 'promotion' });
     await ok('2019-09-02T02:00:00Z', 'POST', `${P}/contracts`, alice, {
-      contractId: 'c1', title: 'Licence of the pump hydraulic model', buyer: { name: 'Wenling Pumps Ltd', creditCode: BUYER }, amount: 400_000_000, signedOn: '2019-09-01',
+      contractId: 'c1', title: 'Licence of the pump hydraulic model', transferor: { name: 'Taizhou University', creditCode: UNIVERSITY },
+      transferee: { name: 'Taizhou Pump Co.', creditCode: LEAD }, amount: 400_000_000, signedOn: '2019-09-01',
     });
 
     // R2: 2,000,000 yuan bank-paid → 100,000 yuan; 1,500,000 yuan → 75,000 yuan, later refunded and clawed back.
@@ -90,26 +90,30 @@ for (const kind of kinds) {
     let ledger = await call('GET', ledgerPath, { token: alice });
     t.equal((ledger.body.state as { entitlement: number }).entitlement, 17_500_000, '100,000 + 75,000 yuan');
 
+    const entitlement = (paymentId: string) => ({ rule: 'R2', creditCode: LEAD, year: 2019, projectId: 'p-pump-01', paymentId });
     const subsidy = async (id: string, amount: number, paymentId: string, bankRef: string, paidOn: string) => {
-      await ok(`${paidOn}T03:00:00Z`, 'POST', '/v1/disbursements', fay, {
-        disbursementId: id, rule: 'R2', payee: { name: 'Taizhou Pump Co.', creditCode: LEAD }, amount, projectId: 'p-pump-01', basis: `subsidy-${LEAD}-2019/${paymentId}`,
-      }, 201);
+      await ok(`${paidOn}T03:00:00Z`, 'POST', '/v1/disbursements', fay, { disbursementId: id, entitlement: entitlement(paymentId), payee: { name: 'Taizhou Pump Co.', creditCode: LEAD } }, 201);
+      const requested = await call('GET', `/v1/disbursements/${id}`, { token: fay });
+      t.equal((requested.body.state as { amount: number }).amount, amount, `${id}: the amount is what the entry owes`);
       await ok(`${paidOn}T04:00:00Z`, 'POST', `/v1/disbursements/${id}/approval`, gus, {});
       await ok(`${paidOn}T05:00:00Z`, 'POST', `/v1/disbursements/${id}/payment`, fay, { bankReference: bankRef, paidOn });
     };
     await subsidy('r2-pay1', 10_000_000, 'pay1', 'ABC-2019-1201-0001', '2019-12-01');
     await subsidy('r2-pay2', 7_500_000, 'pay2', 'ABC-2019-1201-0002', '2019-12-01');
+    const twice = await ok('2019-12-02T02:00:00Z', 'POST', '/v1/disbursements', fay, { entitlement: entitlement('pay1'), payee: { name: 'Taizhou Pump Co.', creditCode: LEAD } }, 409);
+    t.equal(twice.body.code, 'ENTITLEMENT_SETTLED', 'an entry already paid owes nothing more');
 
     const reversal = await ok('2019-12-20T02:00:00Z', 'POST', `${P}/payments/pay2/reversal`, alice, { reversedOn: '2019-12-19', reason: 'Buyer refunded after a quality dispute' });
-    t.equal((reversal.body.steps as unknown[]).length, 3);
+    t.equal((reversal.body.steps as unknown[]).length, 4, 'reversed on the project; then, at once, the ledger, the record back and the clawback on r2-pay2');
     ledger = await call('GET', ledgerPath, { token: alice });
     t.equal((ledger.body.state as { entitlement: number }).entitlement, 10_000_000, 'entitlement recomputed after the refund');
-    await ok('2019-12-21T02:00:00Z', 'POST', '/v1/disbursements/r2-pay2/clawbacks', fay, {
-      clawbackId: 'cb-pay2', amount: 7_500_000, decidedOn: '2019-12-21', reason: 'Contract payment refunded', basis: `subsidy-${LEAD}-2019/pay2 reversal`,
-    });
     const clawed = await call('GET', '/v1/disbursements/r2-pay2', { token: fay });
     t.equal(clawed.status, 200);
-    t.match(clawed.body.state, { status: 'paid' });
+    t.match(clawed.body.state, { status: 'paid', clawedBack: 7_500_000 }, 'what was paid for the refunded payment is clawed back by the reversal');
+    const more = await ok('2019-12-21T02:00:00Z', 'POST', '/v1/disbursements/r2-pay2/clawbacks', fay, {
+      clawbackId: 'cb-pay2', amount: 1, decidedOn: '2019-12-21', reason: 'Contract payment refunded', basis: 'audit',
+    }, 409);
+    t.equal(more.body.code, 'CLAWBACK_EXCEEDS_PAID');
 
     await ok('2020-08-10T02:00:00Z', 'POST', `${P}/acceptance-application`, alice, { appliedOn: '2020-08-10' });
     await ok('2020-09-15T02:00:00Z', 'POST', `${P}/acceptance-conclusion`, ann, { result: 'passed', concludedOn: '2020-09-15' });

@@ -85,6 +85,8 @@ export async function projectInPromotion(call: Call, people: Cast, programmeId: 
   at('2019-08-05T02:00:00Z');
   await must(call, 'POST', `${P}/stage`, people.alice, { to: 'promotion' });
   await must(call, 'POST', `${P}/contracts`, people.alice, {
-    contractId: 'c1', title: 'Licence', buyer: { name: 'Wenling Pumps Ltd', creditCode: CODES.buyer }, amount: 5_000_000_000, signedOn: '2019-09-01',
+    // The project's enterprise takes the achievement on (受让方) and pays for it: R2 goes to it by default.
+    contractId: 'c1', title: 'Licence', transferor: { name: 'Taizhou University', creditCode: CODES.university }, transferee: { name: 'Taizhou Pump Co.', creditCode: lead },
+    amount: 5_000_000_000, signedOn: '2019-09-01',
   });
 }

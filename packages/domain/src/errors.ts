@@ -22,6 +22,7 @@ export const errorCatalogue = {
   PAYMENT_NOT_FOUND: 'not_found',
   DISBURSEMENT_NOT_FOUND: 'not_found',
   LEDGER_ENTRY_NOT_FOUND: 'not_found',
+  ENTITLEMENT_NOT_FOUND: 'not_found',
   // rules of the lifecycle
   ALREADY_EXISTS: 'rule',
   INVALID_STATE: 'rule',
@@ -67,6 +68,10 @@ export const errorCatalogue = {
   AMOUNT_OUT_OF_RANGE: 'rule',
   CLAWBACK_EXCEEDS_PAID: 'rule',
   NOT_IN_CITY: 'rule',
+  ENTITLEMENT_SETTLED: 'rule',
+  ENTITLEMENT_REDUCED: 'rule',
+  PAYEE_MISMATCH: 'rule',
+  CONTRACT_PARTIES_INVALID: 'rule',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof errorCatalogue;

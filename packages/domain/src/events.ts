@@ -24,10 +24,15 @@ export type EventType = DomainEvent['type'];
  * shape, and add an upcaster from the previous version in upcasting.ts.
  */
 const bumped: Partial<Record<EventType, number>> = {
-  ProjectSubmitted: 2,
+  ProgrammeLaunched: 2,
+  ProjectSubmitted: 3,
   // v2: the end date is the inclusive last day of the cycle (was the anniversary, one day late).
   TaskBookSigned: 2,
   ExtensionApproved: 2,
+  SelectionGrantAwarded: 2,
+  ConversionContractRegistered: 2,
+  DisbursementRequested: 2,
+  R2ReversalAssessed: 2,
 };
 
 export const currentSchemaVersion: Record<EventType, number> = Object.fromEntries(

@@ -17,6 +17,14 @@ export const ProgrammePolicy = z.strictObject({
   r2AnnualCap: Fen,
   /** R2: the threshold applies to each contract's bank-paid amount in the year, or to the year's total. */
   r2ThresholdMode: z.enum(['per_contract', 'per_year']),
+  /**
+   * R2: which party of a conversion contract the subsidy goes to: the transferee (受让方), the
+   * enterprise that takes on the achievement and pays for it by bank (the seed's rule, and the
+   * default), or the transferor (转让方). Its bank payments are assessed on its own
+   * `subsidy-<creditCode>-<year>` ledger. Programmes launched before the setting existed paid the
+   * project's enterprise, which their contracts record as the transferor (see upcasting.ts).
+   */
+  r2Beneficiary: z.enum(['transferee', 'transferor']).default('transferee'),
   /** R3: transfer-service subsidy rate on an institution's in-city transaction volume. */
   r3RateBps: BasisPoints,
   /** R3: most an institution receives in one calendar year. */
@@ -46,6 +54,7 @@ export const taizhouPolicy: ProgrammePolicy = {
   r2Threshold: yuan(1_000_000),
   r2AnnualCap: yuan(1_000_000),
   r2ThresholdMode: 'per_contract',
+  r2Beneficiary: 'transferee',
   r3RateBps: 500,
   r3AnnualCap: yuan(500_000),
   cycleMonths: 24,

@@ -29,11 +29,27 @@ function inclusiveEndOf(startOn: unknown, anniversary: unknown): string {
   return cycleEnd(startOn, monthsBetween(startOn, anniversary));
 }
 
+function isRecordValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Before the r2Beneficiary setting, R2 went to the project's lead enterprise, which a contract of
+ * those days records as the transferor (its `buyer` being the transferee): so the old policies
+ * read back as paying the transferor, which is what they did.
+ */
+const withLegacyBeneficiary: Upcaster = ({ policy, ...rest }) => ({
+  ...rest,
+  policy: isRecordValue(policy) ? { ...policy, r2Beneficiary: 'transferor' } : policy,
+});
+
 /** upcasters[type][n] upgrades version n to n + 1. */
 export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
+  ProgrammeLaunched: { 1: withLegacyBeneficiary },
   ProjectSubmitted: {
     // v1 stored the requested funding as a number of yuan; v2 stores integer fen.
     1: ({ requestedFundingYuan, ...rest }) => ({ ...rest, requestedFunding: yuanToFen(requestedFundingYuan) }),
+    2: withLegacyBeneficiary,
   },
   TaskBookSigned: {
     // v1 stored the anniversary (start + cycle months, clamped) as `endOn`: one day past the
@@ -46,6 +62,15 @@ export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
     // it from the start, the cycle and `months` (see the ExtensionApproved schema).
     1: ({ newEndOn: _anniversary, ...rest }) => rest,
   },
+  // v1 named only the counterparty, `buyer`, who paid the project's enterprise: the transferee.
+  // The transferor was the project's lead enterprise, which the project's state supplies (null here).
+  ConversionContractRegistered: { 1: ({ buyer, ...rest }) => ({ ...rest, transferor: null, transferee: buyer }) },
+  // v1: the award itself claimed the grant for its disbursement (no EntitlementClaimed follows it).
+  SelectionGrantAwarded: { 1: (data) => ({ ...data, impliesClaim: true }) },
+  // v1: a free amount with a free-text basis; it names no entitlement.
+  DisbursementRequested: { 1: (data) => ({ ...data, entitlement: null }) },
+  // v1 named the payment by paymentId alone (no projectId): the ledger's first entry with that id.
+  R2ReversalAssessed: { 1: (data) => data },
 };
 
 export interface StoredEvent {

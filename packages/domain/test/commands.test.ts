@@ -15,15 +15,15 @@ t.test('parseCommand validates the whole command', async (t) => {
     type: 'RegisterConversionContract',
     actor: officer,
     at: '2019-09-02T10:00:00+08:00',
-    data: { contractId: 'c1', title: 'Licence', buyer: { name: 'Buyer', creditCode: codes.buyer }, amount: '250000000', signedOn: '2019-09-01' },
+    data: { contractId: 'c1', title: 'Licence', transferor: { name: 'Lead', creditCode: codes.lead }, transferee: { name: 'Buyer', creditCode: codes.buyer }, amount: '250000000', signedOn: '2019-09-01' },
   });
   t.match(command, { type: 'RegisterConversionContract', data: { amount: 250_000_000 } });
   const bad = (data: Record<string, unknown>) => () =>
-    parseCommand({ type: 'RegisterConversionContract', actor: officer, at: '2019-09-02T10:00:00+08:00', data: { contractId: 'c1', title: 'Licence', buyer: { name: 'Buyer', creditCode: codes.buyer }, amount: 1, signedOn: '2019-09-01', ...data } });
+    parseCommand({ type: 'RegisterConversionContract', actor: officer, at: '2019-09-02T10:00:00+08:00', data: { contractId: 'c1', title: 'Licence', transferor: { name: 'Lead', creditCode: codes.lead }, transferee: { name: 'Buyer', creditCode: codes.buyer }, amount: 1, signedOn: '2019-09-01', ...data } });
   t.throws(bad({ amount: 1.5 }), 'fraction of a fen');
   t.throws(bad({ amount: -1 }), 'negative');
   t.throws(bad({ signedOn: '2019-02-29' }), 'a date that does not exist');
-  t.throws(bad({ buyer: { name: 'Buyer', creditCode: '91331081148012345X' } }), 'bad check character');
+  t.throws(bad({ transferee: { name: 'Buyer', creditCode: '91331081148012345X' } }), 'bad check character');
   t.throws(bad({ surprise: 1 }), 'unknown field');
   t.throws(() => parseCommand({ type: 'DropTables', actor: officer, at: '2019-09-02T10:00:00+08:00', data: {} }), /unknown command type/);
   t.throws(() => parseCommand({ type: 'CloseProject', actor: { id: 'x', role: 'root' }, at: '2019-09-02T10:00:00+08:00', data: {} }));

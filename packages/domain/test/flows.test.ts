@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { DisbursementCommand, DomainEvent, ProgrammeCommand, ProjectCommand, R2LedgerCommand } from '../src/index.js';
-import { bankReference, disbursement, parseEvent, currentSchemaVersion, programme, programmeSnapshot, project, r2Ledger, yearOf } from '../src/index.js';
+import { bankReference, decideDisbursement, disbursement, r2EntitlementView, parseEvent, currentSchemaVersion, programme, programmeSnapshot, project, r2Ledger, yearOf } from '../src/index.js';
 import { approver, codes, finance, finance2, finance3, officer, on } from './fixtures/fixtures.js';
 import { inPublicity, withContract } from './fixtures/project-story.js';
 
@@ -64,7 +64,9 @@ t.test('R2: a bank payment on the project, assessed on the enterprise-year ledge
     at: on('2019-10-09'),
     data: { creditCode: payment.enterpriseCreditCode, year, policy: { ...policy }, paymentId: payment.paymentId, projectId: payment.projectId, contractId: payment.contractId, amount: payment.amount, paidOn: payment.paidOn, bankReference: payment.bankReference },
   };
-  const assessed = r2Ledger.decider.decide(assess, r2Ledger.decider.initialState).find((e) => e.type === 'R2PaymentAssessed');
+  const ledgerEvents = r2Ledger.decider.decide(assess, r2Ledger.decider.initialState);
+  let ledger = ledgerEvents.reduce(r2Ledger.decider.evolve, r2Ledger.decider.initialState);
+  const assessed = ledgerEvents.find((e) => e.type === 'R2PaymentAssessed');
   const granted = assessed?.type === 'R2PaymentAssessed' ? assessed.data.subsidyGranted : -1;
   t.equal(granted, 10_000_000, '2,000,000 yuan bank-paid → 100,000 yuan');
   t.equal(r2Ledger.streamName(codes.lead, year), `subsidy-${codes.lead}-2019`);
@@ -76,13 +78,19 @@ t.test('R2: a bank payment on the project, assessed on the enterprise-year ledge
   t.equal(recorded.length, 1);
 
   let d = disbursement.decider.initialState;
+  const ref = { rule: 'R2' as const, creditCode: codes.lead, year, projectId: 'p-pump-01', paymentId: 'pay1' };
   const commands: DisbursementCommand[] = [
-    { type: 'RequestDisbursement', actor: finance, at: on('2019-10-10'), data: { disbursementId: 'r2-pay1', rule: 'R2', payee: { name: 'Taizhou Pump Co.', creditCode: codes.lead }, amount: granted, projectId: 'p-pump-01', basis: 'subsidy ledger R2PaymentAssessed pay1' } },
+    { type: 'RequestDisbursement', actor: finance, at: on('2019-10-10'), data: { disbursementId: 'r2-pay1', entitlement: ref, payee: { name: 'Taizhou Pump Co.', creditCode: codes.lead } } },
     { type: 'ApproveDisbursement', actor: finance2, at: on('2019-10-11'), data: {} },
     { type: 'RecordDisbursementPayment', actor: finance3, at: on('2019-10-12'), data: { bankReference: 'BOC-2019-5550', paidOn: '2019-10-12' } },
   ];
   for (const command of commands) {
-    d = disbursement.decider.decide(command, d).reduce(disbursement.decider.evolve, d);
+    // Decided on the disbursement and on the ledger entry it pays; both lists are one atomic append.
+    const decided = decideDisbursement(command, d, r2EntitlementView(ledger, ref));
+    d = decided.disbursement.reduce(disbursement.decider.evolve, d);
+    ledger = decided.entitlement.reduce(r2Ledger.decider.evolve, ledger);
   }
   t.equal(d.status, 'paid');
+  t.equal(d.amount, granted, 'the amount is what the entry granted');
+  t.match(ledger.claims[`p-pump-01/pay1`], [{ disbursementId: 'r2-pay1', amount: granted, status: 'paid' }]);
 });

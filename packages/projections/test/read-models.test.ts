@@ -1,6 +1,6 @@
 import t from 'tap';
 import { taizhouPolicy, type Actor } from '@gongguan/domain';
-import { on, onBankReference, onDisbursement, onProgramme, onProject, onR2Ledger, seededRandom, World } from '../src/generate/load.js';
+import { on, onBankReference, onDisbursement, onPayout, onProgramme, onProject, onR2Ledger, seededRandom, World } from '../src/generate/load.js';
 import { databases, projectToHead } from './helpers.js';
 
 const officer: Actor = { id: 'officer-li', role: 'officer' };
@@ -28,13 +28,14 @@ function story(): World {
   onProject(w, 'p1', 'AcceptMilestone', { milestoneId: 'm1' }, officer2, '2019-01-30');
   onProject(w, 'p1', 'OrderRectification', { rectificationId: 'rc1', issue: '经费使用不规范', dueOn: '2019-03-31' }, officer, '2019-03-01');
   onProject(w, 'p1', 'AwardSelectionGrant', { disbursementId: 'r1-p1' }, f1 as Actor, '2018-08-02');
-  onDisbursement(w, 'r1-p1', 'RequestDisbursement', { disbursementId: 'r1-p1', rule: 'R1', payee: lead, amount: 10_000_000, projectId: 'p1', basis: 'project-p1' }, f1 as Actor, '2018-08-02');
+  const r1 = { rule: 'R1' as const, projectId: 'p1' };
+  onPayout(w, 'r1-p1', r1, 'RequestDisbursement', { disbursementId: 'r1-p1', entitlement: r1, payee: lead }, f1 as Actor, '2018-08-02');
   onDisbursement(w, 'r1-p1', 'ApproveDisbursement', {}, f2 as Actor, '2018-08-03');
   onBankReference(w, 'ICBC-2018-0001', 'ClaimBankReference', { bankReference: 'ICBC-2018-0001', claimant: { kind: 'disbursement', id: 'r1-p1' } }, f3 as Actor, '2018-08-06');
-  onDisbursement(w, 'r1-p1', 'RecordDisbursementPayment', { bankReference: 'ICBC-2018-0001', paidOn: '2018-08-06' }, f3 as Actor, '2018-08-06');
+  onPayout(w, 'r1-p1', r1, 'RecordDisbursementPayment', { bankReference: 'ICBC-2018-0001', paidOn: '2018-08-06' }, f3 as Actor, '2018-08-06');
   const r2 = { r2RateBps: 500, r2Threshold: 100_000_000, r2AnnualCap: 100_000_000, r2ThresholdMode: 'per_contract' as const };
   onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Payment', { creditCode: lead.creditCode, year: 2019, policy: r2, paymentId: 'pay1', projectId: 'p1', contractId: 'c1', amount: 200_000_000, paidOn: '2019-10-08', bankReference: 'ICBC-2019-0001' }, f1 as Actor, '2019-10-09');
-  onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Reversal', { paymentId: 'pay1', reversedOn: '2019-11-01', reason: '退款' }, f1 as Actor, '2019-11-02');
+  onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Reversal', { projectId: 'p1', paymentId: 'pay1', reversedOn: '2019-11-01', reason: '退款' }, f1 as Actor, '2019-11-02');
   return w;
 }
 

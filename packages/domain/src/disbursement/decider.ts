@@ -1,5 +1,8 @@
 import { assertNever, assertRole } from '../authorize.js';
 import type { Decider } from '../decider.js';
+import type { ClaimEvent, EntitlementView } from '../entitlement/claims.js';
+import { held, paidNet } from '../entitlement/claims.js';
+import { describeEntitlement, type EntitlementRef } from '../entitlement/entitlement.js';
 import { domainError } from '../errors.js';
 import { formatYuan } from '../values/fen.js';
 import type { DisbursementCommand, DisbursementEvent, RuleKind } from './disbursement.js';
@@ -9,6 +12,8 @@ export interface DisbursementState {
   readonly status: 'none' | 'requested' | 'approved' | 'paid' | 'cancelled' | 'reversed';
   readonly disbursementId: string;
   readonly rule: RuleKind | null;
+  /** The entitlement it pays; null for a legacy (v1) disbursement with a free-text basis. */
+  readonly entitlement: EntitlementRef | null;
   readonly amount: number;
   readonly requestedBy: string;
   readonly approvedBy: string;
@@ -21,6 +26,7 @@ export const initialDisbursementState: DisbursementState = {
   status: 'none',
   disbursementId: '',
   rule: null,
+  entitlement: null,
   amount: 0,
   requestedBy: '',
   approvedBy: '',
@@ -29,21 +35,79 @@ export const initialDisbursementState: DisbursementState = {
   clawbackIds: [],
 };
 
+/** What one disbursement command decides: events for the disbursement stream and for its entitlement's stream. */
+export interface PayoutDecision {
+  readonly disbursement: DisbursementEvent[];
+  readonly entitlement: ClaimEvent[];
+}
+
 function requireStatus(state: DisbursementState, allowed: readonly DisbursementState['status'][], action: string): void {
   if (!allowed.includes(state.status)) {
     throw domainError('INVALID_STATE', `disbursement ${state.disbursementId} is ${state.status}; it cannot ${action}`, { status: state.status });
   }
 }
 
-function decide(command: DisbursementCommand, state: DisbursementState): DisbursementEvent[] {
+/** The entitlement a command must be decided with; a missing one is a wiring bug, not a refusal. */
+function requireView(view: EntitlementView | null, state: DisbursementState, action: string): EntitlementView {
+  if (view === null) throw new Error(`disbursement ${state.disbursementId || '(new)'} must ${action} together with its entitlement's stream`);
+  return view;
+}
+
+function only(disbursement: DisbursementEvent[]): PayoutDecision {
+  return { disbursement, entitlement: [] };
+}
+
+/**
+ * Decides a disbursement command on the disbursement's state and, for every command that moves
+ * money, on the state of the entitlement it pays (`view`, from the entitlement's own stream). The
+ * two lists are appended in one atomic append, each stream with its expected revision, so two
+ * requests (or two payments) racing for the same entitlement cannot both be written.
+ * `view` may be null for what touches the disbursement alone (approval) and for legacy (v1)
+ * disbursements that name no entitlement.
+ */
+export function decideDisbursement(command: DisbursementCommand, state: DisbursementState, view: EntitlementView | null): PayoutDecision {
   assertRole(command.type, command.actor, disbursementCommandRoles[command.type]);
   const actorId = command.actor.id;
+  const base = { by: command.actor, at: command.at };
   if (command.type === 'RequestDisbursement') {
     if (state.status !== 'none') throw domainError('ALREADY_EXISTS', `disbursement ${state.disbursementId} has already been requested`);
-    return [{ type: 'DisbursementRequested', data: { by: command.actor, at: command.at, ...command.data, requestedBy: actorId } }];
+    const { disbursementId, entitlement: ref, payee } = command.data;
+    const entitlement = requireView(view, state, 'be requested');
+    const named = describeEntitlement(ref);
+    if (entitlement.entitled === null) throw domainError('ENTITLEMENT_NOT_FOUND', `there is no ${ref.rule} entitlement ${named}`);
+    if (payee.creditCode !== entitlement.holder) {
+      throw domainError('PAYEE_MISMATCH', `${named} is owed to ${entitlement.holder}, not to ${payee.creditCode}`, { holder: entitlement.holder });
+    }
+    const owed = entitlement.entitled - held(entitlement.claims);
+    if (owed <= 0) {
+      throw domainError('ENTITLEMENT_SETTLED', `${named} owes nothing more: ${formatYuan(entitlement.entitled)} entitled, all of it already requested or paid`, {
+        entitled: entitlement.entitled,
+      });
+    }
+    return {
+      disbursement: [
+        {
+          type: 'DisbursementRequested',
+          data: {
+            ...base,
+            disbursementId,
+            rule: ref.rule,
+            entitlement: ref,
+            payee,
+            amount: owed,
+            ...(ref.rule === 'R3' ? {} : { projectId: ref.projectId }),
+            basis: named,
+            requestedBy: actorId,
+          },
+        },
+      ],
+      entitlement: [{ type: 'EntitlementClaimed', data: { ...base, entitlement: entitlement.key, disbursementId, amount: owed } }],
+    };
   }
   if (state.status === 'none') throw domainError('DISBURSEMENT_NOT_FOUND', 'this disbursement has not been requested');
-  const recorded = { by: command.actor, at: command.at, disbursementId: state.disbursementId };
+  const recorded = { ...base, disbursementId: state.disbursementId };
+  const linked = state.entitlement !== null;
+  const claimOf = (entitlement: EntitlementView) => ({ ...base, entitlement: entitlement.key, disbursementId: state.disbursementId });
 
   switch (command.type) {
     case 'ApproveDisbursement':
@@ -51,34 +115,57 @@ function decide(command: DisbursementCommand, state: DisbursementState): Disburs
       if (actorId === state.requestedBy) {
         throw domainError('FOUR_EYES_VIOLATION', `${actorId} requested disbursement ${state.disbursementId} and cannot also approve it`);
       }
-      return [{ type: 'DisbursementApproved', data: { ...recorded, approvedBy: actorId, ...command.data } }];
+      return only([{ type: 'DisbursementApproved', data: { ...recorded, approvedBy: actorId, ...command.data } }]);
 
-    case 'CancelDisbursement':
+    case 'CancelDisbursement': {
       requireStatus(state, ['requested', 'approved'], 'be cancelled');
-      return [{ type: 'DisbursementCancelled', data: { ...recorded, ...command.data } }];
+      const cancelled: DisbursementEvent = { type: 'DisbursementCancelled', data: { ...recorded, ...command.data } };
+      if (!linked) return only([cancelled]);
+      const entitlement = requireView(view, state, 'be cancelled');
+      return { disbursement: [cancelled], entitlement: [{ type: 'EntitlementClaimReleased', data: { ...claimOf(entitlement), reason: 'cancelled' } }] };
+    }
 
-    case 'RecordDisbursementPayment':
+    case 'RecordDisbursementPayment': {
       requireStatus(state, ['approved'], 'be paid');
       if (actorId === state.approvedBy) {
         throw domainError('FOUR_EYES_VIOLATION', `${actorId} approved disbursement ${state.disbursementId} and cannot also record its payment evidence`);
       }
-      return [{ type: 'DisbursementPaid', data: { ...recorded, amount: state.amount, ...command.data, recordedBy: actorId } }];
+      const paid: DisbursementEvent = { type: 'DisbursementPaid', data: { ...recorded, amount: state.amount, ...command.data, recordedBy: actorId } };
+      if (!linked) return only([paid]);
+      const entitlement = requireView(view, state, 'be paid');
+      const claim = entitlement.claims.find((c) => c.disbursementId === state.disbursementId);
+      if (claim === undefined || claim.status !== 'requested') {
+        throw new Error(`${entitlement.key} holds no open claim of disbursement ${state.disbursementId}`);
+      }
+      const alreadyPaid = paidNet(entitlement.claims);
+      const entitled = entitlement.entitled ?? 0;
+      if (alreadyPaid + state.amount > entitled) {
+        throw domainError(
+          'ENTITLEMENT_REDUCED',
+          `${describeEntitlement(entitlement.ref)} now entitles ${formatYuan(entitled)}, of which ${formatYuan(alreadyPaid)} is paid; ${formatYuan(state.amount)} more is too much: cancel and request again`,
+          { entitled, paid: alreadyPaid },
+        );
+      }
+      return { disbursement: [paid], entitlement: [{ type: 'EntitlementClaimPaid', data: { ...claimOf(entitlement), amount: state.amount } }] };
+    }
 
-    case 'ReverseDisbursement':
+    case 'ReverseDisbursement': {
       requireStatus(state, ['paid'], 'be reversed');
       if (state.clawedBack > 0) {
         throw domainError('CLAWBACK_EXCEEDS_PAID', `disbursement ${state.disbursementId} has clawbacks; reverse only what remains by a clawback`);
       }
-      return [
-        {
-          type: 'DisbursementReversed',
-          data: { ...recorded, amount: state.amount, originalBankReference: state.bankReference ?? '', ...command.data },
-        },
-      ];
+      const reversed: DisbursementEvent = {
+        type: 'DisbursementReversed',
+        data: { ...recorded, amount: state.amount, originalBankReference: state.bankReference ?? '', ...command.data },
+      };
+      if (!linked) return only([reversed]);
+      const entitlement = requireView(view, state, 'be reversed');
+      return { disbursement: [reversed], entitlement: [{ type: 'EntitlementClaimReleased', data: { ...claimOf(entitlement), reason: 'returned' } }] };
+    }
 
     case 'ClawBackDisbursement': {
       requireStatus(state, ['paid'], 'be clawed back');
-      if (state.clawbackIds.includes(command.data.clawbackId)) return [];
+      if (state.clawbackIds.includes(command.data.clawbackId)) return only([]);
       const remaining = state.amount - state.clawedBack;
       if (command.data.amount > remaining) {
         throw domainError(
@@ -86,7 +173,18 @@ function decide(command: DisbursementCommand, state: DisbursementState): Disburs
           `disbursement ${state.disbursementId} paid ${formatYuan(state.amount)}, of which ${formatYuan(remaining)} is left to claw back; ${formatYuan(command.data.amount)} is too much`,
         );
       }
-      return [{ type: 'DisbursementClawedBack', data: { ...recorded, originalBankReference: state.bankReference ?? '', ...command.data } }];
+      const clawed: DisbursementEvent = {
+        type: 'DisbursementClawedBack',
+        data: { ...recorded, originalBankReference: state.bankReference ?? '', ...command.data },
+      };
+      if (!linked) return only([clawed]);
+      const entitlement = requireView(view, state, 'be clawed back');
+      return {
+        disbursement: [clawed],
+        entitlement: [
+          { type: 'EntitlementClaimRecovered', data: { ...claimOf(entitlement), clawbackId: command.data.clawbackId, amount: command.data.amount, cause: 'clawback' } },
+        ],
+      };
     }
 
     default:
@@ -94,7 +192,7 @@ function decide(command: DisbursementCommand, state: DisbursementState): Disburs
   }
 }
 
-function evolve(state: DisbursementState, event: DisbursementEvent): DisbursementState {
+export function evolveDisbursement(state: DisbursementState, event: DisbursementEvent): DisbursementState {
   switch (event.type) {
     case 'DisbursementRequested':
       return {
@@ -102,6 +200,7 @@ function evolve(state: DisbursementState, event: DisbursementEvent): Disbursemen
         status: 'requested',
         disbursementId: event.data.disbursementId,
         rule: event.data.rule,
+        entitlement: event.data.entitlement,
         amount: event.data.amount,
         requestedBy: event.data.requestedBy,
       };
@@ -126,9 +225,13 @@ function evolve(state: DisbursementState, event: DisbursementEvent): Disbursemen
  * event that names the original bank reference. Four eyes: whoever requested a payment cannot
  * approve it, and whoever approved it cannot record its bank evidence. The bank reference is
  * claimed on its own `bank-reference-<ref>` stream before DisbursementPaid is appended.
+ *
+ * `decide` here sees the disbursement alone: it decides approval (and the commands of a legacy
+ * disbursement); what moves money against an entitlement goes through {@link decideDisbursement}
+ * with the entitlement's view.
  */
 export const disbursementDecider: Decider<DisbursementCommand, DisbursementState, DisbursementEvent> = {
-  decide,
-  evolve,
+  decide: (command, state) => decideDisbursement(command, state, null).disbursement,
+  evolve: evolveDisbursement,
   initialState: initialDisbursementState,
 };

@@ -6,6 +6,7 @@ import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { PositiveFen } from '../values/fen.js';
+import { EntitlementRef } from '../entitlement/entitlement.js';
 
 export const RuleKind = z.enum(['R1', 'R2', 'R3']);
 export type RuleKind = z.infer<typeof RuleKind>;
@@ -14,16 +15,13 @@ const Payee = z.strictObject({ name: Name, creditCode: CreditCode });
 
 export const disbursementCommandSchemas = {
   /**
-   * `basis` names what entitles the payee: for R1 the project (after AwardSelectionGrant), for R2/R3
-   * the ledger stream and entry whose assessment granted the amount.
+   * Names the entitlement it pays (the R1 award, an R2 or R3 ledger entry); the amount is what that
+   * entitlement still owes, decided on the entitlement's stream: never typed in.
    */
   RequestDisbursement: z.strictObject({
     disbursementId: Id,
-    rule: RuleKind,
+    entitlement: EntitlementRef,
     payee: Payee,
-    amount: PositiveFen,
-    projectId: Id.optional(),
-    basis: z.string().min(1).max(300),
   }),
   ApproveDisbursement: z.strictObject({ comment: Text.optional() }),
   CancelDisbursement: z.strictObject({ reason: Text }),
@@ -39,6 +37,8 @@ export const disbursementEventSchemas = {
     ...recorded,
     disbursementId: Id,
     rule: RuleKind,
+    /** null: a disbursement requested before v2, with a free-text basis only (it pays no named entitlement). */
+    entitlement: EntitlementRef.nullable(),
     payee: Payee,
     amount: PositiveFen,
     projectId: Id.optional(),

@@ -9,10 +9,12 @@ import { AcceptanceResult, Organisation, PerformanceGrade } from './values.js';
 export const promotionCommandSchemas = {
   /** Claims the one R1 grant of the project for a disbursement (the claim is the "once" guard). */
   AwardSelectionGrant: z.strictObject({ disbursementId: Id }),
+  /** The project's lead enterprise is one of the two parties: the transferor (转让方) or the transferee (受让方). */
   RegisterConversionContract: z.strictObject({
     contractId: Id,
     title: Name,
-    buyer: Organisation,
+    transferor: Organisation,
+    transferee: Organisation,
     amount: PositiveFen,
     signedOn: IsoDate,
   }),

@@ -19,6 +19,17 @@ function paymentOf(state: ProjectState, paymentId: string): PaymentState {
   return payment;
 }
 
+/** The two parties differ, and the project's lead enterprise is one of them. */
+function requireContractParties(state: ProjectState, transferor: string, transferee: string): void {
+  const lead = state.leadEnterprise?.creditCode;
+  if (transferor === transferee || (lead !== transferor && lead !== transferee)) {
+    throw domainError(
+      'CONTRACT_PARTIES_INVALID',
+      `a conversion contract of project ${state.projectId} is between its lead enterprise ${lead ?? ''} and another party; got transferor ${transferor} and transferee ${transferee}`,
+    );
+  }
+}
+
 /** Promotion (推广): conversion contracts and their bank payments, acceptance, closing, grading; and the R1 claim. */
 export function decidePromotion(command: PromotionCommand, state: ProjectState): ProjectEvent[] {
   const recorded = { by: command.actor, at: command.at, projectId: state.projectId };
@@ -39,7 +50,13 @@ export function decidePromotion(command: PromotionCommand, state: ProjectState):
       return [
         {
           type: 'SelectionGrantAwarded',
-          data: { ...recorded, disbursementId: command.data.disbursementId, payeeCreditCode: lead.creditCode, amount: policyOf(state).r1GrantAmount },
+          data: {
+            ...recorded,
+            disbursementId: command.data.disbursementId,
+            payeeCreditCode: lead.creditCode,
+            amount: policyOf(state).r1GrantAmount,
+            impliesClaim: false,
+          },
         },
       ];
     }
@@ -50,6 +67,7 @@ export function decidePromotion(command: PromotionCommand, state: ProjectState):
       if (entryOf(state.contracts, command.data.contractId) !== undefined) {
         throw domainError('ALREADY_EXISTS', `contract ${command.data.contractId} is already registered on project ${state.projectId}`);
       }
+      requireContractParties(state, command.data.transferor.creditCode, command.data.transferee.creditCode);
       return [{ type: 'ConversionContractRegistered', data: { ...recorded, ...command.data } }];
 
     case 'ConfirmContractPayment': {
@@ -73,9 +91,9 @@ export function decidePromotion(command: PromotionCommand, state: ProjectState):
           `contract ${contractId} is for ${formatYuan(contract.amount)}; ${formatYuan(contract.paid)} is already paid, so ${formatYuan(amount)} more is too much`,
         );
       }
-      const lead = state.leadEnterprise;
-      if (lead === null) throw domainError('PROJECT_NOT_FOUND', 'this project has not been submitted');
-      return [{ type: 'ContractPaymentConfirmed', data: { ...recorded, ...command.data, enterpriseCreditCode: lead.creditCode } }];
+      const beneficiary = policyOf(state).r2Beneficiary === 'transferee' ? contract.transferee : contract.transferor;
+      if (beneficiary === null) throw domainError('PROJECT_NOT_FOUND', 'this project has not been submitted');
+      return [{ type: 'ContractPaymentConfirmed', data: { ...recorded, ...command.data, enterpriseCreditCode: beneficiary.creditCode } }];
     }
 
     case 'ReverseContractPayment': {

@@ -5,6 +5,7 @@ import { Id, Name, Text, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
 import { AcceptanceResult, Organisation, PerformanceGrade } from './values.js';
+import { claimEventSchemas } from '../entitlement/claims.js';
 
 export const promotionEventSchemas = {
   SelectionGrantAwarded: z.strictObject({
@@ -13,17 +14,29 @@ export const promotionEventSchemas = {
     disbursementId: Id,
     payeeCreditCode: CreditCode,
     amount: Fen,
+    /**
+     * true in v1 events, written when the award itself claimed the grant for `disbursementId`;
+     * since v2 the claim is its own EntitlementClaimed, appended with the disbursement's request.
+     */
+    impliesClaim: z.boolean(),
   }),
   ConversionContractRegistered: z.strictObject({
     ...recorded,
     projectId: Id,
     contractId: Id,
     title: Name,
-    buyer: Organisation,
+    /** 转让方. null in contracts registered before v2 (which named only the `buyer`): the project's lead enterprise. */
+    transferor: Organisation.nullable(),
+    /** 受让方: the party that pays for the achievement by bank (v1's `buyer`). */
+    transferee: Organisation,
     amount: Fen,
     signedOn: IsoDate,
   }),
-  /** The enterprise's R2 ledger (`subsidy-<creditCode>-<year of paidOn>`) must assess it next. */
+  /**
+   * `enterpriseCreditCode`: the party the programme's R2 subsidy goes to (policy r2Beneficiary;
+   * the project's lead enterprise before v2 of the contract); its R2 ledger
+   * (`subsidy-<creditCode>-<year of paidOn>`) must assess it next.
+   */
   ContractPaymentConfirmed: z.strictObject({
     ...recorded,
     projectId: Id,
@@ -62,4 +75,6 @@ export const promotionEventSchemas = {
   }),
   ProjectClosed: z.strictObject({ ...recorded, projectId: Id, comment: Text.optional() }),
   PerformanceGraded: z.strictObject({ ...recorded, projectId: Id, year: Year, grade: PerformanceGrade, comment: Text.optional() }),
+  /** Claims against the R1 grant (entitlement key `R1`): see entitlement/claims.ts. */
+  ...claimEventSchemas,
 } as const;

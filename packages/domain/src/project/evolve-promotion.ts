@@ -2,20 +2,30 @@ import { assertNever } from '../authorize.js';
 import type { PromotionEvent } from './events.js';
 import type { ProjectState } from './state.js';
 import { entryOf, withEntry } from '../values/keyed.js';
+import { evolveClaims, withClaim } from '../entitlement/claims.js';
 
 export function evolvePromotion(state: ProjectState, event: PromotionEvent): ProjectState {
   switch (event.type) {
-    case 'SelectionGrantAwarded':
-      return { ...state, r1: { disbursementId: event.data.disbursementId, amount: event.data.amount } };
-    case 'ConversionContractRegistered':
-      return { ...state, contracts: withEntry(state.contracts, event.data.contractId, { amount: event.data.amount, paid: 0 }) };
+    case 'SelectionGrantAwarded': {
+      const { disbursementId, amount, impliesClaim } = event.data;
+      return { ...state, r1: { disbursementId, amount }, claims: impliesClaim ? withClaim(state.claims, 'R1', disbursementId, amount) : state.claims };
+    }
+    case 'EntitlementClaimed':
+    case 'EntitlementClaimPaid':
+    case 'EntitlementClaimReleased':
+    case 'EntitlementClaimRecovered':
+      return { ...state, claims: evolveClaims(state.claims, event) };
+    case 'ConversionContractRegistered': {
+      const { contractId, transferor, transferee, amount } = event.data;
+      return { ...state, contracts: withEntry(state.contracts, contractId, { transferor: transferor ?? state.leadEnterprise, transferee, amount, paid: 0 }) };
+    }
     case 'ContractPaymentConfirmed': {
-      const { paymentId, contractId, amount, bankReference, paidOn } = event.data;
+      const { paymentId, contractId, amount, bankReference, paidOn, enterpriseCreditCode } = event.data;
       const contract = entryOf(state.contracts, contractId);
       return {
         ...state,
         contracts: contract === undefined ? state.contracts : withEntry(state.contracts, contractId, { ...contract, paid: contract.paid + amount }),
-        payments: withEntry(state.payments, paymentId, { contractId, amount, bankReference, paidOn, reversed: false, paymentAssessed: false, reversalAssessed: false }),
+        payments: withEntry(state.payments, paymentId, { contractId, enterpriseCreditCode, amount, bankReference, paidOn, reversed: false, paymentAssessed: false, reversalAssessed: false }),
       };
     }
     case 'ContractPaymentReversed': {

@@ -1,5 +1,7 @@
 import type { ProgrammePolicy } from '../policy.js';
 import { KeyedLog } from '../values/keyed-log.js';
+import type { Claims, EntitlementView } from '../entitlement/claims.js';
+import { claimsOf } from '../entitlement/claims.js';
 import type { AcceptanceResult, Indicator, Organisation, PerformanceGrade, PrincipalInvestigator, ProposedChange, Stage } from './values.js';
 
 export type ProjectStatus =
@@ -48,6 +50,9 @@ export interface ChangeState {
 }
 
 export interface ContractState {
+  /** 转让方 and 受让方; null only for a contract of a project that was never submitted. */
+  readonly transferor: Organisation | null;
+  readonly transferee: Organisation | null;
   readonly amount: number;
   /** Bank-paid so far, net of reversals. */
   readonly paid: number;
@@ -55,6 +60,8 @@ export interface ContractState {
 
 export interface PaymentState {
   readonly contractId: string;
+  /** Whose R2 ledger assesses it (the subsidy's beneficiary). */
+  readonly enterpriseCreditCode: string;
   readonly amount: number;
   readonly bankReference: string;
   readonly paidOn: string;
@@ -102,7 +109,10 @@ export interface ProjectState {
   readonly visitIds: readonly string[];
   readonly contracts: Readonly<Record<string, ContractState>>;
   readonly payments: Readonly<Record<string, PaymentState>>;
+  /** The R1 award: the disbursement first requested for it, and the amount granted. */
   readonly r1: { readonly disbursementId: string; readonly amount: number } | null;
+  /** What disbursements claim against the R1 grant (key `R1`). */
+  readonly claims: Claims;
   readonly acceptance: {
     readonly appliedOn: string;
     readonly appliedBy: string;
@@ -142,6 +152,7 @@ export const initialProjectState: ProjectState = {
   contracts: {},
   payments: {},
   r1: null,
+  claims: {},
   acceptance: null,
   grades: {},
 };
@@ -162,4 +173,15 @@ export function pendingSubsidyAssessments(state: ProjectState): { paymentId: str
     ...(payment.paymentAssessed ? [] : [{ paymentId, step: 'payment' as const }]),
     ...(payment.reversed && !payment.reversalAssessed ? [{ paymentId, step: 'reversal' as const }] : []),
   ]);
+}
+
+/** The project's R1 grant as an entitlement: what it grants, to whom, and what is claimed against it. */
+export function r1EntitlementView(state: ProjectState): EntitlementView {
+  return {
+    ref: { rule: 'R1', projectId: state.projectId },
+    key: 'R1',
+    holder: state.leadEnterprise?.creditCode ?? '',
+    entitled: state.r1?.amount ?? null,
+    claims: claimsOf(state.claims, 'R1'),
+  };
 }

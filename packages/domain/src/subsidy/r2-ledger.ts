@@ -11,9 +11,12 @@ import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R2Entry } from './r2-rules.js';
 import { assessR2 } from './r2-rules.js';
+import type { Claims, EntitlementView } from '../entitlement/claims.js';
+import { claimEventSchemas, claimsOf, evolveClaims, spreadReduction } from '../entitlement/claims.js';
+import { r2EntryKey } from '../entitlement/entitlement.js';
 
 export const r2LedgerCommandSchemas = {
-  /** Assesses a confirmed bank payment (ContractPaymentConfirmed on the project stream). Idempotent by paymentId. */
+  /** Assesses a confirmed bank payment (ContractPaymentConfirmed on the project stream). Idempotent by (projectId, paymentId). */
   AssessR2Payment: z.strictObject({
     creditCode: CreditCode,
     year: Year,
@@ -26,7 +29,7 @@ export const r2LedgerCommandSchemas = {
     bankReference: BankReference,
   }),
   /** Re-assesses the year after a bank payment was reversed (ContractPaymentReversed). Idempotent. */
-  AssessR2Reversal: z.strictObject({ paymentId: Id, reversedOn: IsoDate, reason: Text }),
+  AssessR2Reversal: z.strictObject({ projectId: Id, paymentId: Id, reversedOn: IsoDate, reason: Text }),
 } as const;
 
 export const r2LedgerEventSchemas = {
@@ -46,6 +49,8 @@ export const r2LedgerEventSchemas = {
   }),
   R2ReversalAssessed: z.strictObject({
     ...recorded,
+    /** Absent in v1 events, written when payment ids were taken as unique in a ledger: the first entry with that paymentId. */
+    projectId: Id.optional(),
     paymentId: Id,
     reversedOn: IsoDate,
     reason: Text,
@@ -54,6 +59,7 @@ export const r2LedgerEventSchemas = {
     /** entitlementBefore − entitlementAfter: what must be clawed back. */
     clawback: Fen,
   }),
+  ...claimEventSchemas,
 } as const;
 
 export type R2LedgerCommand = CommandsOf<typeof r2LedgerCommandSchemas>;
@@ -65,14 +71,21 @@ export const r2LedgerCommandRoles: Record<R2LedgerCommandType, Role[]> = {
   AssessR2Reversal: ['officer', 'finance'],
 };
 
+/** An assessed payment and the part of the ledger's entitlement it carries (granted − its share of reductions). */
+export interface R2LedgerEntry extends R2Entry {
+  readonly entitlement: number;
+}
+
 export interface R2LedgerState {
   readonly creditCode: string;
   readonly year: number;
   readonly policy: R2Policy | null;
-  readonly entries: readonly R2Entry[];
+  readonly entries: readonly R2LedgerEntry[];
   readonly entitlement: number;
   readonly granted: number;
   readonly clawedBack: number;
+  /** What disbursements claim against each entry, by `<projectId>/<paymentId>`. */
+  readonly claims: Claims;
 }
 
 export const initialR2LedgerState: R2LedgerState = {
@@ -83,7 +96,24 @@ export const initialR2LedgerState: R2LedgerState = {
   entitlement: 0,
   granted: 0,
   clawedBack: 0,
+  claims: {},
 };
+
+function sameEntry(entry: R2Entry, projectId: string | undefined, paymentId: string): boolean {
+  return entry.paymentId === paymentId && (projectId === undefined || entry.projectId === projectId);
+}
+
+/** The entitlement of one assessed payment, as this ledger sees it now. */
+export function r2EntitlementView(state: R2LedgerState, ref: { creditCode: string; year: number; projectId: string; paymentId: string }): EntitlementView {
+  const key = r2EntryKey(ref.projectId, ref.paymentId);
+  const entry = state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => sameEntry(e, ref.projectId, ref.paymentId)) : undefined;
+  return { ref: { rule: 'R2', ...ref }, key, holder: ref.creditCode, entitled: entry?.entitlement ?? null, claims: claimsOf(state.claims, key) };
+}
+
+/** Every entry's entitlement view (to find what a reduction left overpaid). */
+export function r2EntitlementViews(state: R2LedgerState): EntitlementView[] {
+  return state.entries.map((e) => r2EntitlementView(state, { creditCode: state.creditCode, year: state.year, projectId: e.projectId, paymentId: e.paymentId }));
+}
 
 /** `subsidy-<creditCode>-<year>`: one ledger per enterprise per calendar year of bank payment. */
 export function r2LedgerStream(creditCode: string, year: number): string {
@@ -96,7 +126,7 @@ function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[]
   switch (command.type) {
     case 'AssessR2Payment': {
       const { creditCode, year, policy: offered, ...payment } = command.data;
-      if (state.entries.some((entry) => entry.paymentId === payment.paymentId)) return [];
+      if (state.entries.some((entry) => sameEntry(entry, payment.projectId, payment.paymentId))) return [];
       if (yearOf(payment.paidOn) !== year) {
         throw domainError('LEDGER_YEAR_MISMATCH', `payment ${payment.paymentId} was paid on ${payment.paidOn}; it belongs to the ${yearOf(payment.paidOn)} ledger, not ${year}`);
       }
@@ -127,13 +157,13 @@ function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[]
       ];
     }
     case 'AssessR2Reversal': {
-      const { paymentId } = command.data;
-      const entry = state.entries.find((e) => e.paymentId === paymentId);
+      const { projectId, paymentId } = command.data;
+      const entry = state.entries.find((e) => sameEntry(e, projectId, paymentId));
       if (entry === undefined || state.policy === null) {
-        throw domainError('LEDGER_ENTRY_NOT_FOUND', `the ${state.year} R2 ledger of ${state.creditCode || 'this enterprise'} has no payment ${paymentId}`);
+        throw domainError('LEDGER_ENTRY_NOT_FOUND', `the ${state.year} R2 ledger of ${state.creditCode || 'this enterprise'} has no payment ${paymentId} of project ${projectId}`);
       }
       if (entry.reversed) return [];
-      const entries = state.entries.map((e) => (e.paymentId === paymentId ? { ...e, reversed: true } : e));
+      const entries = state.entries.map((e) => (e === entry ? { ...e, reversed: true } : e));
       const entitlementAfter = assessR2(entries, state.policy).entitlement;
       return [
         {
@@ -155,18 +185,26 @@ function evolve(state: R2LedgerState, event: R2LedgerEvent): R2LedgerState {
       const { paymentId, projectId, contractId, amount } = event.data;
       return {
         ...state,
-        entries: [...state.entries, { paymentId, projectId, contractId, amount, reversed: false }],
+        entries: [...state.entries, { paymentId, projectId, contractId, amount, reversed: false, entitlement: event.data.subsidyGranted }],
         entitlement: event.data.entitlementAfter,
         granted: state.granted + event.data.subsidyGranted,
       };
     }
-    case 'R2ReversalAssessed':
+    case 'R2ReversalAssessed': {
+      const index = state.entries.findIndex((e) => sameEntry(e, event.data.projectId, event.data.paymentId));
+      const marked = state.entries.map((e, i) => (i === index ? { ...e, reversed: true } : e));
       return {
         ...state,
-        entries: state.entries.map((e) => (e.paymentId === event.data.paymentId ? { ...e, reversed: true } : e)),
+        entries: spreadReduction(marked, index, event.data.clawback),
         entitlement: event.data.entitlementAfter,
         clawedBack: state.clawedBack + event.data.clawback,
       };
+    }
+    case 'EntitlementClaimed':
+    case 'EntitlementClaimPaid':
+    case 'EntitlementClaimReleased':
+    case 'EntitlementClaimRecovered':
+      return { ...state, claims: evolveClaims(state.claims, event) };
     default:
       return assertNever(event);
   }
@@ -177,7 +215,9 @@ function evolve(state: R2LedgerState, event: R2LedgerEvent): R2LedgerState {
  * `subsidy-<creditCode>-<year>`). The annual cap is a single-stream invariant: every payment of
  * the enterprise in that year, from any contract of any project, is assessed here in order,
  * appended with the expected revision. Each assessment records the entitlement before and after,
- * so granted − clawed back always equals the current entitlement.
+ * so granted − clawed back always equals the current entitlement. Each entry carries its share of
+ * it (what it granted, less its share of later reductions), which is what a disbursement naming
+ * that entry may pay; the claims against each entry are recorded here too (see entitlement/claims.ts).
  */
 export const r2LedgerDecider: Decider<R2LedgerCommand, R2LedgerState, R2LedgerEvent> = {
   decide,

@@ -10,6 +10,8 @@ import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R3Entry } from './r2-rules.js';
 import { assessR3 } from './r2-rules.js';
+import type { Claims, EntitlementView } from '../entitlement/claims.js';
+import { claimEventSchemas, claimsOf, evolveClaims, spreadReduction } from '../entitlement/claims.js';
 
 export const r3LedgerCommandSchemas = {
   /** Records one technology transaction brokered by a transfer institution. Idempotent by transactionId. */
@@ -47,6 +49,7 @@ export const r3LedgerEventSchemas = {
     entitlementAfter: Fen,
     clawback: Fen,
   }),
+  ...claimEventSchemas,
 } as const;
 
 export type R3LedgerCommand = CommandsOf<typeof r3LedgerCommandSchemas>;
@@ -58,15 +61,32 @@ export const r3LedgerCommandRoles: Record<R3LedgerCommandType, Role[]> = {
   ReverseR3Transaction: ['officer', 'finance'],
 };
 
+/** A recorded transaction and the part of the ledger's entitlement it carries. */
+export interface R3LedgerEntry extends R3Entry {
+  readonly entitlement: number;
+}
+
 export interface R3LedgerState {
   readonly creditCode: string;
   readonly year: number;
   readonly policy: R3Policy | null;
-  readonly entries: readonly R3Entry[];
+  readonly entries: readonly R3LedgerEntry[];
   readonly entitlement: number;
+  /** What disbursements claim against each transaction, by transactionId. */
+  readonly claims: Claims;
 }
 
-export const initialR3LedgerState: R3LedgerState = { creditCode: '', year: 0, policy: null, entries: [], entitlement: 0 };
+export const initialR3LedgerState: R3LedgerState = { creditCode: '', year: 0, policy: null, entries: [], entitlement: 0, claims: {} };
+
+/** The entitlement of one recorded transaction, as this ledger sees it now. */
+export function r3EntitlementView(state: R3LedgerState, ref: { creditCode: string; year: number; transactionId: string }): EntitlementView {
+  const entry = state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => e.transactionId === ref.transactionId) : undefined;
+  return { ref: { rule: 'R3', ...ref }, key: ref.transactionId, holder: ref.creditCode, entitled: entry?.entitlement ?? null, claims: claimsOf(state.claims, ref.transactionId) };
+}
+
+export function r3EntitlementViews(state: R3LedgerState): EntitlementView[] {
+  return state.entries.map((e) => r3EntitlementView(state, { creditCode: state.creditCode, year: state.year, transactionId: e.transactionId }));
+}
 
 /** `r3-<creditCode>-<year>`: one ledger per transfer institution per calendar year. */
 export function r3LedgerStream(creditCode: string, year: number): string {
@@ -91,7 +111,7 @@ function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[]
       }
       const policy = state.policy ?? offered;
       const opening: R3LedgerEvent[] = state.policy === null ? [{ type: 'R3LedgerOpened', data: { ...base, creditCode, year, policy } }] : [];
-      const entries = [...state.entries, { transactionId: transaction.transactionId, amount: transaction.amount, reversed: false }];
+      const entries = [...state.entries, { transactionId: transaction.transactionId, amount: transaction.amount, reversed: false, entitlement: 0 }];
       if (!Number.isSafeInteger(entries.reduce((sum, entry) => sum + entry.amount, 0))) {
         throw domainError('AMOUNT_OUT_OF_RANGE', `the ${year} volume of ${creditCode} would exceed what the ledger can hold`);
       }
@@ -131,15 +151,19 @@ function evolve(state: R3LedgerState, event: R3LedgerEvent): R3LedgerState {
     case 'R3TransactionRecorded':
       return {
         ...state,
-        entries: [...state.entries, { transactionId: event.data.transactionId, amount: event.data.amount, reversed: false }],
+        entries: [...state.entries, { transactionId: event.data.transactionId, amount: event.data.amount, reversed: false, entitlement: event.data.subsidyGranted }],
         entitlement: event.data.entitlementAfter,
       };
-    case 'R3TransactionReversed':
-      return {
-        ...state,
-        entries: state.entries.map((e) => (e.transactionId === event.data.transactionId ? { ...e, reversed: true } : e)),
-        entitlement: event.data.entitlementAfter,
-      };
+    case 'R3TransactionReversed': {
+      const index = state.entries.findIndex((e) => e.transactionId === event.data.transactionId);
+      const marked = state.entries.map((e, i) => (i === index ? { ...e, reversed: true } : e));
+      return { ...state, entries: spreadReduction(marked, index, event.data.clawback), entitlement: event.data.entitlementAfter };
+    }
+    case 'EntitlementClaimed':
+    case 'EntitlementClaimPaid':
+    case 'EntitlementClaimReleased':
+    case 'EntitlementClaimRecovered':
+      return { ...state, claims: evolveClaims(state.claims, event) };
     default:
       return assertNever(event);
   }

@@ -33,13 +33,44 @@ t.test('RegisterConversionContract in promotion', async (t) => {
   const register = cmd('RegisterConversionContract', {
     contractId: 'c2',
     title: 'Technical service',
-    buyer: { name: 'Buyer', creditCode: codes.tencent },
+    transferor: { name: 'Taizhou Pump Co.', creditCode: codes.lead },
+    transferee: { name: 'Buyer', creditCode: codes.tencent },
     amount: 50_000_000,
     signedOn: '2019-09-01',
   });
   given(inPromotion).when(register).then(t, [{ type: 'ConversionContractRegistered', data: { contractId: 'c2', amount: 50_000_000 } }]);
   given(inProgress).when(register).then(t, 'WRONG_STAGE');
   given(run([register], inPromotion)).when(register).then(t, 'ALREADY_EXISTS');
+});
+
+t.test('RegisterConversionContract: two different parties, one of them the lead enterprise', async (t) => {
+  const between = (transferor: string, transferee: string) =>
+    cmd('RegisterConversionContract', {
+      contractId: 'c3',
+      title: 'Licence',
+      transferor: { name: 'A', creditCode: transferor },
+      transferee: { name: 'B', creditCode: transferee },
+      amount: 1,
+      signedOn: '2019-09-01',
+    });
+  given(inPromotion).when(between(codes.university, codes.lead)).then(t, [{ type: 'ConversionContractRegistered', data: { transferee: { creditCode: codes.lead } } }]);
+  given(inPromotion).when(between(codes.university, codes.tencent)).then(t, 'CONTRACT_PARTIES_INVALID');
+  given(inPromotion).when(between(codes.lead, codes.lead)).then(t, 'CONTRACT_PARTIES_INVALID');
+});
+
+t.test('ConfirmContractPayment: the R2 ledger is the policy beneficiary\'s, the transferee by default', async (t) => {
+  const sold = cmd('RegisterConversionContract', {
+    contractId: 'c4',
+    title: 'Licence sold by the lead enterprise',
+    transferor: { name: 'Taizhou Pump Co.', creditCode: codes.lead },
+    transferee: { name: 'Buyer', creditCode: codes.tencent },
+    amount: 100_000_000,
+    signedOn: '2019-09-01',
+  });
+  const pay = cmd('ConfirmContractPayment', { paymentId: 'pay9', contractId: 'c4', amount: 1, bankReference: 'ICBC-2019-0999', paidOn: '2019-11-01' }, officer, '2019-11-02');
+  given(run([sold], inPromotion)).when(pay).then(t, [{ type: 'ContractPaymentConfirmed', data: { enterpriseCreditCode: codes.tencent } }]);
+  const toTransferor = inPromotion.map((e) => (e.type === 'ProjectSubmitted' ? { ...e, data: { ...e.data, policy: { ...e.data.policy, r2Beneficiary: 'transferor' as const } } } : e));
+  given(run([sold], toTransferor)).when(pay).then(t, [{ type: 'ContractPaymentConfirmed', data: { enterpriseCreditCode: codes.lead } }]);
 });
 
 t.test('ConfirmContractPayment', async (t) => {

@@ -23,7 +23,7 @@ const reverse = (paymentId: string): R2LedgerCommand => ({
   type: 'AssessR2Reversal',
   actor: finance,
   at: on('2019-12-02'),
-  data: { paymentId, reversedOn: '2019-12-01', reason: 'refunded' },
+  data: { projectId: 'p-pump-01', paymentId, reversedOn: '2019-12-01', reason: 'refunded' },
 });
 
 t.test('the first assessment opens the ledger with its policy', async (t) => {
@@ -65,4 +65,22 @@ t.test('refusals', async (t) => {
   }
   given(once).when(assess('pay3', Number.MAX_SAFE_INTEGER)).then(t, 'AMOUNT_OUT_OF_RANGE');
   given([]).when({ ...assess('pay1', 1), actor: reviewer }).then(t, 'ROLE_NOT_ALLOWED');
+});
+
+t.test('entries are keyed by (project, payment): two projects may each confirm a pay1', async (t) => {
+  const inProject = (projectId: string, amount: number): R2LedgerCommand => {
+    const base = assess('pay1', amount, '2019-10-08', 'c1');
+    return base.type === 'AssessR2Payment' ? { ...base, data: { ...base.data, projectId } } : base;
+  };
+  const first = history(r2LedgerDecider, [inProject('p-a', yuan(2_000_000))]);
+  given(first).when(inProject('p-b', yuan(4_000_000))).then(t, [
+    { type: 'R2PaymentAssessed', data: { projectId: 'p-b', paymentId: 'pay1', entitlementBefore: yuan(100_000), entitlementAfter: yuan(300_000), subsidyGranted: yuan(200_000) } },
+  ]);
+  given(first).when(inProject('p-a', yuan(2_000_000))).then(t, []);
+  const both = history(r2LedgerDecider, [inProject('p-b', yuan(4_000_000))], first);
+  const reverseIn = (projectId: string): R2LedgerCommand => ({ type: 'AssessR2Reversal', actor: finance, at: on('2019-12-02'), data: { projectId, paymentId: 'pay1', reversedOn: '2019-12-01', reason: 'refunded' } });
+  given(both).when(reverseIn('p-b')).then(t, [{ type: 'R2ReversalAssessed', data: { projectId: 'p-b', clawback: yuan(200_000) } }]);
+  given(both).when(reverseIn('p-c')).then(t, 'LEDGER_ENTRY_NOT_FOUND');
+  const state = fold(r2LedgerDecider, history(r2LedgerDecider, [reverseIn('p-b')], both));
+  t.same(state.entries.map((e) => [e.projectId, e.reversed, e.entitlement]), [['p-a', false, yuan(100_000)], ['p-b', true, 0]], 'each entry carries its own share');
 });

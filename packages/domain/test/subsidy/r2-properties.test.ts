@@ -93,7 +93,7 @@ function run(payments: { contract: number; amount: number; reverseLater: boolean
       }),
     ),
     ...payments.flatMap((p, i): R2LedgerCommand[] =>
-      p.reverseLater ? [{ type: 'AssessR2Reversal', actor: finance, at: on('2019-12-01'), data: { paymentId: `pay${i}`, reversedOn: '2019-12-01', reason: 'refund' } }] : [],
+      p.reverseLater ? [{ type: 'AssessR2Reversal', actor: finance, at: on('2019-12-01'), data: { projectId: 'p1', paymentId: `pay${i}`, reversedOn: '2019-12-01', reason: 'refund' } }] : [],
     ),
   ];
   let state = r2LedgerDecider.initialState;

@@ -59,3 +59,4 @@ export { generateProvince, type GeneratedAppend, type ProvinceOptions } from './
 export { World } from './world.js';
 export { seededRandom, type Random } from './random.js';
 export { on, onBankReference, onDisbursement, onProgramme, onProject, onR2Ledger, onR3Ledger } from './commands.js';
+export { onPayout } from './money-steps.js';

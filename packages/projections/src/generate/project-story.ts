@@ -2,7 +2,7 @@ import { addMonths, compareDates, type Actor, type ProgrammeSnapshot, type Proje
 import { onBankReference, onProgramme, onProject, onR2Ledger } from './commands.js';
 import { happened, later, type StoryContext } from './context.js';
 import type { Enterprise } from './catalogue.js';
-import { clawBack, pay } from './money-steps.js';
+import { pay, reclaim } from './money-steps.js';
 import { surnames, givenNames } from './catalogue.js';
 import { promotion } from './promotion-story.js';
 
@@ -101,11 +101,8 @@ export function projectStory(ctx: StoryContext, plan: ProjectPlan): void {
     onProject(world, id, 'AwardSelectionGrant', { disbursementId: `r1-${id}` }, grantOfficer, r1Day);
     pay(ctx, {
       disbursementId: `r1-${id}`,
-      rule: 'R1',
+      entitlement: { rule: 'R1', projectId: id },
       payee: { name: plan.lead.name, creditCode: plan.lead.creditCode },
-      amount: plan.programme.policy.r1GrantAmount,
-      projectId: id,
-      basis: `project-${id}`,
       requestedOn: r1Day,
     });
   }
@@ -223,11 +220,8 @@ export function assessPayment(
   if (granted > 0) {
     pay(ctx, {
       disbursementId: `r2-${payment.paymentId}`,
-      rule: 'R2',
+      entitlement: { rule: 'R2', creditCode: plan.lead.creditCode, year, projectId: plan.projectId, paymentId: payment.paymentId },
       payee: { name: plan.lead.name, creditCode: plan.lead.creditCode },
-      amount: granted,
-      projectId: plan.projectId,
-      basis: `${ledger}#${payment.paymentId}`,
       requestedOn: later(ctx, payment.paidOn, 5, 30),
     });
   }
@@ -241,8 +235,8 @@ export function reversePayment(ctx: StoryContext, plan: ProjectPlan, paymentId: 
   const ledger = `subsidy-${plan.lead.creditCode}-${paidOn.slice(0, 4)}`;
   onProject(world, plan.projectId, 'ReverseContractPayment', { paymentId, reversedOn, reason: '买方退款' }, officer, reversedOn);
   const before = world.state<R2LedgerState>(ledger)?.entitlement ?? 0;
-  onR2Ledger(world, ledger, 'AssessR2Reversal', { paymentId, reversedOn, reason: '买方退款' }, officer, reversedOn);
+  onR2Ledger(world, ledger, 'AssessR2Reversal', { projectId: plan.projectId, paymentId, reversedOn, reason: '买方退款' }, officer, reversedOn);
   const clawback = before - (world.state<R2LedgerState>(ledger)?.entitlement ?? 0);
   onProject(world, plan.projectId, 'RecordSubsidyAssessment', { paymentId, step: 'reversal', ledgerStream: ledger, subsidyGranted: 0, clawback }, officer, reversedOn);
-  clawBack(ctx, `r2-${paymentId}`, clawback, reversedOn, `${ledger}#${paymentId}`);
+  reclaim(ctx, ledger, 'R2', reversedOn, '合同款退回，追回补助');
 }

@@ -17,11 +17,13 @@ export function promotion(ctx: StoryContext, id: string, plan: ProjectPlan, offi
     if (!happened(ctx, day)) return;
     const contractId = `c${c}`;
     const amount = random.int(5, 60) * 10_000_000;
-    const buyer = enterprise(random, 90_000 + random.int(0, 9999));
+    // The project's enterprise takes the achievement on (受让方) and pays for it by bank.
+    const transferor = enterprise(random, 90_000 + random.int(0, 9999));
     onProject(world, id, 'RegisterConversionContract', {
       contractId,
       title: `技术成果转让合同${c}`,
-      buyer: { name: buyer.name, creditCode: buyer.creditCode },
+      transferor: { name: transferor.name, creditCode: transferor.creditCode },
+      transferee: { name: plan.lead.name, creditCode: plan.lead.creditCode },
       amount,
       signedOn: day,
     }, officer, day);

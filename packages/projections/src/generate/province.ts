@@ -116,7 +116,7 @@ function r3Year(ctx: StoryContext, institutions: readonly string[], year: number
   const { world, random } = ctx;
   for (const [i, code] of institutions.entries()) {
     const ledger = `r3-${code}-${year}`;
-    let granted = 0;
+    const granted: string[] = [];
     for (let t = 1; t <= random.int(3, 12); t++) {
       const occurredOn = addDays(`${year}-01-05`, random.int(0, 350));
       if (!happened(ctx, occurredOn)) continue;
@@ -132,15 +132,14 @@ function r3Year(ctx: StoryContext, institutions: readonly string[], year: number
         inCity: true,
         description: `技术交易服务${t}`,
       }, random.pick(ctx.officers), occurredOn);
-      granted += (world.state<{ entitlement: number }>(ledger)?.entitlement ?? 0) - before;
+      if ((world.state<{ entitlement: number }>(ledger)?.entitlement ?? 0) > before) granted.push(`t${t}`);
     }
-    if (granted > 0) {
+    // One disbursement per transaction that earned a subsidy: each pays its own ledger entry.
+    for (const transactionId of granted) {
       pay(ctx, {
-        disbursementId: `r3-${code}-${year}`,
-        rule: 'R3',
+        disbursementId: `r3-${code}-${year}-${transactionId}`,
+        entitlement: { rule: 'R3', creditCode: code, year, transactionId },
         payee: { name: `台州技术转移中心${i + 1}`, creditCode: code },
-        amount: granted,
-        basis: ledger,
         requestedOn: `${year + 1}-01-20`,
       });
     }

@@ -73,6 +73,52 @@ export class World {
     return events;
   }
 
+  /**
+   * One decision over several streams (a disbursement and the entitlement it pays): `decide` gets
+   * each stream's state and returns each stream's events, folded and buffered as `exec` does. The
+   * lifecycle API appends such a decision atomically; the generator's appends come out per stream.
+   */
+  execAcross(
+    parts: ReadonlyArray<{ decider: Pick<Decider<never, unknown, { type: string; data: unknown }>, 'evolve' | 'initialState'>; stream: string }>,
+    decide: (states: unknown[]) => Array<Array<{ type: string; data: unknown }>>,
+    actor: Actor,
+    effectiveDate?: string,
+  ): string | undefined {
+    const slots = parts.map((part) => {
+      let slot = this.streams.get(part.stream);
+      if (slot === undefined) {
+        slot = { state: part.decider.initialState, revision: -1, pending: [] };
+        this.streams.set(part.stream, slot);
+      }
+      return slot;
+    });
+    let decided: Array<Array<{ type: string; data: unknown }>>;
+    try {
+      decided = decide(slots.map((slot) => slot.state));
+    } catch (err) {
+      if (isDomainError(err)) return err.code;
+      throw err;
+    }
+    const correlationId = `gen-${++this.correlation}`;
+    parts.forEach((part, i) => {
+      const slot = slots[i]!;
+      const events = decided[i] ?? [];
+      slot.state = events.reduce((s, e) => part.decider.evolve(s, e), slot.state);
+      for (const event of events) {
+        slot.pending.push({
+          id: this.random.uuid(),
+          type: event.type,
+          schemaVersion: currentSchemaVersion[event.type as EventType],
+          data: event.data as Record<string, unknown>,
+          metadata: { actorId: actor.id, actorRole: actor.role, correlationId, ...(effectiveDate === undefined ? {} : { effectiveDate }) },
+        });
+      }
+      this.eventCount += events.length;
+      if (events.length > 0) this.dirty.add(part.stream);
+    });
+    return undefined;
+  }
+
   /** The state of a stream as its decider folded it (or undefined before its first event). */
   state<S>(stream: string): S | undefined {
     return this.streams.get(stream)?.state as S | undefined;

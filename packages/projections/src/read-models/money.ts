@@ -31,7 +31,7 @@ function disbursement(rows: RowStore, id: string): DisbursementRow {
  */
 export const moneyProjection: Projection = {
   name: 'money',
-  version: 1,
+  version: 2,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
   tables: [disbursements, movements, ledgers, ledgerEntries],
   streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger],
@@ -97,9 +97,10 @@ export const moneyProjection: Projection = {
         clawed_back: 0,
       }),
     R2PaymentAssessed: (rows, d, e) => {
-      recordEntry(rows, e.stream, { rule: 'R2', entryId: d.paymentId, projectId: d.projectId, contractId: d.contractId, amount: d.amount, occurredOn: d.paidOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
+      recordEntry(rows, e.stream, { rule: 'R2', entryId: r2EntryId(rows, e.stream, d.projectId, d.paymentId), projectId: d.projectId, contractId: d.contractId, amount: d.amount, occurredOn: d.paidOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
     },
-    R2ReversalAssessed: (rows, d, e) => reverseEntry(rows, e.stream, d.paymentId, d.reversedOn, d.entitlementAfter, d.clawback),
+    R2ReversalAssessed: (rows, d, e) =>
+      reverseEntry(rows, e.stream, d.projectId === undefined ? d.paymentId : r2EntryId(rows, e.stream, d.projectId, d.paymentId), d.reversedOn, d.entitlementAfter, d.clawback),
 
     R3LedgerOpened: (rows, d, e) =>
       rows.put(ledgers, {
@@ -124,6 +125,16 @@ export const moneyProjection: Projection = {
     R3TransactionReversed: (rows, d, e) => reverseEntry(rows, e.stream, d.transactionId, d.reversedOn, d.entitlementAfter, d.clawback),
   },
 };
+
+/**
+ * An R2 entry is (project, payment): payment ids are unique only within a project. The first entry
+ * of a payment id keeps the plain id (as before, and as v1 reversals, which name no project, find
+ * it); an entry of another project with the same payment id is `<projectId>/<paymentId>`.
+ */
+function r2EntryId(rows: RowStore, ledger: string, projectId: string, paymentId: string): string {
+  const first = rows.get(ledgerEntries, `${ledger}/${paymentId}`);
+  return first === undefined || first.project_id === projectId ? paymentId : `${projectId}/${paymentId}`;
+}
 
 interface NewEntry {
   rule: 'R2' | 'R3';

@@ -1,4 +1,4 @@
-import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, disbursement, bankReference, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, bankReference, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
@@ -9,7 +9,7 @@ import { bodySchema, paramsSchema } from './simple-command.js';
 
 const projectLocation = (id: string) => `/v1/projects/${id}`;
 
-async function claimBankReference(ctx: CommandContext, reference: string, claimant: { kind: 'disbursement' | 'contract_payment'; id: string }) {
+async function claimBankReference(ctx: CommandContext, reference: string, claimant: { kind: 'contract_payment'; id: string }) {
   return execute(ctx, {
     aggregate: bankReference,
     stream: bankReference.streamName(BankReference.parse(reference)),
@@ -55,59 +55,6 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       data.projectId = projectId;
       const primary = await execute(ctx, { aggregate: project, stream: project.streamName(projectId), type: 'SubmitProject', data, step: 'submit', ifMatch });
       return { primary, resourceId: projectId, location: projectLocation(projectId) };
-    },
-  });
-
-  commandRoute(app, deps, {
-    url: '/v1/projects/:projectId/grants/r1',
-    summary: 'Award the one-time R1 selection grant and request its payment',
-    tags: ['disbursements'],
-    roles: project.commandRoles.AwardSelectionGrant,
-    params: paramsSchema('/v1/projects/:projectId/grants/r1'),
-    body: z.strictObject({ disbursementId: Id.optional() }),
-    bodyExample: { disbursementId: 'r1-p-pump-01' },
-    created: true,
-    async run(ctx, { params, body }) {
-      const { projectId } = params as { projectId: string };
-      const disbursementId = (body as { disbursementId?: string }).disbursementId ?? `r1-${projectId}`.slice(0, 64);
-      const stream = project.streamName(projectId);
-      const awarded = await execute(ctx, { aggregate: project, stream, type: 'AwardSelectionGrant', step: 'award', data: { disbursementId } });
-      const state = (await loadAggregate(ctx.store, project, stream, { cache: ctx.cache })).state;
-      if (!state.r1 || !state.leadEnterprise) throw new Error(`project ${projectId} shows no R1 award after awarding it`);
-      const requested = await execute(ctx, {
-        aggregate: disbursement,
-        stream: disbursement.streamName(state.r1.disbursementId),
-        type: 'RequestDisbursement',
-        step: 'request',
-        data: {
-          disbursementId: state.r1.disbursementId,
-          rule: 'R1',
-          payee: state.leadEnterprise,
-          amount: state.r1.amount,
-          projectId,
-          basis: `${stream}/SelectionGrantAwarded`,
-        },
-      });
-      return { primary: requested, steps: [awarded, requested], resourceId: state.r1.disbursementId, location: `/v1/disbursements/${state.r1.disbursementId}` };
-    },
-  });
-
-  commandRoute(app, deps, {
-    url: '/v1/disbursements/:disbursementId/payment',
-    summary: 'Record the bank payment of an approved disbursement (a bank reference is paid once)',
-    tags: ['disbursements'],
-    roles: disbursement.commandRoles.RecordDisbursementPayment,
-    params: paramsSchema('/v1/disbursements/:disbursementId/payment'),
-    body: bodySchema('RecordDisbursementPayment'),
-    bodyExample: { bankReference: 'ICBC-2018-0815-0001', paidOn: '2018-08-15' },
-    async run(ctx, { params, body, ifMatch }) {
-      const { disbursementId } = params as { disbursementId: string };
-      const data = body as { bankReference: string; paidOn: string };
-      const stream = disbursement.streamName(disbursementId);
-      await execute(ctx, { aggregate: disbursement, stream, type: 'RecordDisbursementPayment', step: 'pay', data, ifMatch, dryRun: true });
-      const claimed = await claimBankReference(ctx, data.bankReference, { kind: 'disbursement', id: disbursementId });
-      const paid = await execute(ctx, { aggregate: disbursement, stream, type: 'RecordDisbursementPayment', step: 'pay', data });
-      return { primary: paid, steps: [claimed, paid], resourceId: disbursementId };
     },
   });
 

@@ -1,87 +1,107 @@
-import { entryOf, project, r2Ledger, type ProjectState } from '@gongguan/domain';
+import {
+  entryOf,
+  parseEvent,
+  project,
+  r2EntitlementViews,
+  r2Ledger,
+  type ProjectCommand,
+  type ProjectState,
+  type R2LedgerCommand,
+  type R2LedgerEvent,
+  type R2LedgerState,
+} from '@gongguan/domain';
 import { appError } from '@gongguan/platform';
-import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
+import type { CommandContext, StepResult } from '../commands/execute.js';
+import type { DecidedEvent } from '../commands/execute-payout.js';
 import { readAggregate } from '../commands/load.js';
+import { decideWithReclaims } from './reclaim.js';
 
 export type AssessmentStep = 'payment' | 'reversal';
 
+type Assessment = Extract<R2LedgerEvent, { type: 'R2PaymentAssessed' | 'R2ReversalAssessed' }>;
+
+function assessmentOf(events: readonly R2LedgerEvent[], wanted: Assessment['type'], projectId: string, paymentId: string): Assessment | undefined {
+  return events.find(
+    (e): e is Assessment => e.type === wanted && e.data.paymentId === paymentId && (e.data.projectId === undefined || e.data.projectId === projectId),
+  );
+}
+
 /**
- * The second half of "a bank payment and the R2 cap": assess the payment (or its reversal) on the
- * enterprise-year ledger, then record the result back on the project, which closes the pending
- * step. Event ids come from (project, payment, step), so the HTTP request and the re-driver can
- * both run it, in any order and any number of times, and the events are written once.
+ * The second half of "a bank payment and the R2 cap", decided as one: the assessment of the
+ * payment (or of its reversal) on the beneficiary's enterprise-year ledger, the result recorded
+ * back on the project (which closes the pending step), and, for a reversal, the clawback of what
+ * was paid beyond the reduced entitlements: one atomic append over the ledger, the project and the
+ * disbursements concerned. Event ids come from (project, payment, step), so the HTTP request and
+ * the re-driver can both run it, in any order and any number of times, and it is written once.
  */
-export async function assessContractPayment(
-  ctx: CommandContext,
-  projectId: string,
-  paymentId: string,
-  step: AssessmentStep,
-): Promise<StepResult[]> {
+export async function assessContractPayment(ctx: CommandContext, projectId: string, paymentId: string, step: AssessmentStep): Promise<StepResult[]> {
   const projectStream = project.streamName(projectId);
   const loaded = await readAggregate(ctx.store, project, projectStream);
   const state: ProjectState = loaded.state;
   const payment = entryOf(state.payments, paymentId);
-  if (!payment || !state.leadEnterprise || !state.policy) {
-    throw appError('NOT_FOUND', `project ${projectId} has no confirmed payment ${paymentId}`);
-  }
+  if (!payment || !state.policy) throw appError('NOT_FOUND', `project ${projectId} has no confirmed payment ${paymentId}`);
   const year = Number(payment.paidOn.slice(0, 4));
-  const creditCode = state.leadEnterprise.creditCode;
+  const creditCode = payment.enterpriseCreditCode;
   const ledgerStream = r2Ledger.streamName(creditCode, year);
   const stepCtx: CommandContext = { ...ctx, idSeed: `r2-assessment|${projectId}|${paymentId}|${step}` };
-  const policy = state.policy;
+  const { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode } = state.policy;
 
-  let assessed: StepResult;
+  let data: Record<string, unknown>;
+  let reclaim = { decidedOn: payment.paidOn, reason: `payment ${paymentId} of project ${projectId} reversed` };
   if (step === 'payment') {
-    assessed = await execute(stepCtx, {
-      aggregate: r2Ledger,
-      stream: ledgerStream,
-      type: 'AssessR2Payment',
-      step: 'assess',
-      data: {
-        creditCode,
-        year,
-        policy: {
-          r2RateBps: policy.r2RateBps,
-          r2Threshold: policy.r2Threshold,
-          r2AnnualCap: policy.r2AnnualCap,
-          r2ThresholdMode: policy.r2ThresholdMode,
-        },
-        paymentId,
-        projectId,
-        contractId: payment.contractId,
-        amount: payment.amount,
-        paidOn: payment.paidOn,
-        bankReference: payment.bankReference,
-      },
-    });
+    data = {
+      creditCode,
+      year,
+      policy: { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode },
+      paymentId,
+      projectId,
+      contractId: payment.contractId,
+      amount: payment.amount,
+      paidOn: payment.paidOn,
+      bankReference: payment.bankReference,
+    };
   } else {
     const reversal = [...loaded.events].reverse().find((e) => e.type === 'ContractPaymentReversed' && e.data.paymentId === paymentId);
     if (!reversal) throw appError('NOT_FOUND', `payment ${paymentId} of project ${projectId} was not reversed`);
-    assessed = await execute(stepCtx, {
-      aggregate: r2Ledger,
-      stream: ledgerStream,
-      type: 'AssessR2Reversal',
-      step: 'assess',
-      data: { paymentId, reversedOn: reversal.data.reversedOn, reason: reversal.data.reason },
-    });
+    const { reversedOn, reason } = reversal.data as { reversedOn: string; reason: string };
+    data = { projectId, paymentId, reversedOn, reason };
+    reclaim = { decidedOn: reversedOn, reason };
   }
-
-  const ledger = await readAggregate(ctx.store, r2Ledger, ledgerStream);
+  // An assessment already on the ledger (written before assessment and record-back were one append).
+  const previous = (await readAggregate(ctx.store, r2Ledger, ledgerStream)).events.map(parseEvent).filter(r2Ledger.isEvent);
   const wanted = step === 'payment' ? 'R2PaymentAssessed' : 'R2ReversalAssessed';
-  const entry = ledger.events.find((e) => e.type === wanted && e.data.paymentId === paymentId);
-  if (!entry) throw new Error(`${ledgerStream} has no ${wanted} for ${paymentId} after assessing it`);
-  const recorded = await execute(stepCtx, {
-    aggregate: project,
-    stream: projectStream,
-    type: 'RecordSubsidyAssessment',
-    step: 'record',
-    data: {
-      paymentId,
-      step,
-      ledgerStream,
-      subsidyGranted: step === 'payment' ? Number(entry.data.subsidyGranted) : 0,
-      clawback: step === 'reversal' ? Number(entry.data.clawback) : 0,
+
+  return decideWithReclaims(stepCtx, {
+    parts: [
+      { aggregate: r2Ledger, stream: ledgerStream },
+      { aggregate: project, stream: projectStream },
+    ],
+    type: step === 'payment' ? 'AssessR2Payment' : 'AssessR2Reversal',
+    data,
+    step: 'assess',
+    reclaim: { clawbackId: `r2-${step}-${ctx.env.newId()}`.slice(0, 64), ...reclaim },
+    claimsOf: (ledger) => (ledger as R2LedgerState).claims,
+    views: (ledger) => (step === 'reversal' ? r2EntitlementViews(ledger as R2LedgerState) : []),
+    decide(command, [ledgerState, projectState]) {
+      const ledger = ledgerState as R2LedgerState;
+      const ledgerEvents = r2Ledger.decider.decide(command as R2LedgerCommand, ledger);
+      const ledgerAfter = ledgerEvents.reduce(r2Ledger.decider.evolve, ledger);
+      const assessed = assessmentOf(ledgerEvents, wanted, projectId, paymentId) ?? assessmentOf(previous, wanted, projectId, paymentId);
+      if (!assessed) throw new Error(`${ledgerStream} has no ${wanted} for ${projectId}/${paymentId} after assessing it`);
+      const record: ProjectCommand = {
+        type: 'RecordSubsidyAssessment',
+        actor: command.actor,
+        at: command.at,
+        data: {
+          paymentId,
+          step,
+          ledgerStream,
+          subsidyGranted: assessed.type === 'R2PaymentAssessed' ? assessed.data.subsidyGranted : 0,
+          clawback: assessed.type === 'R2ReversalAssessed' ? assessed.data.clawback : 0,
+        },
+      };
+      const projectEvents = project.decider.decide(record, projectState as ProjectState);
+      return { events: [ledgerEvents as DecidedEvent[], projectEvents as DecidedEvent[]], ledgerAfter };
     },
   });
-  return [assessed, recorded];
 }
