@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { BankReference } from '../bank-reference/bank-reference.js';
 import { IsoDate, Year } from '../values/calendar.js';
-import { Id, Name, Text, recorded } from '../values/common.js';
+import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
-import { AcceptanceResult, Organisation, PerformanceGrade } from './values.js';
+import { AcceptanceResult, PerformanceGrade, RecordedOrganisation } from './values.js';
 
 export const promotionEventSchemas = {
   SelectionGrantAwarded: z.strictObject({
@@ -18,8 +18,8 @@ export const promotionEventSchemas = {
     ...recorded,
     projectId: Id,
     contractId: Id,
-    title: Name,
-    buyer: Organisation,
+    title: RecordedName,
+    buyer: RecordedOrganisation,
     amount: Fen,
     signedOn: IsoDate,
   }),
@@ -41,7 +41,7 @@ export const promotionEventSchemas = {
     contractId: Id,
     amount: Fen,
     reversedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
   }),
   SubsidyAssessmentRecorded: z.strictObject({
     ...recorded,
@@ -52,14 +52,14 @@ export const promotionEventSchemas = {
     subsidyGranted: Fen,
     clawback: Fen,
   }),
-  AcceptanceApplied: z.strictObject({ ...recorded, projectId: Id, appliedOn: IsoDate, deadline: IsoDate, summary: Text.optional() }),
+  AcceptanceApplied: z.strictObject({ ...recorded, projectId: Id, appliedOn: IsoDate, deadline: IsoDate, summary: RecordedText.optional() }),
   AcceptanceConcluded: z.strictObject({
     ...recorded,
     projectId: Id,
     result: AcceptanceResult,
     concludedOn: IsoDate,
-    comment: Text.optional(),
+    comment: RecordedText.optional(),
   }),
-  ProjectClosed: z.strictObject({ ...recorded, projectId: Id, comment: Text.optional() }),
-  PerformanceGraded: z.strictObject({ ...recorded, projectId: Id, year: Year, grade: PerformanceGrade, comment: Text.optional() }),
+  ProjectClosed: z.strictObject({ ...recorded, projectId: Id, comment: RecordedText.optional() }),
+  PerformanceGraded: z.strictObject({ ...recorded, projectId: Id, year: Year, grade: PerformanceGrade, comment: RecordedText.optional() }),
 } as const;
