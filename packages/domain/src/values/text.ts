@@ -58,3 +58,15 @@ export const Text = proseText(2000);
  */
 export const RecordedText = z.string().trim().min(1).max(2000);
 export const RecordedName = z.string().trim().min(1).max(200);
+
+/**
+ * A text value from a query string or a path (a filter, an id to look up): one line without
+ * control characters, compared exactly as given (not trimmed). PostgreSQL refuses U+0000 in a
+ * text parameter, so an unchecked `?county=%00` was a 500.
+ */
+export const queryText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => textProblem(value, false) === null, 'must be one line of text without control characters');
