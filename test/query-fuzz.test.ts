@@ -2,7 +2,7 @@ import t from 'tap';
 import { roles } from '@gongguan/platform';
 import { allInOne } from '../scripts/all-in-one.js';
 import { caller } from './support/api.js';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
 type Parameter = { name: string; in: 'query' | 'path' };
@@ -27,8 +27,8 @@ for (const kind of databaseKinds().kinds) {
     const call = caller(system.url);
     const people = await cast(system);
     await launchProgramme(call, people, 'tz-q');
-    await proposalInPublicity(call, people, 'tz-q', 'p-q1');
-    await proposalInPublicity(call, people, 'tz-q', 'p-q2');
+    await proposalInPublicity(call, people, 'tz-q', 'p-q1', CODES.lead, clock.set);
+    await proposalInPublicity(call, people, 'tz-q', 'p-q2', CODES.lead, clock.set);
     const everyone = await system.token([...roles], 'fuzzer');
     const get = (url: string) => system.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${everyone}` } });
     // Projected, so that a list has a second page and its cursor reaches SQL.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { roles } from '@gongguan/platform';
-import { cast, launchProgramme, proposalInPublicity } from './support/story.js';
+import { cast, CODES, launchProgramme, proposalInPublicity } from './support/story.js';
 import { caller } from './support/api.js';
 import { lifecycleService, startSystem, testClock } from './support/system.js';
 
@@ -37,7 +37,7 @@ t.test('a control character in any string field of any command body is refused 4
   const call = caller(system.url);
   const people = await cast(system);
   await launchProgramme(call, people, 'tz-t');
-  await proposalInPublicity(call, people, 'tz-t', 'p-t');
+  await proposalInPublicity(call, people, 'tz-t', 'p-t', CODES.lead, clock.set);
   const everyone = await system.token([...roles], 'tester');
 
   const doc = (await call('GET', '/openapi.json')).body as {
