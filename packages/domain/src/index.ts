@@ -100,6 +100,7 @@ export { commandSchema } from './decider.js';
 
 export { Role, roles } from './roles.js';
 export { Actor, Id } from './values/common.js';
+export { lineText, Name, proseText, queryText, Text, textProblem } from './values/text.js';
 export { entryOf, withEntry, type Keyed } from './values/keyed.js';
 export { KeyedLog } from './values/keyed-log.js';
 export { CreditCode, creditCodeCheckChar, creditCodeProblem, isCreditCode } from './values/credit-code.js';

@@ -2,7 +2,7 @@ import { appError } from '@gongguan/platform/errors';
 import { CanonicalJsonError } from './canonical-json.js';
 import type { EventMetadata, EventToAppend } from './event-store.js';
 import { eventHashParts } from './hash-chain.js';
-import { validationFailed } from './validation.js';
+import { nulPath, validationFailed } from './validation.js';
 
 /**
  * Room the store adds to an event before it is hashed — recordedAt, prevHash, revision and their
@@ -38,6 +38,11 @@ export function prepareEvent(stream: string, event: EventToAppend, index: number
     if (!(err instanceof CanonicalJsonError)) throw err;
     const path = err.path.replace(/^\$/, `events[${index}]`);
     throw validationFailed('an event is not valid JSON', [{ path, message: err.message.slice(err.path.length + 2) }]);
+  }
+  // JSON escapes U+0000 as \u0000, so a canonical text without that sequence holds none (one scan on the hot path).
+  if (parts.head.includes('\\u0000') || parts.tail.includes('\\u0000')) {
+    const path = nulPath(event.data, `events[${index}].data`) ?? nulPath(metadata, `events[${index}].metadata`);
+    if (path !== null) throw validationFailed('an event holds the character U+0000, which cannot be stored', [{ path, message: 'must not contain U+0000' }]);
   }
   const bytes = Buffer.byteLength(parts.head, 'utf8') + Buffer.byteLength(parts.tail, 'utf8') + ADDED_BYTES;
   if (bytes > maxEventBytes) {

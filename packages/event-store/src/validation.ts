@@ -68,6 +68,29 @@ export function validateEvents(events: readonly EventToAppend[]): EventToAppend[
   return valid;
 }
 
+/**
+ * The path of the first string holding U+0000 in `value` (member names included), or null.
+ * PostgreSQL's jsonb and text cannot hold that character, so an event carrying one would be
+ * recorded and then break every projection that copies it: it is refused here, at the last door.
+ */
+export function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const [key, member] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path}.${key.replaceAll('\u0000', '\\u0000')}`;
+    const found = nulPath(member, `${path}.${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** Normalises an expected revision; exact revisions become numbers (-1 is not allowed: use 'no_stream'). */
 export function normaliseExpectedRevision(expected: ExpectedRevision): 'no_stream' | 'any' | 'stream_exists' | number {
   if (expected === 'no_stream' || expected === 'any' || expected === 'stream_exists') return expected;

@@ -91,6 +91,24 @@ for (const target of targets) {
       t.equal(snapshots.nearest(`project-${PROJECT_ID}`, 1), undefined, 'none below the first kept revision (2)');
     });
 
+    t.test('a huge atRevision is the latest state, and the snapshot lookup works over what is kept, not over the number asked for', async (t) => {
+      const stored = await store.readStream(`project-${PROJECT_ID}`);
+      const snapshots = new SnapshotCache({ every: 2 });
+      const latest = await stateAsOf(store, 'project', PROJECT_ID, {}, snapshots);
+      const kept = Math.floor(stored.length / 2);
+      for (const atRevision of [3_200_000_000, Number.MAX_SAFE_INTEGER, stored.length - 1]) {
+        const before = snapshots.probes;
+        t.same(await stateAsOf(store, 'project', PROJECT_ID, { atRevision }, snapshots), latest, `atRevision ${atRevision}`);
+        t.ok(snapshots.probes - before <= kept, `${snapshots.probes - before} snapshots examined for ${atRevision} (${kept} kept)`);
+      }
+      const huge = await get(`/v1/audit/projects/${PROJECT_ID}/state?atRevision=3200000000`);
+      t.equal(huge.revision, stored.length - 1, 'over HTTP too');
+      for (const bad of ['9007199254740992', '1e400', '-1', '1.5']) {
+        const res = await app.inject({ method: 'GET', url: `/v1/audit/projects/${PROJECT_ID}/state?atRevision=${bad}`, headers: auditor });
+        t.equal(res.statusCode, 400, `atRevision=${bad} → ${res.statusCode}`);
+      }
+    });
+
     t.test('a diff names the fields that changed and the events that changed them', async (t) => {
       const stored = await store.readStream(`project-${PROJECT_ID}`);
       const signed = stored.findIndex((e) => e.type === 'TaskBookSigned');

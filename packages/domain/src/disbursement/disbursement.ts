@@ -3,7 +3,8 @@ import type { CommandsOf, EventsOf } from '../decider.js';
 import { BankReference } from '../bank-reference/bank-reference.js';
 import type { Role } from '../roles.js';
 import { IsoDate } from '../values/calendar.js';
-import { Id, Name, Text, recorded } from '../values/common.js';
+import { Id, Name, RecordedText, Text, recorded } from '../values/common.js';
+import { proseText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
 import { PositiveFen } from '../values/fen.js';
 import { EntitlementRef } from '../entitlement/entitlement.js';
@@ -12,6 +13,9 @@ export const RuleKind = z.enum(['R1', 'R2', 'R3']);
 export type RuleKind = z.infer<typeof RuleKind>;
 
 const Payee = z.strictObject({ name: Name, creditCode: CreditCode });
+const RecordedPayee = z.strictObject({ name: z.string().trim().min(1).max(200), creditCode: CreditCode });
+/** What entitles a payment, as typed. */
+const Basis = proseText(300);
 
 export const disbursementCommandSchemas = {
   /**
@@ -29,7 +33,7 @@ export const disbursementCommandSchemas = {
   /** The bank returned the whole payment. */
   ReverseDisbursement: z.strictObject({ reversedOn: IsoDate, reason: Text }),
   /** Money is recovered after an audit finding or a recomputed entitlement. */
-  ClawBackDisbursement: z.strictObject({ clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, reason: Text, basis: z.string().min(1).max(300) }),
+  ClawBackDisbursement: z.strictObject({ clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, reason: Text, basis: Basis }),
 } as const;
 
 export const disbursementEventSchemas = {
@@ -39,14 +43,14 @@ export const disbursementEventSchemas = {
     rule: RuleKind,
     /** null: a disbursement requested before v2, with a free-text basis only (it pays no named entitlement). */
     entitlement: EntitlementRef.nullable(),
-    payee: Payee,
+    payee: RecordedPayee,
     amount: PositiveFen,
     projectId: Id.optional(),
     basis: z.string().min(1),
     requestedBy: z.string().min(1),
   }),
-  DisbursementApproved: z.strictObject({ ...recorded, disbursementId: Id, approvedBy: z.string().min(1), comment: Text.optional() }),
-  DisbursementCancelled: z.strictObject({ ...recorded, disbursementId: Id, reason: Text }),
+  DisbursementApproved: z.strictObject({ ...recorded, disbursementId: Id, approvedBy: z.string().min(1), comment: RecordedText.optional() }),
+  DisbursementCancelled: z.strictObject({ ...recorded, disbursementId: Id, reason: RecordedText }),
   DisbursementPaid: z.strictObject({
     ...recorded,
     disbursementId: Id,
@@ -61,7 +65,7 @@ export const disbursementEventSchemas = {
     amount: PositiveFen,
     originalBankReference: BankReference,
     reversedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
   }),
   DisbursementClawedBack: z.strictObject({
     ...recorded,
@@ -70,7 +74,7 @@ export const disbursementEventSchemas = {
     amount: PositiveFen,
     originalBankReference: BankReference,
     decidedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
     basis: z.string().min(1),
   }),
 } as const;

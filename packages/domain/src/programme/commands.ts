@@ -4,8 +4,11 @@ import { ProgrammePolicy, taizhouPolicy } from '../policy.js';
 import type { Role } from '../roles.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text } from '../values/common.js';
+import { lineText } from '../values/text.js';
 
-export const Industry = z.string().trim().min(1).max(100);
+export const Industry = lineText(100);
+/** An industry as recorded in events and programme states (see RecordedText). */
+export const RecordedIndustry = z.string().trim().min(1).max(100);
 
 export const programmeCommandSchemas = {
   /** A bureau launches a programme; its policy is fixed from here on (Taizhou's by default). */

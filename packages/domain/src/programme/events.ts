@@ -2,22 +2,22 @@ import { z } from 'zod';
 import type { EventsOf } from '../decider.js';
 import { ProgrammePolicy } from '../policy.js';
 import { IsoDate } from '../values/calendar.js';
-import { Id, Name, Text, recorded } from '../values/common.js';
-import { Industry } from './commands.js';
+import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
+import { RecordedIndustry } from './commands.js';
 
 export const programmeEventSchemas = {
   ProgrammeLaunched: z.strictObject({
     ...recorded,
     programmeId: Id,
-    name: Name,
-    bureau: Name,
+    name: RecordedName,
+    bureau: RecordedName,
     quota: z.int().min(1),
-    focusIndustries: z.array(Industry),
+    focusIndustries: z.array(RecordedIndustry),
     policy: ProgrammePolicy,
   }),
   SolicitationOpened: z.strictObject({ ...recorded, programmeId: Id, opensOn: IsoDate, closesOn: IsoDate }),
-  SolicitationClosed: z.strictObject({ ...recorded, programmeId: Id, closedOn: IsoDate, reason: Text.optional() }),
-  FocusIndustriesSet: z.strictObject({ ...recorded, programmeId: Id, focusIndustries: z.array(Industry) }),
+  SolicitationClosed: z.strictObject({ ...recorded, programmeId: Id, closedOn: IsoDate, reason: RecordedText.optional() }),
+  FocusIndustriesSet: z.strictObject({ ...recorded, programmeId: Id, focusIndustries: z.array(RecordedIndustry) }),
   SelectionSlotReserved: z.strictObject({
     ...recorded,
     programmeId: Id,
@@ -25,7 +25,7 @@ export const programmeEventSchemas = {
     slot: z.int().min(1),
     quota: z.int().min(1),
   }),
-  SelectionSlotReleased: z.strictObject({ ...recorded, programmeId: Id, projectId: Id, slot: z.int().min(1), reason: Text }),
+  SelectionSlotReleased: z.strictObject({ ...recorded, programmeId: Id, projectId: Id, slot: z.int().min(1), reason: RecordedText }),
 } as const;
 
 export type ProgrammeEvent = EventsOf<typeof programmeEventSchemas>;

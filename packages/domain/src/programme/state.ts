@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ProgrammePolicy } from '../policy.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id } from '../values/common.js';
-import { Industry } from './commands.js';
+import { RecordedIndustry } from './commands.js';
 
 export interface SolicitationWindow {
   readonly opensOn: string;
@@ -45,7 +45,7 @@ export const initialProgrammeState: ProgrammeState = {
 export const ProgrammeSnapshot = z.strictObject({
   programmeId: Id,
   policy: ProgrammePolicy,
-  focusIndustries: z.array(Industry),
+  focusIndustries: z.array(RecordedIndustry),
   solicitation: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, closedOn: IsoDate.nullable() }).nullable(),
 });
 export type ProgrammeSnapshot = z.infer<typeof ProgrammeSnapshot>;

@@ -3,6 +3,7 @@ import { Industry } from '../programme/commands.js';
 import { ProgrammeSnapshot } from '../programme/state.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text } from '../values/common.js';
+import { lineText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import { Indicator, MilestonePlan, Organisation, PrincipalInvestigator } from './values.js';
@@ -29,7 +30,7 @@ export const solicitationCommandSchemas = {
       message: 'a failed formal review needs at least one reason',
       path: ['reasons'],
     }),
-  AssignExpertReviewer: z.strictObject({ reviewerId: z.string().min(1).max(200), name: Name, employerCreditCode: CreditCode }),
+  AssignExpertReviewer: z.strictObject({ reviewerId: lineText(200), name: Name, employerCreditCode: CreditCode }),
   DeclareConflictOfInterest: z.strictObject({ reason: Text }),
   ScoreProject: z.strictObject({ score: z.int().min(0).max(100), comment: Text.optional() }),
   StartPublicity: z.strictObject({ startsOn: IsoDate }),

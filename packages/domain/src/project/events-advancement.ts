@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDate } from '../values/calendar.js';
-import { Id, Text, recorded } from '../values/common.js';
-import { MidTermResult, ProposedChange } from './values.js';
+import { Id, RecordedText, recorded } from '../values/common.js';
+import { MidTermResult, RecordedProposedChange } from './values.js';
 
 export const advancementEventSchemas = {
   MilestoneReported: z.strictObject({
@@ -9,34 +9,34 @@ export const advancementEventSchemas = {
     projectId: Id,
     milestoneId: Id,
     reportedOn: IsoDate,
-    summary: Text,
-    evidence: z.array(Text),
+    summary: RecordedText,
+    evidence: z.array(RecordedText),
   }),
-  MilestoneAccepted: z.strictObject({ ...recorded, projectId: Id, milestoneId: Id, comment: Text.optional() }),
-  MilestoneReturned: z.strictObject({ ...recorded, projectId: Id, milestoneId: Id, reason: Text }),
-  TrackingVisitRecorded: z.strictObject({ ...recorded, projectId: Id, visitId: Id, visitedOn: IsoDate, findings: Text }),
-  MidTermCheckRecorded: z.strictObject({ ...recorded, projectId: Id, checkedOn: IsoDate, result: MidTermResult, findings: Text }),
-  RectificationOrdered: z.strictObject({ ...recorded, projectId: Id, rectificationId: Id, issue: Text, dueOn: IsoDate }),
+  MilestoneAccepted: z.strictObject({ ...recorded, projectId: Id, milestoneId: Id, comment: RecordedText.optional() }),
+  MilestoneReturned: z.strictObject({ ...recorded, projectId: Id, milestoneId: Id, reason: RecordedText }),
+  TrackingVisitRecorded: z.strictObject({ ...recorded, projectId: Id, visitId: Id, visitedOn: IsoDate, findings: RecordedText }),
+  MidTermCheckRecorded: z.strictObject({ ...recorded, projectId: Id, checkedOn: IsoDate, result: MidTermResult, findings: RecordedText }),
+  RectificationOrdered: z.strictObject({ ...recorded, projectId: Id, rectificationId: Id, issue: RecordedText, dueOn: IsoDate }),
   RectificationCompleted: z.strictObject({
     ...recorded,
     projectId: Id,
     rectificationId: Id,
     completedOn: IsoDate,
-    evidence: Text,
+    evidence: RecordedText,
     late: z.boolean(),
   }),
-  ChangeRequested: z.strictObject({ ...recorded, projectId: Id, changeId: Id, change: ProposedChange, reason: Text }),
-  ChangeApproved: z.strictObject({ ...recorded, projectId: Id, changeId: Id, change: ProposedChange, comment: Text.optional() }),
-  ChangeRejected: z.strictObject({ ...recorded, projectId: Id, changeId: Id, comment: Text.optional() }),
-  ExtensionRequested: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), reason: Text, requestedOn: IsoDate }),
+  ChangeRequested: z.strictObject({ ...recorded, projectId: Id, changeId: Id, change: RecordedProposedChange, reason: RecordedText }),
+  ChangeApproved: z.strictObject({ ...recorded, projectId: Id, changeId: Id, change: RecordedProposedChange, comment: RecordedText.optional() }),
+  ChangeRejected: z.strictObject({ ...recorded, projectId: Id, changeId: Id, comment: RecordedText.optional() }),
+  ExtensionRequested: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), reason: RecordedText, requestedOn: IsoDate }),
   /**
    * v2: `newEndOn` is the inclusive last day of the extended cycle. It is absent only on events
    * stored as v1 (which held the exclusive anniversary, one day late): readers derive it from the
    * task book's start, the cycle and `months`, exactly as the decider does (`extensionEndOn`).
    */
-  ExtensionApproved: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), newEndOn: IsoDate.optional(), comment: Text.optional() }),
-  ExtensionRejected: z.strictObject({ ...recorded, projectId: Id, comment: Text.optional() }),
-  ProjectSuspended: z.strictObject({ ...recorded, projectId: Id, reason: Text }),
-  ProjectResumed: z.strictObject({ ...recorded, projectId: Id, reason: Text }),
-  ProjectTerminated: z.strictObject({ ...recorded, projectId: Id, reason: Text }),
+  ExtensionApproved: z.strictObject({ ...recorded, projectId: Id, months: z.int().min(1), newEndOn: IsoDate.optional(), comment: RecordedText.optional() }),
+  ExtensionRejected: z.strictObject({ ...recorded, projectId: Id, comment: RecordedText.optional() }),
+  ProjectSuspended: z.strictObject({ ...recorded, projectId: Id, reason: RecordedText }),
+  ProjectResumed: z.strictObject({ ...recorded, projectId: Id, reason: RecordedText }),
+  ProjectTerminated: z.strictObject({ ...recorded, projectId: Id, reason: RecordedText }),
 } as const;

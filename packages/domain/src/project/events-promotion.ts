@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { BankReference } from '../bank-reference/bank-reference.js';
 import { IsoDate, Year } from '../values/calendar.js';
-import { Id, Name, Text, recorded } from '../values/common.js';
+import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
-import { AcceptanceResult, Organisation, PerformanceGrade } from './values.js';
+import { AcceptanceResult, PerformanceGrade, RecordedOrganisation } from './values.js';
 import { claimEventSchemas } from '../entitlement/claims.js';
 
 export const promotionEventSchemas = {
@@ -24,11 +24,11 @@ export const promotionEventSchemas = {
     ...recorded,
     projectId: Id,
     contractId: Id,
-    title: Name,
+    title: RecordedName,
     /** 转让方. null in contracts registered before v2 (which named only the `buyer`): the project's lead enterprise. */
-    transferor: Organisation.nullable(),
+    transferor: RecordedOrganisation.nullable(),
     /** 受让方: the party that pays for the achievement by bank (v1's `buyer`). */
-    transferee: Organisation,
+    transferee: RecordedOrganisation,
     amount: Fen,
     signedOn: IsoDate,
   }),
@@ -54,7 +54,7 @@ export const promotionEventSchemas = {
     contractId: Id,
     amount: Fen,
     reversedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
   }),
   SubsidyAssessmentRecorded: z.strictObject({
     ...recorded,
@@ -65,16 +65,16 @@ export const promotionEventSchemas = {
     subsidyGranted: Fen,
     clawback: Fen,
   }),
-  AcceptanceApplied: z.strictObject({ ...recorded, projectId: Id, appliedOn: IsoDate, deadline: IsoDate, summary: Text.optional() }),
+  AcceptanceApplied: z.strictObject({ ...recorded, projectId: Id, appliedOn: IsoDate, deadline: IsoDate, summary: RecordedText.optional() }),
   AcceptanceConcluded: z.strictObject({
     ...recorded,
     projectId: Id,
     result: AcceptanceResult,
     concludedOn: IsoDate,
-    comment: Text.optional(),
+    comment: RecordedText.optional(),
   }),
-  ProjectClosed: z.strictObject({ ...recorded, projectId: Id, comment: Text.optional() }),
-  PerformanceGraded: z.strictObject({ ...recorded, projectId: Id, year: Year, grade: PerformanceGrade, comment: Text.optional() }),
+  ProjectClosed: z.strictObject({ ...recorded, projectId: Id, comment: RecordedText.optional() }),
+  PerformanceGraded: z.strictObject({ ...recorded, projectId: Id, year: Year, grade: PerformanceGrade, comment: RecordedText.optional() }),
   /** Claims against the R1 grant (entitlement key `R1`): see entitlement/claims.ts. */
   ...claimEventSchemas,
 } as const;

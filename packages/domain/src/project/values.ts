@@ -1,20 +1,35 @@
 import { z } from 'zod';
 import { IsoDate } from '../values/calendar.js';
-import { Id, Name, Text } from '../values/common.js';
+import { Id, Name, RecordedName, RecordedText, Text } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
 
-export const Organisation = z.strictObject({ name: Name, creditCode: CreditCode });
+/** The values a person types (strict text), and the same as recorded in events (lenient: see RecordedText). */
+function people(name: z.ZodString, text: z.ZodString) {
+  const organisation = z.strictObject({ name, creditCode: CreditCode });
+  const principalInvestigator = z.strictObject({ name, title: name.optional() });
+  const indicator = z.strictObject({ name, target: text });
+  const milestonePlan = z.strictObject({ milestoneId: Id, title: name, dueOn: IsoDate });
+  return { organisation, principalInvestigator, indicator, milestonePlan };
+}
+const typed = people(Name, Text);
+const stored = people(RecordedName, RecordedText);
+
+export const Organisation = typed.organisation;
 export type Organisation = z.infer<typeof Organisation>;
+export const RecordedOrganisation = stored.organisation;
 
-export const PrincipalInvestigator = z.strictObject({ name: Name, title: Name.optional() });
+export const PrincipalInvestigator = typed.principalInvestigator;
 export type PrincipalInvestigator = z.infer<typeof PrincipalInvestigator>;
+export const RecordedPrincipalInvestigator = stored.principalInvestigator;
 
-export const Indicator = z.strictObject({ name: Name, target: Text });
+export const Indicator = typed.indicator;
 export type Indicator = z.infer<typeof Indicator>;
+export const RecordedIndicator = stored.indicator;
 
-export const MilestonePlan = z.strictObject({ milestoneId: Id, title: Name, dueOn: IsoDate });
+export const MilestonePlan = typed.milestonePlan;
 export type MilestonePlan = z.infer<typeof MilestonePlan>;
+export const RecordedMilestonePlan = stored.milestonePlan;
 
 export const stages = ['solicitation', 'advancement', 'promotion'] as const;
 export const Stage = z.enum(stages);
@@ -30,9 +45,13 @@ export type PerformanceGrade = z.infer<typeof PerformanceGrade>;
 export const MidTermResult = z.enum(['on_track', 'behind_schedule', 'at_risk']);
 
 /** A change to the task book that needs an approver: principal investigator, budget, or indicators. */
-export const ProposedChange = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('principal_investigator'), principalInvestigator: PrincipalInvestigator }),
-  z.strictObject({ kind: z.literal('budget'), budget: Fen }),
-  z.strictObject({ kind: z.literal('indicators'), indicators: z.array(Indicator).min(1).max(100) }),
-]);
+function proposedChange(pi: typeof PrincipalInvestigator | typeof RecordedPrincipalInvestigator, indicator: typeof Indicator | typeof RecordedIndicator) {
+  return z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('principal_investigator'), principalInvestigator: pi }),
+    z.strictObject({ kind: z.literal('budget'), budget: Fen }),
+    z.strictObject({ kind: z.literal('indicators'), indicators: z.array(indicator).min(1).max(100) }),
+  ]);
+}
+export const ProposedChange = proposedChange(PrincipalInvestigator, Indicator);
+export const RecordedProposedChange = proposedChange(RecordedPrincipalInvestigator, RecordedIndicator);
 export type ProposedChange = z.infer<typeof ProposedChange>;

@@ -6,7 +6,7 @@ import { domainError } from '../errors.js';
 import { R2Policy } from '../policy.js';
 import type { Role } from '../roles.js';
 import { IsoDate, Year, yearOf } from '../values/calendar.js';
-import { Id, Text, recorded } from '../values/common.js';
+import { Id, RecordedText, Text, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R2Entry } from './r2-rules.js';
@@ -53,7 +53,7 @@ export const r2LedgerEventSchemas = {
     projectId: Id.optional(),
     paymentId: Id,
     reversedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
     entitlementBefore: Fen,
     entitlementAfter: Fen,
     /** entitlementBefore − entitlementAfter: what must be clawed back. */

@@ -5,7 +5,8 @@ import { domainError } from '../errors.js';
 import { R3Policy } from '../policy.js';
 import type { Role } from '../roles.js';
 import { IsoDate, Year, yearOf } from '../values/calendar.js';
-import { Id, Name, Text, recorded } from '../values/common.js';
+import { Id, RecordedName, RecordedText, Text, recorded } from '../values/common.js';
+import { proseText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R3Entry } from './r2-rules.js';
@@ -23,7 +24,7 @@ export const r3LedgerCommandSchemas = {
     amount: PositiveFen,
     occurredOn: IsoDate,
     inCity: z.boolean(),
-    description: Name,
+    description: proseText(200),
   }),
   ReverseR3Transaction: z.strictObject({ transactionId: Id, reversedOn: IsoDate, reason: Text }),
 } as const;
@@ -35,7 +36,7 @@ export const r3LedgerEventSchemas = {
     transactionId: Id,
     amount: PositiveFen,
     occurredOn: IsoDate,
-    description: Name,
+    description: RecordedName,
     entitlementBefore: Fen,
     entitlementAfter: Fen,
     subsidyGranted: Fen,
@@ -44,7 +45,7 @@ export const r3LedgerEventSchemas = {
     ...recorded,
     transactionId: Id,
     reversedOn: IsoDate,
-    reason: Text,
+    reason: RecordedText,
     entitlementBefore: Fen,
     entitlementAfter: Fen,
     clawback: Fen,

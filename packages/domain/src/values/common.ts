@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { Role } from '../roles.js';
 import { IsoInstant } from './calendar.js';
 
+export { Name, Text, RecordedName, RecordedText } from './text.js';
+
 /**
  * Identifiers arrive with commands (the domain never generates one). They become part of stream
  * names, so they are restricted to a safe alphabet.
@@ -12,9 +14,6 @@ export type Id = z.infer<typeof Id>;
 /** Who acts: taken from the auth token by the HTTP layer, never from a request body. */
 export const Actor = z.strictObject({ id: z.string().min(1).max(200), role: Role });
 export type Actor = z.infer<typeof Actor>;
-
-export const Text = z.string().trim().min(1).max(2000);
-export const Name = z.string().trim().min(1).max(200);
 
 /** Every event records who recorded it and when (server clock, supplied by the command). */
 export const recorded = { by: Actor, at: IsoInstant } as const;

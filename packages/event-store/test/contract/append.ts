@@ -59,7 +59,7 @@ export function appendContract(t: Test, store: EventStore, adapter: ContractAdap
 
   t.test('awkward JSON is stored exactly enough to re-hash', async (t) => {
     const stream = `${category()}-1`;
-    const data = { s: 'nul\u0000 tab\t quote" back\\ é 😀 \u2028', n: [0.1, 1e21, 5e-324, -0, 123.456e-7], e: {}, a: [[]] };
+    const data = { s: 'soh\u0001 tab\t quote" back\\ é 😀 \u2028', n: [0.1, 1e21, 5e-324, -0, 123.456e-7], e: {}, a: [[]] };
     await store.append(stream, [newEvent({ data })], { expectedRevision: 'any' });
     const [read] = await store.readStream(stream);
     t.same(read?.data, { ...data, n: [0.1, 1e21, 5e-324, 0, 123.456e-7] });
@@ -168,6 +168,24 @@ export function appendContract(t: Test, store: EventStore, adapter: ContractAdap
     const err = await store.append(stream, [newEvent({ data: { deep: { list: [1, Number.POSITIVE_INFINITY] } } })], { expectedRevision: 'any' }).catch((e: unknown) => e);
     t.match(err, { extra: { errors: [{ path: 'events[0].data.deep.list[1]' }] } }, 'the error points at the bad value');
     await t.rejects(store.readStream(stream), { code: 'STREAM_NOT_FOUND' });
+  });
+
+  t.test('U+0000 anywhere in an event is refused with the path of the value, other characters are kept', async (t) => {
+    const stream = `${category()}-1`;
+    const cases: Array<[ReturnType<typeof newEvent>, string]> = [
+      [newEvent({ data: { name: 'a\u0000b' } }), 'events[0].data.name'],
+      [newEvent({ data: { list: ['ok', { deep: '\u0000' }] } }), 'events[0].data.list[1].deep'],
+      [newEvent({ data: { ['k\u0000']: 1 } }), 'events[0].data.k\\u0000'],
+      [newEvent({ metadata: { actorId: 'a', actorRole: 'r', correlationId: 'c', reason: 'why\u0000' } }), 'events[0].metadata.reason'],
+    ];
+    for (const [event, path] of cases) {
+      const err = await store.append(stream, [event], { expectedRevision: 'any' }).catch((e: unknown) => e);
+      t.match(err, { code: 'VALIDATION_FAILED', status: 400, extra: { errors: [{ path, message: /U\+0000/ }] } }, path);
+    }
+    await t.rejects(store.readStream(stream), { code: 'STREAM_NOT_FOUND' }, 'nothing was written');
+    const kept = { text: 'line\nbreak\ttab \u0001 \\u0000 as text', ['\\u0000']: 'a backslash is not a NUL' };
+    await store.append(stream, [newEvent({ data: kept })], { expectedRevision: 'no_stream' });
+    t.same((await store.readStream(stream))[0]!.data, kept, 'control characters other than U+0000, and the text "\\u0000", are stored as given');
   });
 
   t.test('an event over the size limit is EVENT_TOO_LARGE', async (t) => {

@@ -1,3 +1,4 @@
+import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { buildBundle } from '../bundle/build-bundle.js';
@@ -25,7 +26,7 @@ export function bundleRoutes(app: HttpApp, ctx: AuditContext): void {
         schema: {
           tags,
           summary: `An audit bundle of a ${kind} (events, signed tree head, inclusion proofs, public key, manifest) as one JSON document of files`,
-          params: z.object({ id: z.string().min(1).max(200) }),
+          params: z.object({ id: queryText(200) }),
           response: { 200: BundleResponse },
         },
       },

@@ -1,11 +1,12 @@
+import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { AuditEvent } from '../history/envelope.js';
 import { projectHistory } from '../history/project-history.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
-const StreamParams = z.object({ stream: z.string().min(1).max(200) });
-const IdParams = z.object({ id: z.string().min(1).max(200) });
+const StreamParams = z.object({ stream: queryText(200) });
+const IdParams = z.object({ id: queryText(200) });
 
 export function historyRoutes(app: HttpApp, ctx: AuditContext): void {
   app.get(

@@ -1,11 +1,13 @@
+import { IsoInstant, queryText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { diffAsOf } from '../state/diff.js';
 import { stateAsOf, type AggregateKind, type AsOf } from '../state/replay.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
-const IdParams = z.object({ id: z.string().min(1).max(200) });
-const Instant = z.iso.datetime({ offset: true });
+const IdParams = z.object({ id: queryText(200) });
+/** An instant that exists and that PostgreSQL's timestamptz can hold (it has no year 0). */
+const Instant = IsoInstant.refine((value) => !value.startsWith('0000'), 'must be an instant after the year 0');
 /** A point: an ISO instant (as recorded then) or a revision number (after that event). */
 const Point = z.union([z.coerce.number().int().nonnegative(), Instant]);
 

@@ -1,3 +1,4 @@
+import { proseText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { TreeHead, TREE_HEAD_STREAM, treeHeadFromEvent } from '../tree-heads/tree-head.js';
@@ -55,7 +56,7 @@ export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
       schema: {
         tags,
         summary: 'Seals a tree head now over every event in the log (nothing new is sealed when only tree heads were appended since the latest)',
-        body: z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional(),
+        body: z.strictObject({ reason: proseText(500).optional() }).optional(),
         response: { 200: TreeHead, 201: TreeHead },
       },
     },

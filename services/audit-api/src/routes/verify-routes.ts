@@ -1,3 +1,4 @@
+import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { VerificationProblem } from '../verify/problems.js';
@@ -22,7 +23,7 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
       schema: {
         tags,
         summary: "Verifies one stream's hash chain, and that every event sealed for it is still there unchanged",
-        params: z.object({ stream: z.string().min(1).max(200) }),
+        params: z.object({ stream: queryText(200) }),
         response: {
           200: z.object({
             stream: z.string(),

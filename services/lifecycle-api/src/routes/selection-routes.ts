@@ -1,4 +1,4 @@
-import { decideApproval, decideRelease, parseCommand, programme, project } from '@gongguan/domain';
+import { decideApproval, decideRelease, parseCommand, programme, project, Text } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { executeAcross } from '../commands/execute-across.js';
@@ -6,7 +6,6 @@ import { loadAggregate } from '../commands/load.js';
 import { commandRoute, type CommandDeps } from './command-route.js';
 import { bodySchema, paramsSchema } from './simple-command.js';
 
-const Text = z.string().trim().min(1).max(2000);
 const RELEASE_URL = '/v1/programmes/:programmeId/selection-slots/:projectId/release';
 
 /**

@@ -1,4 +1,4 @@
-import { Id, IsoDate, PositiveFen, BankReference, programme, programmeSnapshot, project, bankReference, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, BankReference, proseText, programme, programmeSnapshot, project, bankReference, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
@@ -127,7 +127,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       amount: PositiveFen,
       occurredOn: IsoDate,
       inCity: z.boolean(),
-      description: z.string().trim().min(1).max(200),
+      description: proseText(200),
     }),
     bodyExample: { programmeId: 'tz-2018', transactionId: 'tx-1', amount: 400000000, occurredOn: '2019-05-10', inCity: true, description: 'Licence brokered for Huangyan Mould Co.' },
     created: true,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appError, type HttpApp, type Role } from '@gongguan/platform';
 import { reportingColumns, viewProjections, type ReportingView } from '@gongguan/projections';
-import { toShanghaiDate } from '@gongguan/domain';
+import { IsoDate, queryText, toShanghaiDate } from '@gongguan/domain';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
@@ -36,13 +36,16 @@ export interface ListSpec {
   example: Record<string, unknown>;
 }
 
-export const IsoDateParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+/** A calendar date that exists (2024-02-30 does not): checked here, never left to `::date` in SQL. */
+export const IsoDateParam = IsoDate.meta({ format: 'date' });
+/** A text filter or id: one line, no control characters (PostgreSQL refuses U+0000 in a parameter). */
+export const TextParam = queryText(200);
 export const PositionParam = z
   .string()
   .regex(/^[0-9a-f]{16}-[0-9a-f]{16}$/, 'expected an event-store position as returned by a command')
   .meta({ description: 'Wait (bounded) until the projections have applied this position: read your own writes' });
 
-const eq = (column: string, description: string): Filter => ({ schema: z.string().min(1).max(200), where: (p) => `t.${column} = ${p}`, description });
+const eq = (column: string, description: string): Filter => ({ schema: TextParam, where: (p) => `t.${column} = ${p}`, description });
 const bool = (sql: string, description: string): Filter => ({
   schema: z.enum(['true', 'false']),
   where: (p) => `(${sql}) = (${p} = 'true')`,
@@ -50,7 +53,15 @@ const bool = (sql: string, description: string): Filter => ({
 });
 export const filters = { eq, bool };
 
-const cursorSchema = z.object({ s: z.string(), o: z.enum(['asc', 'desc']), v: z.tuple([z.unknown(), z.unknown()]), f: z.string() });
+/** A cursor's key values, as the column types they are compared with in SQL. */
+const cursorValue: Record<SortType, z.ZodType> = {
+  text: queryText(2000),
+  date: IsoDate,
+  bigint: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer'),
+  integer: z.number().int().min(-2147483648).max(2147483647),
+};
+const cursorSchema = (sort: SortType, key: SortType) =>
+  z.strictObject({ s: z.string().max(100), o: z.enum(['asc', 'desc']), v: z.tuple([cursorValue[sort].nullable(), cursorValue[key]]), f: z.string().max(100) });
 
 function fingerprint(values: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(Object.entries(values).sort())).digest('base64url').slice(0, 12);
@@ -90,9 +101,10 @@ async function select(ctx: ReportingContext, spec: ListSpec, query: Query, limit
   const keyExpr = `t.${spec.key}${collate(spec.keyType)}`;
   const f = fingerprint(active);
   if (query.cursor !== undefined) {
-    let cursor: z.infer<typeof cursorSchema>;
+    let cursor: { s: string; o: 'asc' | 'desc'; v: [unknown, unknown]; f: string };
     try {
-      cursor = cursorSchema.parse(JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')));
+      // The cursor comes back from the client: every value is checked as what SQL will cast it to.
+      cursor = cursorSchema(sort.type, spec.keyType).parse(JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')));
     } catch {
       throw appError('VALIDATION_FAILED', 'the cursor is not one this API returned', { extra: { errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }] } });
     }

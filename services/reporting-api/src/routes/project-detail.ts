@@ -1,4 +1,5 @@
 import { appError, type HttpApp } from '@gongguan/platform';
+import { queryText } from '@gongguan/domain';
 import { reportingColumns } from '@gongguan/projections';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
@@ -22,7 +23,7 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
       schema: {
         tags: ['reporting'],
         summary: 'One project: status, its milestones, rectifications and disbursements',
-        params: z.object({ projectId: z.string().min(1).max(64) }),
+        params: z.object({ projectId: queryText(64) }),
         querystring: z.strictObject({ asOf: IsoDateParam.optional(), minPosition: PositionParam.optional() }),
         response: { 200: z.object({ project: Project, milestones: z.array(Milestone), rectifications: z.array(Rectification), disbursements: z.array(Disbursement) }) },
       },
@@ -53,7 +54,7 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
         summary: 'Portfolio: projects and funding grouped by stage, status, industry, county or programme',
         querystring: z.strictObject({
           by: z.array(grouping).or(grouping.transform((g) => [g])).default(['stage']),
-          programmeId: z.string().min(1).max(64).optional(),
+          programmeId: queryText(64).optional(),
           minPosition: PositionParam.optional(),
         }),
         response: {
