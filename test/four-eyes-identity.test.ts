@@ -1,8 +1,9 @@
 import t from 'tap';
 import { caller } from './support/api.js';
+import { cast, launchProgramme } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
-const LEAD = '91331000MA2AB12341';
+const INSTITUTION = '12331000470000001L';
 const { kinds, skipped } = databaseKinds();
 if (skipped) t.comment(skipped);
 
@@ -11,15 +12,19 @@ for (const kind of kinds) {
     const clock = testClock('2019-12-01T02:00:00Z');
     const system = await startSystem(t, kind, [lifecycleService({ env: clock.env, redriver: false })]);
     const call = caller(system.url);
+    const people = await cast(system);
+    await launchProgramme(call, people, 'tz-4e');
+    const recorded = await call('POST', `/v1/subsidy-ledgers/r3/${INSTITUTION}/2019/transactions`, {
+      token: people.alice,
+      body: { programmeId: 'tz-4e', transactionId: 't1', amount: 400_000_000, occurredOn: '2019-05-10', inCity: true, description: 'Licence brokered in the city' },
+    });
+    t.equal(recorded.status, 201, 'an R3 entitlement to pay');
     const requester = await system.token('finance', 'fin-a');
-    const request = async (id: string) => {
-      const res = await call('POST', '/v1/disbursements', {
-        token: requester,
-        body: { disbursementId: id, rule: 'R2', payee: { name: 'Taizhou Pump Co.', creditCode: LEAD }, amount: 1_000_000, basis: `subsidy-${LEAD}-2019/${id}` },
-      });
-      t.equal(res.status, 201, `fin-a requests ${id}`);
-    };
-    await request('d-1');
+    const res = await call('POST', '/v1/disbursements', {
+      token: requester,
+      body: { disbursementId: 'd-1', entitlement: { rule: 'R3', creditCode: INSTITUTION, year: 2019, transactionId: 't1' }, payee: { name: 'Taizhou Transfer Centre', creditCode: INSTITUTION } },
+    });
+    t.equal(res.status, 201, 'fin-a requests d-1');
     const approve = async (sub: string) => call('POST', '/v1/disbursements/d-1/approval', { token: await system.token('finance', sub), body: {} });
 
     for (const [sub, why] of [
