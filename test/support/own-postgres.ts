@@ -17,6 +17,8 @@ export interface OwnPostgres {
   /** `pg_ctl stop -m immediate`: the postmaster and every backend die at once, as in a crash; the next start recovers from the WAL. */
   crash(): void;
   start(): void;
+  /** Starts it unless it is running (after a test that failed while it was down). */
+  ensureRunning(): void;
   /** The server log, for a failing assertion's message. */
   log(): string;
   /** Stops the cluster (if running) and removes its directory. Safe to call twice. */
@@ -112,6 +114,9 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       running = false;
     },
     start,
+    ensureRunning: () => {
+      if (!running) start();
+    },
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     destroy,
   };

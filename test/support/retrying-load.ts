@@ -14,8 +14,9 @@ type Answer = { status: number; body: Record<string, unknown>; headers: Headers 
  * Several clients working through `jobs` as a careful real client does: a job is retried with the
  * same Idempotency-Key after a network error, a 5xx, a 429 or a 409 that says when to come back,
  * until it is acknowledged or `deadline` passes. Any other 4xx is an answer and ends the job.
+ * A retry first waits for `gate` (e.g. until a load balancer would route to the service again).
  */
-export async function runRetryingLoad<J extends LoadJob>(options: { jobs: J[]; workers: number; send: (job: J) => Promise<Answer>; deadline: number; onAck?: (job: J) => void }): Promise<void> {
+export async function runRetryingLoad<J extends LoadJob>(options: { jobs: J[]; workers: number; send: (job: J) => Promise<Answer>; deadline: number; onAck?: (job: J) => void; gate?: () => Promise<void> }): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < options.jobs.length) {
@@ -34,6 +35,8 @@ export async function runRetryingLoad<J extends LoadJob>(options: { jobs: J[]; w
           break;
         }
         job.failures.push(res?.status ?? 0);
+        // A load balancer sends nothing to a service whose /readyz says it is not ready.
+        await options.gate?.();
         const retryable = res === undefined || res.status >= 500 || res.status === 429 || (res.status === 409 && res.headers.has('retry-after'));
         if (!retryable) throw new Error(`${job.key}: ${res!.status} ${JSON.stringify(res!.body).slice(0, 300)}`);
         const after = Number(res?.headers.get('retry-after') ?? 0);

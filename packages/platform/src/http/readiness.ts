@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { isStorageUnreachable } from '../db/unreachable.js';
 import { appError } from '../errors.js';
 import { sendProblem } from './problem.js';
 import type { ReadinessCheck, ReadinessResult } from './types.js';
@@ -13,7 +14,7 @@ export const readinessCodes = {
   DATABASE_UNREACHABLE: 'the database does not answer',
   PROJECTION_STOPPED: 'a projection stopped at an event it could not apply',
   PROJECTOR_FAILING: 'the projector failed and has not caught up with the store since',
-  CHECK_FAILED: 'the readiness check itself failed (often: the database is unreachable)',
+  CHECK_FAILED: 'the readiness check itself failed',
   CHECK_TIMED_OUT: 'the readiness check did not answer in time',
 } as const;
 
@@ -30,7 +31,7 @@ async function runCheck(check: ReadinessCheck): Promise<ReadinessResult> {
   try {
     return await Promise.race([check(), timeout]);
   } catch (err) {
-    return { ok: false, code: 'CHECK_FAILED', detail: err instanceof Error ? err.message : String(err) };
+    return { ok: false, code: isStorageUnreachable(err) ? 'DATABASE_UNREACHABLE' : 'CHECK_FAILED', detail: err instanceof Error ? err.message : String(err) };
   } finally {
     clearTimeout(timer);
   }
