@@ -11,5 +11,5 @@ export function isStorageUnreachable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true;
-  return typeof message === 'string' && /^Connection terminated( unexpectedly)?$|^timeout exceeded when trying to connect$/.test(message);
+  return typeof message === 'string' && /^Connection terminated( unexpectedly)?$|^Client has encountered a connection error and is not queryable$|^timeout exceeded when trying to connect$/.test(message);
 }
