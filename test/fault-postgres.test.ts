@@ -8,7 +8,7 @@ import { caller } from './support/api.js';
 import { ownPostgresUnavailable, startOwnPostgres, type OwnPostgres } from './support/own-postgres.js';
 import { startEntry, type ChildServer } from './support/process.js';
 import { runRetryingLoad, waitForStatus, type LoadJob } from './support/retrying-load.js';
-import { CODES, projectInPromotion, type Cast } from './support/story.js';
+import { CODES, clockFile, launchProgramme, projectInPromotion, type Cast } from './support/story.js';
 
 /**
  * PostgreSQL crashes (`pg_ctl stop -m immediate`) under a load of idempotent commands and stays
@@ -44,6 +44,9 @@ async function scenario(t: Test, cluster: OwnPostgres, entries: string[]): Promi
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: db.url, DATA_DIR: dataDir, JWKS_FILE: keys.jwks, RATE_LIMIT_COMMANDS_PER_MINUTE: '0', RATE_LIMIT_READS_PER_MINUTE: '0', AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: 'warn',
   };
+  // The projects' calendar runs on a business clock the test moves (2018 → 2019), not on today's date.
+  const clock = clockFile(dataDir);
+  env.BUSINESS_CLOCK_FILE = clock.path;
   const servers = await Promise.all(entries.map((entry) => startEntry(entry, env)));
   for (const s of servers) {
     t.teardown(async () => {
@@ -63,10 +66,9 @@ async function scenario(t: Test, cluster: OwnPostgres, entries: string[]): Promi
   };
   for (const s of servers) await waitForStatus(`${s.url}/readyz`, 200, 30_000);
 
-  const year = new Date().getUTCFullYear();
-  await lifecycle('POST', '/v1/programmes', { token: people.alice, body: { programmeId: 'tz-f', name: 'Fault', bureau: 'Bureau', quota: 5 } });
-  await lifecycle('POST', '/v1/programmes/tz-f/solicitation/opening', { token: people.alice, body: { opensOn: `${year - 1}-01-01`, closesOn: `${year + 1}-12-31` } });
-  for (const id of PROJECTS) await projectInPromotion(lifecycle, people, 'tz-f', id, CODES.lead);
+  await launchProgramme(lifecycle, people, 'tz-f', 5, clock.at);
+  for (const id of PROJECTS) await projectInPromotion(lifecycle, people, 'tz-f', id, CODES.lead, clock.at);
+  clock.at('2019-10-10T02:00:00Z');
 
   // Payments of 3,000,000 yuan from three clients; PostgreSQL crashes once a few are acknowledged.
   const jobs: Array<LoadJob & { projectId: string }> = Array.from({ length: JOBS }, (_, i) => ({ key: `fpay-${i}`, projectId: PROJECTS[i % PROJECTS.length]!, attempts: 0, failures: [] }));
