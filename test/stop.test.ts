@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
 /** Every live process below `pid`, from /proc (Linux). */
@@ -69,7 +70,7 @@ t.test('pnpm start in the background stops on a SIGTERM to the pid the shell giv
   const port = await freePort();
   const log = join(dataDir, 'start.log');
   const shell = spawnSync('/bin/sh', ['-c', 'pnpm start > "$START_LOG" 2>&1 & echo $!'], {
-    cwd: join(import.meta.dirname, '..'),
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', START_LOG: log },
     encoding: 'utf8',
   });
