@@ -6,7 +6,8 @@ export { devKeyPaths, ensureDevKeys, keyResolver, readJwksFile, readPrivateJwk, 
 export { verifyBearer } from './auth/verify.js';
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.js';
 export { problemBody, ProblemSchema, problemType, sendProblem, toAppError, type ErrorTranslator, type Problem } from './http/problem.js';
-export type { ReadinessCheck } from './http/types.js';
+export type { ReadinessCheck, ReadinessResult } from './http/types.js';
+export { readinessCodes, type ReadinessCode } from './http/readiness.js';
 export type { RouteEntry } from './http/routes-table.js';
 export { buildServer, startServer, type RunningServer, type ServerDefinition, type ServiceDeps, type ServiceMount } from './runtime/start-server.js';
 export { resolveVerificationKeys } from './runtime/auth-keys.js';

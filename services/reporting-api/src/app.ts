@@ -38,7 +38,7 @@ export const reportingApiService: ServiceMount<Config> = {
     await ensureReadModels(deps.sql, allProjections);
     app.addReadinessCheck('read-models', async () => {
       const { rows } = await deps.sql.query<{ name: string; status: string }>(`select name, status from projector.projections where status = 'failed'`);
-      return rows.length === 0 ? { ok: true } : { ok: false, detail: `projections stopped: ${rows.map((r) => r.name).join(', ')} (see the projector's /readyz)` };
+      return rows.length === 0 ? { ok: true } : { ok: false, code: 'PROJECTION_STOPPED', detail: `projections stopped: ${rows.map((r) => r.name).join(', ')} (see the projector's /readyz)` };
     });
     const store = await serviceEventStore(deps);
     await reportingRoutes(app, {

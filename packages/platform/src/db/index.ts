@@ -3,3 +3,4 @@ export { openPglite } from './pglite.js';
 export { openPostgres, type PostgresOptions } from './postgres.js';
 export { openStorage, type StorageOptions } from './open.js';
 export { loadMigrations, migrate, type Migration } from './migrate.js';
+export { isStorageUnreachable } from './unreachable.js';

@@ -46,7 +46,8 @@ export function openPostgres(options: PostgresOptions): Sql {
     connectionTimeoutMillis: 10_000,
   });
   // An idle client that loses its connection emits here; without a listener it would crash the process.
-  pool.on('error', (err) => options.logger?.warn({ err }, 'idle PostgreSQL connection failed'));
+  // (Only the message and code: pg-pool hangs the whole client, connection parameters and all, on the error.)
+  pool.on('error', (err) => options.logger?.warn({ error: err.message, code: (err as { code?: string }).code }, 'idle PostgreSQL connection failed'));
   const base = executor(pool);
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | undefined;
@@ -97,16 +98,27 @@ export function openPostgres(options: PostgresOptions): Sql {
     ...base,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: a connection that dies under it (the
+      // server crashed or restarted) would emit an unhandled 'error' and take the process down.
+      let broken: Error | undefined;
+      const onError = (err: Error): void => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+          broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        });
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        // A broken connection is closed, not handed to the next caller.
+        client.release(broken);
       }
     },
     async listen(channel, onNotify) {

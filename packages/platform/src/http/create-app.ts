@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { appError } from '../errors.js';
 import { cachedBearerVerifier } from '../auth/verify.js';
 import { registerMetrics } from './metrics.js';
+import { registerReadiness } from './readiness.js';
 import { registerRateLimit, type RateLimits } from './rate-limit.js';
 import { registerSlowBodyTimeout } from './slow-body.js';
 import { sendProblem, toAppError, type ErrorTranslator } from './problem.js';
@@ -179,27 +180,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    const results: Record<string, { ok: boolean; detail?: string }> = {};
-    await Promise.all(
-      [...readiness].map(async ([name, check]) => {
-        try {
-          results[name] = await check();
-        } catch (err) {
-          results[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
-        }
-      }),
-    );
-    const failing = Object.entries(results).filter(([, r]) => !r.ok);
-    if (failing.length === 0) return { status: 'ready', checks: results };
-    return sendProblem(
-      reply,
-      appError('NOT_READY', `not ready: ${failing.map(([n, r]) => `${n}${r.detail ? ` (${r.detail})` : ''}`).join('; ')}`, {
-        extra: { checks: results },
-        headers: { 'retry-after': '5' },
-      }),
-    );
-  });
+  registerReadiness(app, readiness);
   registerMetrics(app);
   registerSlowBodyTimeout(app, options.requestTimeoutMs ?? 30_000);
 

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import type { AppError} from '../errors.js';
 import { appError, isAppError, type FieldError } from '../errors.js';
+import { isStorageUnreachable } from '../db/unreachable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -66,6 +67,8 @@ export function toAppError(err: unknown, translators: readonly ErrorTranslator[]
   if (fe.statusCode === 413) return contentTypeCodes.FST_ERR_CTP_BODY_TOO_LARGE!();
   if (fe.statusCode === 415) return contentTypeCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE!();
   if (fe.statusCode === 503) return appError('NOT_READY', fe.message ?? 'not ready');
+  // The database is down or restarting: a retry may succeed, so say so instead of a 500.
+  if (isStorageUnreachable(err)) return appError('STORAGE_UNAVAILABLE', 'the database is unreachable; try again shortly', { cause: err, headers: { 'retry-after': '2' } });
   return appError('INTERNAL', 'an unexpected error occurred; the request id identifies it in the logs', { cause: err });
 }
 

@@ -1,7 +1,17 @@
 import type { Principal, Role } from '../auth/roles.js';
 import type { RouteEntry } from './routes-table.js';
 
-export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }>;
+/**
+ * One component's readiness. `code` (see `readinessCodes`) is what the public `/readyz` shows of a
+ * failing check; `detail` (may name events, streams, errors) goes only to the logs and admins.
+ */
+export interface ReadinessResult {
+  ok: boolean;
+  code?: string;
+  detail?: string;
+}
+
+export type ReadinessCheck = () => Promise<ReadinessResult>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -76,7 +76,7 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
     errorTranslators: def.services.flatMap((s) => s.errorTranslators ?? []),
   });
   app.addReadinessCheck('storage', async () =>
-    (await sql.ping()) ? { ok: true } : { ok: false, detail: 'the database does not answer' },
+    (await sql.ping()) ? { ok: true } : { ok: false, code: 'DATABASE_UNREACHABLE', detail: 'the database does not answer' },
   );
   // Registered first, so it runs last: services stop their work before storage goes away.
   app.addHook('onClose', async () => {

@@ -36,7 +36,7 @@ export interface RunningProjector {
   /** Stops following; an open batch finishes or rolls back first. */
   stop(): Promise<void>;
   /** `/readyz`: not ready while a projection is stopped at an event, naming the event, or the projector keeps failing. */
-  readiness(): Promise<{ ok: boolean; detail?: string }>;
+  readiness(): Promise<{ ok: boolean; code?: string; detail?: string }>;
   onCommit(listener: (info: CommitInfo) => void): () => void;
   readonly caughtUp: boolean;
 }
@@ -45,8 +45,14 @@ class Resubscribe extends Error {}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // The listener goes when the timer fires: one per retry would pile up through a long outage.
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /**
@@ -161,8 +167,10 @@ export function startProjector(options: ProjectorOptions): RunningProjector {
     const pageSize = options.pageSize ?? 2000;
     for await (const item of batches(store.subscribe({ ...(after ? { after } : {}), signal: controller.signal, batchSize: pageSize }), options.maxBatch ?? 2000)) {
       if (item.kind === 'caught-up') {
-        if (!caughtUp) logger.info({ position: item.position }, 'projections caught up; following live');
+        if (!caughtUp || lastError !== undefined) logger.info({ position: item.position }, 'projections caught up; following live');
         caughtUp = true;
+        // Reading the store again up to its end is recovery, even when no event came since.
+        lastError = undefined;
       } else {
         await applyBatch(item.events);
         lastError = undefined;
@@ -201,7 +209,8 @@ export function startProjector(options: ProjectorOptions): RunningProjector {
         r.status === 'failed' && r.error ? [failureText(r.name, r.error as unknown as Parameters<typeof failureText>[1])] : [],
       );
       if (lastError !== undefined) problems.push(`the projector keeps failing: ${lastError}`);
-      if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
+      const code = rows.some((r) => r.status === 'failed') ? 'PROJECTION_STOPPED' : 'PROJECTOR_FAILING';
+      if (problems.length > 0) return { ok: false, code, detail: problems.join('; ') };
       const outdated = rows.filter((r) => r.status === 'outdated').map((r) => r.name);
       return { ok: true, ...(outdated.length > 0 ? { detail: `rebuilding: ${outdated.join(', ')}` } : {}) };
     },

@@ -1,6 +1,6 @@
 import { parsePosition, START_POSITION, type EventStore } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
-import type { Sql } from '@gongguan/platform/db';
+import { isStorageUnreachable, type Sql } from '@gongguan/platform/db';
 import type { Environment } from '../commands/ids.js';
 import { assessContractPayment } from './r2-assessment.js';
 
@@ -69,6 +69,8 @@ async function assessWithRetries(
       );
       return;
     } catch (err) {
+      // The database is gone, not the step: follow again from the checkpoint rather than pass this payment by.
+      if (isStorageUnreachable(err)) throw err;
       if (attempt === 3 || options.signal.aborted) {
         options.logger.error({ err, ...job }, 'R2 assessment failed; the payment stays pending on the project');
         return;
