@@ -55,13 +55,3 @@ export function isDueInMonthOf(dueOn: string, today: string): boolean {
 export function daysUntil(dueOn: string, today: string): number {
   return compareDates(dueOn, today);
 }
-
-export interface DatedItem {
-  readonly dueOn: string;
-  readonly done: boolean;
-}
-
-/** Milestones (or rectifications) overdue on `today`. */
-export function overdueItems<T extends DatedItem>(items: readonly T[], today: string): T[] {
-  return items.filter((item) => isOverdue(item.dueOn, today, item.done));
-}

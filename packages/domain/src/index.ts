@@ -140,6 +140,7 @@ export type { ApproveWithinQuota, SelectionEvents, SelectionState } from './prog
 export type { ProjectCommand } from './project/commands.js';
 export type { ProjectEvent } from './project/events.js';
 export { openRectifications, pendingSubsidyAssessments, r1EntitlementView } from './project/state.js';
+export { acceptanceDeadlineOn, dueItems, overdueItems, type DueItem, type DueItemKind } from './project/due-items.js';
 export type { ObjectionStatus, ProjectState, ProjectStatus } from './project/state.js';
 export { AcceptanceResult, PerformanceGrade, Stage } from './project/values.js';
 export type { DisbursementCommand, DisbursementEvent } from './disbursement/disbursement.js';

@@ -1,5 +1,6 @@
 import { assertNever } from '../authorize.js';
 import { cycleEnd } from '../deadlines.js';
+import { toShanghaiDate } from '../values/calendar.js';
 import type { AdvancementEvent } from './events.js';
 import type { MilestoneState, ProjectState } from './state.js';
 import { entryOf, withEntry } from '../values/keyed.js';
@@ -15,7 +16,7 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
     case 'MilestoneReported':
       return withMilestone(state, event.data.milestoneId, { status: 'reported', reportedOn: event.data.reportedOn });
     case 'MilestoneAccepted':
-      return withMilestone(state, event.data.milestoneId, { status: 'accepted' });
+      return withMilestone(state, event.data.milestoneId, { status: 'accepted', acceptedOn: toShanghaiDate(event.data.at) });
     case 'MilestoneReturned':
       return withMilestone(state, event.data.milestoneId, { status: 'returned' });
     case 'TrackingVisitRecorded':
@@ -24,7 +25,7 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
       return { ...state, midTermCheckDone: true };
     case 'RectificationOrdered': {
       const { rectificationId, issue, dueOn } = event.data;
-      return { ...state, rectifications: withEntry(state.rectifications, rectificationId, { issue, dueOn, status: 'open', completedOn: null }) };
+      return { ...state, rectifications: withEntry(state.rectifications, rectificationId, { issue, orderedOn: toShanghaiDate(event.data.at), dueOn, status: 'open', completedOn: null }) };
     }
     case 'RectificationCompleted': {
       const rectification = entryOf(state.rectifications, event.data.rectificationId);
@@ -60,11 +61,11 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
       return { ...state, changes: withEntry(state.changes, event.data.changeId, { ...previous, status: 'rejected' }) };
     }
     case 'ExtensionRequested':
-      return { ...state, extension: { status: 'pending', months: event.data.months, requestedBy: event.data.by.id } };
+      return { ...state, extension: { status: 'pending', months: event.data.months, requestedBy: event.data.by.id, approvedOn: null } };
     case 'ExtensionApproved':
       return {
         ...state,
-        extension: state.extension === null ? null : { ...state.extension, status: 'approved' },
+        extension: state.extension === null ? null : { ...state.extension, status: 'approved', approvedOn: toShanghaiDate(event.data.at) },
         taskBook:
           state.taskBook === null || state.policy === null
             ? state.taskBook
@@ -77,7 +78,7 @@ export function evolveAdvancement(state: ProjectState, event: AdvancementEvent):
     case 'ProjectResumed':
       return { ...state, suspended: false };
     case 'ProjectTerminated':
-      return { ...state, status: 'terminated', suspended: false };
+      return { ...state, status: 'terminated', suspended: false, endedOn: toShanghaiDate(event.data.at) };
     default:
       return assertNever(event);
   }

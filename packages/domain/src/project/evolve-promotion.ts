@@ -1,5 +1,6 @@
 import { assertNever } from '../authorize.js';
 import type { PromotionEvent } from './events.js';
+import { toShanghaiDate } from '../values/calendar.js';
 import type { ProjectState } from './state.js';
 import { entryOf, withEntry } from '../values/keyed.js';
 import { evolveClaims, withClaim } from '../entitlement/claims.js';
@@ -53,7 +54,7 @@ export function evolvePromotion(state: ProjectState, event: PromotionEvent): Pro
         acceptance: state.acceptance === null ? null : { ...state.acceptance, result: event.data.result },
       };
     case 'ProjectClosed':
-      return { ...state, status: 'closed' };
+      return { ...state, status: 'closed', endedOn: toShanghaiDate(event.data.at) };
     case 'PerformanceGraded':
       return { ...state, grades: { ...state.grades, [String(event.data.year)]: event.data.grade } };
     default:

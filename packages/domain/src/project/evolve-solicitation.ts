@@ -1,5 +1,6 @@
 import { assertNever } from '../authorize.js';
 import type { SolicitationEvent } from './events.js';
+import { toShanghaiDate } from '../values/calendar.js';
 import type { MilestoneState, ProjectState } from './state.js';
 import { entryOf, withEntry } from '../values/keyed.js';
 
@@ -30,7 +31,7 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
     case 'FormalReviewPassed':
       return { ...state, status: 'in_expert_review' };
     case 'FormalReviewFailed':
-      return { ...state, status: 'rejected' };
+      return { ...state, status: 'rejected', endedOn: toShanghaiDate(event.data.at) };
     case 'ExpertReviewerAssigned': {
       const { reviewerId, name, employerCreditCode } = event.data;
       return { ...state, reviewers: withEntry(state.reviewers, reviewerId, { name, employerCreditCode, conflictDeclared: false, score: null }) };
@@ -51,12 +52,12 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
     case 'ProjectApproved':
       return { ...state, status: 'approved', selectionSlot: event.data.slot };
     case 'ProjectRejected':
-      return { ...state, status: 'rejected' };
+      return { ...state, status: 'rejected', endedOn: toShanghaiDate(event.data.at) };
     case 'TaskBookSigned': {
       const { startOn, endOn, approvedFunding, indicators, milestones } = event.data;
       const planned: Record<string, MilestoneState> = {};
-      for (const m of milestones) planned[m.milestoneId] = { title: m.title, dueOn: m.dueOn, status: 'pending', reportedOn: null };
-      return { ...state, status: 'in_progress', taskBook: { startOn, endOn, approvedFunding, indicators }, milestones: planned };
+      for (const m of milestones) planned[m.milestoneId] = { title: m.title, dueOn: m.dueOn, status: 'pending', reportedOn: null, acceptedOn: null };
+      return { ...state, status: 'in_progress', taskBook: { startOn, endOn, originalEndOn: endOn, approvedFunding, indicators }, milestones: planned };
     }
     case 'StageAdvanced':
       return { ...state, stage: event.data.to };

@@ -34,10 +34,14 @@ export interface MilestoneState {
   readonly dueOn: string;
   readonly status: 'pending' | 'reported' | 'accepted' | 'returned';
   readonly reportedOn: string | null;
+  /** The day it was accepted (the Shanghai date of MilestoneAccepted): done from then on. */
+  readonly acceptedOn: string | null;
 }
 
 export interface RectificationState {
   readonly issue: string;
+  /** The day it was ordered (the Shanghai date of RectificationOrdered). */
+  readonly orderedOn: string;
   readonly dueOn: string;
   readonly status: 'open' | 'completed';
   readonly completedOn: string | null;
@@ -98,10 +102,18 @@ export interface ProjectState {
     readonly startOn: string;
     /** The current end date, moved by an approved extension. */
     readonly endOn: string;
+    /** The end date the task book was signed with, before any extension. */
+    readonly originalEndOn: string;
     readonly approvedFunding: number;
     readonly indicators: readonly Indicator[];
   } | null;
-  readonly extension: { readonly status: 'pending' | 'approved' | 'rejected'; readonly months: number; readonly requestedBy: string } | null;
+  readonly extension: {
+    readonly status: 'pending' | 'approved' | 'rejected';
+    readonly months: number;
+    readonly requestedBy: string;
+    /** The day an approved extension took effect (the Shanghai date of ExtensionApproved). */
+    readonly approvedOn: string | null;
+  } | null;
   readonly milestones: Readonly<Record<string, MilestoneState>>;
   readonly rectifications: Readonly<Record<string, RectificationState>>;
   readonly changes: Readonly<Record<string, ChangeState>>;
@@ -119,6 +131,8 @@ export interface ProjectState {
     readonly result: AcceptanceResult | null;
   } | null;
   readonly grades: Readonly<Record<string, PerformanceGrade>>;
+  /** The day it was rejected, terminated or closed (the Shanghai date of that event). */
+  readonly endedOn: string | null;
 }
 
 export const initialProjectState: ProjectState = {
@@ -155,6 +169,7 @@ export const initialProjectState: ProjectState = {
   claims: {},
   acceptance: null,
   grades: {},
+  endedOn: null,
 };
 
 export function projectStream(projectId: string): string {
