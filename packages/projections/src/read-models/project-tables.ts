@@ -80,6 +80,10 @@ export interface ProjectRow {
   cycle_months: number;
   acceptance_window_months: number;
   last_event_at: string;
+  /** The acceptance deadline before any extension: in force until `extension_approved_on`. */
+  original_acceptance_deadline: string | null;
+  /** The day an extension was approved; from then on `acceptance_deadline` (the extended one) is in force. */
+  extension_approved_on: string | null;
 }
 
 export const projects = table<ProjectRow>({
@@ -130,6 +134,8 @@ export const projects = table<ProjectRow>({
     cycle_months: 'integer',
     acceptance_window_months: 'integer',
     last_event_at: 'timestamptz',
+    original_acceptance_deadline: 'date',
+    extension_approved_on: 'date',
   },
 });
 

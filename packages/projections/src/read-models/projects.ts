@@ -20,7 +20,8 @@ const ended = (reason: string | null, at: string) => ({ ended_on: day(at), end_r
 export const projectsProjection: Projection = {
   name: 'projects',
   // 2: end dates are inclusive (TaskBookSigned/ExtensionApproved v2): a rebuild recomputes them.
-  version: 2,
+  // 3: original_acceptance_deadline and extension_approved_on, so "overdue" on a past day uses the deadline then in force.
+  version: 3,
   description: 'programmes, project status, milestone calendar, rectifications',
   tables: [programmes, projects, milestones, rectifications],
   streams: [domainStreams.programme, domainStreams.project],
@@ -90,6 +91,8 @@ export const projectsProjection: Projection = {
         cycle_months: d.policy.cycleMonths,
         acceptance_window_months: d.policy.acceptanceWindowMonths,
         last_event_at: e.metadata.recordedAt,
+        original_acceptance_deadline: null,
+        extension_approved_on: null,
       }),
     ProjectRecommendedByCounty: (rows, d, e) => change(rows, d.projectId, e, () => ({ recommended: true })),
     FormalReviewPassed: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'in_expert_review' })),
@@ -104,6 +107,7 @@ export const projectsProjection: Projection = {
         end_on: d.endOn,
         original_end_on: d.endOn,
         acceptance_deadline: acceptanceDeadline(d.endOn, p.acceptance_window_months),
+        original_acceptance_deadline: acceptanceDeadline(d.endOn, p.acceptance_window_months),
         approved_funding: d.approvedFunding,
         milestones_total: d.milestones.length,
       }));
@@ -156,6 +160,7 @@ export const projectsProjection: Projection = {
         const endOn = d.newEndOn ?? (p.start_on === null ? p.end_on : cycleEnd(p.start_on, p.cycle_months, d.months));
         return {
           extension_status: 'approved',
+          extension_approved_on: day(d.at),
           extension_months: d.months,
           end_on: endOn,
           acceptance_deadline: endOn === null ? p.acceptance_deadline : acceptanceDeadline(endOn, p.acceptance_window_months),

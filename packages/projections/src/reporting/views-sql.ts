@@ -4,11 +4,47 @@
  * by the schemas of the generations readers should see. Columns are only ever added (at the end),
  * so `create or replace` keeps working and reporting jobs' own views on these keep working.
  * Time-driven facts (overdue, days left) are evaluated against the date given to the functions;
- * the views use today in Asia/Shanghai.
+ * the views use today in Asia/Shanghai. Overdue has one definition, `reporting.due_items_as_of`;
+ * the other functions read it.
  */
 export const reportingSql = `
 create or replace function reporting.today() returns date language sql stable as $$
   select (now() at time zone 'Asia/Shanghai')::date
+$$;
+
+-- The one definition of "due" and "overdue" (mirrored by dueItems(state, today) in @gongguan/domain,
+-- held to it by a property test): what a project owes on a day, from the dates its rows carry, so a
+-- past day's answer does not change when later events arrive. Nothing before the task book's start
+-- or from the day the project ended; a milestone until the day it is accepted (reported or returned
+-- is not done); a rectification from the day it is ordered until the day it is completed; the
+-- application for acceptance until the day it is applied for, in either stage, by the deadline in
+-- force that day (the extended one from the day an extension is approved). Overdue: the day is
+-- after the due date. Every other view and report reads overdue from here.
+create or replace function reporting.due_items_as_of(today date)
+returns table (
+  item_key text, kind text, project_id text, item_id text, title text, due_on date, overdue boolean, days_until_due integer,
+  programme_id text, project_title text, industry text, county text
+) language sql stable as $$
+  with running as (
+    select p.project_id, p.programme_id, p.title, p.industry, p.county, p.acceptance_applied_on,
+           case when p.extension_approved_on <= today then p.acceptance_deadline else p.original_acceptance_deadline end as deadline
+      from {projects}.projects p
+     where p.start_on <= today and (p.ended_on is null or p.ended_on > today)
+  )
+  select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, m.due_on < today,
+         m.due_on - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.milestones m join running p using (project_id)
+   where m.accepted_on is null or m.accepted_on > today
+  union all
+  select 'rectification:' || r.rectification_key, 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on,
+         r.due_on < today, r.due_on - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.rectifications r join running p using (project_id)
+   where r.ordered_on <= today and (r.completed_on is null or r.completed_on > today)
+  union all
+  select 'acceptance:' || p.project_id, 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.deadline,
+         p.deadline < today, p.deadline - today, p.programme_id, p.title, p.industry, p.county
+    from running p
+   where p.deadline is not null and (p.acceptance_applied_on is null or p.acceptance_applied_on > today)
 $$;
 
 create or replace function reporting.projects_as_of(today date)
@@ -27,23 +63,20 @@ returns table (
     p.start_on, p.end_on, p.extension_months, p.acceptance_deadline, p.acceptance_applied_on,
     p.acceptance_result, p.ended_on,
     case when p.status in ('approved', 'in_progress', 'acceptance_applied') then (p.end_on - today) end,
-    (p.status = 'in_progress' and p.stage = 'promotion' and p.acceptance_deadline < today),
+    coalesce(d.acceptance_overdue, false),
     p.requested_funding, p.approved_funding, p.milestones_total, p.milestones_accepted,
-    coalesce(ms.overdue, 0), coalesce(ms.due_30, 0), p.rectifications_open, coalesce(rs.overdue, 0),
+    coalesce(d.milestones_overdue, 0), coalesce(d.milestones_due_30, 0), p.rectifications_open, coalesce(d.rectifications_overdue, 0),
     (p.r1_awarded + p.r2_granted - p.r2_clawed_back), coalesce(mm.paid, 0), coalesce(mm.reversed, 0),
     p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at
   from {projects}.projects p
-  left join lateral (
-    select count(*) filter (where m.due_on < today)::int as overdue,
-           count(*) filter (where m.due_on >= today and m.due_on < today + 30)::int as due_30
-      from {projects}.milestones m
-     where m.project_id = p.project_id and p.status = 'in_progress' and m.status in ('pending', 'returned')
-  ) ms on true
-  left join lateral (
-    select count(*)::int as overdue from {projects}.rectifications r
-     where r.project_id = p.project_id and r.status = 'open' and r.due_on < today
-       and p.status not in ('closed', 'rejected', 'terminated')
-  ) rs on true
+  left join (
+    select i.project_id,
+           count(*) filter (where i.kind = 'milestone' and i.overdue)::int as milestones_overdue,
+           count(*) filter (where i.kind = 'milestone' and not i.overdue and i.due_on < today + 30)::int as milestones_due_30,
+           count(*) filter (where i.kind = 'rectification' and i.overdue)::int as rectifications_overdue,
+           bool_or(i.kind = 'acceptance' and i.overdue) as acceptance_overdue
+      from reporting.due_items_as_of(today) i group by i.project_id
+  ) d using (project_id)
   left join lateral (
     select sum(amount) filter (where kind = 'paid')::bigint as paid,
            sum(amount) filter (where kind <> 'paid')::bigint as reversed
@@ -58,10 +91,9 @@ returns table (
   project_status text, overdue boolean, days_until_due integer
 ) language sql stable as $$
   select m.milestone_key, m.project_id, m.milestone_id, m.title, m.due_on, m.status, m.reported_on, m.accepted_on,
-    m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status,
-    (p.status = 'in_progress' and m.status in ('pending', 'returned') and m.due_on < today),
-    (m.due_on - today)
+    m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status, coalesce(d.overdue, false), (m.due_on - today)
   from {projects}.milestones m join {projects}.projects p using (project_id)
+  left join reporting.due_items_as_of(today) d on d.item_key = 'milestone:' || m.milestone_key
 $$;
 
 create or replace function reporting.rectifications_as_of(today date)
@@ -71,31 +103,9 @@ returns table (
   overdue boolean, days_until_due integer
 ) language sql stable as $$
   select r.rectification_key, r.project_id, r.rectification_id, r.issue, r.ordered_on, r.due_on, r.status, r.completed_on,
-    r.late, p.programme_id, p.title, p.industry, p.county, p.status,
-    (r.status = 'open' and r.due_on < today and p.status not in ('closed', 'rejected', 'terminated')),
-    (r.due_on - today)
+    r.late, p.programme_id, p.title, p.industry, p.county, p.status, coalesce(d.overdue, false), (r.due_on - today)
   from {projects}.rectifications r join {projects}.projects p using (project_id)
-$$;
-
-create or replace function reporting.due_items_as_of(today date)
-returns table (
-  item_key text, kind text, project_id text, item_id text, title text, due_on date, overdue boolean, days_until_due integer,
-  programme_id text, project_title text, industry text, county text
-) language sql stable as $$
-  select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, m.due_on < today,
-         m.due_on - today, p.programme_id, p.title, p.industry, p.county
-    from {projects}.milestones m join {projects}.projects p using (project_id)
-   where p.status = 'in_progress' and m.status in ('pending', 'returned')
-  union all
-  select 'rectification:' || r.rectification_key, 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on,
-         r.due_on < today, r.due_on - today, p.programme_id, p.title, p.industry, p.county
-    from {projects}.rectifications r join {projects}.projects p using (project_id)
-   where r.status = 'open' and p.status not in ('closed', 'rejected', 'terminated')
-  union all
-  select 'acceptance:' || p.project_id, 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.acceptance_deadline,
-         p.acceptance_deadline < today, p.acceptance_deadline - today, p.programme_id, p.title, p.industry, p.county
-    from {projects}.projects p
-   where p.status = 'in_progress' and p.stage = 'promotion'
+  left join reporting.due_items_as_of(today) d on d.item_key = 'rectification:' || r.rectification_key
 $$;
 
 create or replace view reporting.projects as select * from reporting.projects_as_of(reporting.today());

@@ -110,28 +110,19 @@ export function milestonesInPeriod(sql: SqlExecutor, from: string, to: string): 
 }
 
 /**
- * What was overdue on `day`: milestones not reported by then, rectifications not completed by
- * then, acceptance not applied for by its deadline, of projects running on that day. Evaluated
- * from the business dates the events carry, so a past day's report does not change later.
+ * What was overdue on `day`, by the one definition of overdue (`reporting.due_items_as_of`, see the
+ * projections README): evaluated from the dates the rows carry, so a past day's report does not
+ * change later.
  */
 export async function overdueOn(sql: SqlExecutor, day: string, limit: number): Promise<{ total: number; items: OverdueItem[] }> {
   const base = `
-    select 'milestone' as kind, m.project_id, m.milestone_id as item_id, m.title, m.due_on, p.programme_id, p.title as project_title, p.industry, p.county
-      from reporting.milestones m join reporting.projects p using (project_id)
-     where m.due_on < $1::date and (m.reported_on is null or m.reported_on > $1::date) and p.start_on <= $1::date and (p.ended_on is null or p.ended_on > $1::date)
-    union all
-    select 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on, p.programme_id, p.title, p.industry, p.county
-      from reporting.rectifications r join reporting.projects p using (project_id)
-     where r.due_on < $1::date and r.ordered_on <= $1::date and (r.completed_on is null or r.completed_on > $1::date) and (p.ended_on is null or p.ended_on > $1::date)
-    union all
-    select 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.acceptance_deadline, p.programme_id, p.title, p.industry, p.county
-      from reporting.projects p
-     where p.acceptance_deadline < $1::date and (p.acceptance_applied_on is null or p.acceptance_applied_on > $1::date) and (p.ended_on is null or p.ended_on > $1::date)`;
+    select kind, project_id, item_id, title, due_on, programme_id, project_title, industry, county
+      from reporting.due_items_as_of($1::date) where overdue`;
   const { rows: totals } = await sql.query<{ n: number }>(`select count(*)::int as n from (${base}) x`, [day]);
   const { rows } = await sql.query<{ j: string }>(
     `select json_build_object('kind', kind, 'projectId', project_id, 'itemId', item_id, 'title', title, 'dueOn', due_on, 'programmeId', programme_id,
               'projectTitle', project_title, 'industry', industry, 'county', county)::text as j
-       from (${base}) x order by due_on, project_id, item_id limit $2`,
+       from (${base}) x order by due_on, project_id, kind, item_id limit $2`,
     [day, limit],
   );
   return { total: totals[0]?.n ?? 0, items: rows.map((r) => JSON.parse(r.j) as OverdueItem) };
