@@ -1,11 +1,12 @@
 import type { ColumnType } from '@gongguan/projections';
 import { z } from 'zod';
+import { FenSum, fenSum } from './routes/fen.js';
 
 const camel = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 const zodFor: Record<ColumnType, () => z.ZodType> = {
   text: () => z.string(),
-  bigint: () => z.number().int().meta({ description: 'fen (1 yuan = 100 fen)' }),
+  bigint: () => FenSum.meta({ description: 'fen (1 yuan = 100 fen): a JSON integer, or a string of digits when beyond 2^53 − 1' }),
   integer: () => z.number().int(),
   date: () => z.string().meta({ format: 'date' }),
   timestamptz: () => z.string().meta({ format: 'date-time' }),
@@ -28,4 +29,27 @@ export function camelRow(row: Record<string, unknown>): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(row)) out[camel(name)] = value;
   return out;
+}
+
+/**
+ * Reads a view's rows exactly: `row_to_json` writes bigint (fen) columns as JSON numbers, which
+ * JSON.parse would round beyond 2^53, so each is also selected as text and put back as a FenSum
+ * (a JSON integer while safe, the exact digits beyond). Every bigint column of a view is money.
+ */
+export function exactRows(columns: Readonly<Record<string, ColumnType>>, alias = 't') {
+  const money = Object.entries(columns)
+    .filter(([, type]) => type === 'bigint')
+    .map(([name]) => name);
+  return {
+    /** Extra select-list items, to follow `row_to_json(alias)::text as j`. */
+    select: money.map((name, i) => `, ${alias}.${name}::text as fen${i}`).join(''),
+    read(row: { j: string } & Record<string, unknown>): Record<string, unknown> {
+      const parsed = JSON.parse(row.j) as Record<string, unknown>;
+      money.forEach((name, i) => {
+        const text = row[`fen${i}`];
+        parsed[name] = text === null || text === undefined ? null : fenSum(text);
+      });
+      return parsed;
+    },
+  };
 }

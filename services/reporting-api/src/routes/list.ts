@@ -5,7 +5,7 @@ import { IsoDate, queryText, toShanghaiDate } from '@gongguan/domain';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
-import { camelRow, rowSchema } from '../rows.js';
+import { camelRow, exactRows, rowSchema } from '../rows.js';
 import { guardRead } from '../read-gate.js';
 
 export const readerRoles: readonly Role[] = ['reporter', 'auditor', 'officer'];
@@ -57,7 +57,14 @@ export const filters = { eq, bool };
 const cursorValue: Record<SortType, z.ZodType> = {
   text: queryText(2000),
   date: IsoDate,
-  bigint: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer'),
+  // Fen as the rows send it (FenSum): a safe JSON integer, or the exact digits of a bigint beyond.
+  bigint: z.union([
+    z.number().int().refine(Number.isSafeInteger, 'must be a safe integer'),
+    z
+      .string()
+      .regex(/^-?\d{1,19}$/, 'must be an integer')
+      .refine((v) => BigInt(v) >= -(2n ** 63n) && BigInt(v) < 2n ** 63n, 'must fit a bigint'),
+  ]),
   integer: z.number().int().min(-2147483648).max(2147483647),
 };
 const cursorSchema = (sort: SortType, key: SortType) =>
@@ -117,12 +124,13 @@ async function select(ctx: ReportingContext, spec: ListSpec, query: Query, limit
     where.push(`(${sortExpr}, ${keyExpr}) ${op} (${param(cursor.v[0])}::${sort.type}${collate(sort.type)}, ${param(cursor.v[1])}::${spec.keyType}${collate(spec.keyType)})`);
   }
   const dir = query.order;
+  const exact = exactRows(reportingColumns[spec.view]);
   const { rows } = await ctx.sql.query<{ j: string }>(
-    `select row_to_json(t)::text as j from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+    `select row_to_json(t)::text as j${exact.select} from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
       order by ${sortExpr} ${dir}, ${keyExpr} ${dir} limit ${param(limit)}`,
     params,
   );
-  const parsed = rows.map((r) => JSON.parse(r.j) as Record<string, unknown>);
+  const parsed = rows.map((r) => exact.read(r));
   return { rows: parsed, today, fingerprint: f, sort };
 }
 

@@ -3,7 +3,7 @@ import { queryText } from '@gongguan/domain';
 import { reportingColumns } from '@gongguan/projections';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
-import { camelRow, rowSchema } from '../rows.js';
+import { camelRow, exactRows, rowSchema } from '../rows.js';
 import { FenSum, fenSum } from './fen.js';
 import { guardRead } from '../read-gate.js';
 import { IsoDateParam, PositionParam, readerRoles, todayOf } from './list.js';
@@ -32,15 +32,17 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
       await guardRead(ctx.gate, reply, ['projects', 'money'], request.query.minPosition);
       const today = todayOf(ctx, request.query.asOf);
       const id = request.params.projectId;
-      const rowsOf = async (text: string) =>
-        (await ctx.sql.query<{ j: string }>(text, [today, id])).rows.map((r) => camelRow(JSON.parse(r.j) as Record<string, unknown>));
-      const [project] = await rowsOf('select row_to_json(t)::text as j from reporting.projects_as_of($1::date) t where t.project_id = $2');
+      const rowsOf = async (view: keyof typeof reportingColumns, from: string) => {
+        const exact = exactRows(reportingColumns[view]);
+        return (await ctx.sql.query<{ j: string }>(`select row_to_json(t)::text as j${exact.select} ${from}`, [today, id])).rows.map((r) => camelRow(exact.read(r)));
+      };
+      const [project] = await rowsOf('projects', 'from reporting.projects_as_of($1::date) t where t.project_id = $2');
       if (project === undefined) throw appError('NOT_FOUND', `there is no project ${id} in the read models`);
       return {
         project,
-        milestones: await rowsOf('select row_to_json(t)::text as j from reporting.milestones_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.milestone_id'),
-        rectifications: await rowsOf('select row_to_json(t)::text as j from reporting.rectifications_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.rectification_id'),
-        disbursements: await rowsOf('select row_to_json(t)::text as j from reporting.disbursements t where $1::date is not null and t.project_id = $2 order by t.requested_on, t.disbursement_id'),
+        milestones: await rowsOf('milestones', 'from reporting.milestones_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.milestone_id'),
+        rectifications: await rowsOf('rectifications', 'from reporting.rectifications_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.rectification_id'),
+        disbursements: await rowsOf('disbursements', 'from reporting.disbursements t where $1::date is not null and t.project_id = $2 order by t.requested_on, t.disbursement_id'),
       };
     },
   );
