@@ -33,7 +33,8 @@ export const stepArb = fc.record({
     { weight: 16, arbitrary: fc.record({ kind: fc.constant('resume' as const) }) },
   ),
 });
-export type Step = fc.Infer<typeof stepArb>;
+type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
+export type Step = Generated<typeof stepArb>;
 
 export const historyArb = fc.record({
   cycleMonths: fc.integer({ min: 2, max: 8 }),
@@ -43,7 +44,7 @@ export const historyArb = fc.record({
   milestoneDays: fc.array(fc.integer({ min: 0, max: 240 }), { minLength: 1, maxLength: 3 }),
   steps: fc.array(stepArb, { minLength: 10, maxLength: 45 }),
 });
-export type History = fc.Infer<typeof historyArb>;
+export type History = Generated<typeof historyArb>;
 
 /** Writes one project's history into a world, as the lifecycle API would; returns its id, state and dates worth checking. */
 export function writeHistory(w: World, n: number, h: History): { projectId: string; state: ProjectState; dates: string[] } {
