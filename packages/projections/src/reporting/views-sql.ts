@@ -4,8 +4,8 @@
  * by the schemas of the generations readers should see. Columns are only ever added (at the end),
  * so `create or replace` keeps working and reporting jobs' own views on these keep working.
  * Time-driven facts (overdue, days left) are evaluated against the date given to the functions;
- * the views use today in Asia/Shanghai. Overdue has one definition, `reporting.due_items_as_of`;
- * the other functions read it.
+ * the views use today in Asia/Shanghai. Overdue has one definition: the `reporting.*_open_on`,
+ * `acceptance_due_on` and `is_overdue` functions, which `due_items_as_of` and the other views use.
  */
 export const reportingSql = `
 create or replace function reporting.today() returns date language sql stable as $$
@@ -19,32 +19,56 @@ $$;
 -- is not done); a rectification from the day it is ordered until the day it is completed; the
 -- application for acceptance until the day it is applied for, in either stage, by the deadline in
 -- force that day (the extended one from the day an extension is approved). Overdue: the day is
--- after the due date. Every other view and report reads overdue from here.
+-- after the due date. The rules are the small functions below (SQL functions of one expression,
+-- which PostgreSQL inlines, so a view that uses them keeps its indexes); due_items_as_of lists
+-- with them, and every other view and report reads overdue through them.
+create or replace function reporting.is_overdue(due_on date, today date) returns boolean language sql immutable as $$
+  select due_on < today
+$$;
+
+create or replace function reporting.running_on(start_on date, ended_on date, today date) returns boolean language sql immutable as $$
+  select start_on <= today and (ended_on is null or ended_on > today)
+$$;
+
+create or replace function reporting.milestone_open_on(start_on date, ended_on date, accepted_on date, today date)
+returns boolean language sql immutable as $$
+  select reporting.running_on(start_on, ended_on, today) and (accepted_on is null or accepted_on > today)
+$$;
+
+create or replace function reporting.rectification_open_on(start_on date, ended_on date, ordered_on date, completed_on date, today date)
+returns boolean language sql immutable as $$
+  select reporting.running_on(start_on, ended_on, today) and ordered_on <= today and (completed_on is null or completed_on > today)
+$$;
+
+-- The acceptance deadline the project owes on the day, or null when it owes none then.
+create or replace function reporting.acceptance_due_on(
+  start_on date, ended_on date, applied_on date, deadline date, original_deadline date, extension_approved_on date, today date
+) returns date language sql immutable as $$
+  select case when reporting.running_on(start_on, ended_on, today) and (applied_on is null or applied_on > today)
+              then case when extension_approved_on <= today then deadline else original_deadline end end
+$$;
+
 create or replace function reporting.due_items_as_of(today date)
 returns table (
   item_key text, kind text, project_id text, item_id text, title text, due_on date, overdue boolean, days_until_due integer,
   programme_id text, project_title text, industry text, county text
 ) language sql stable as $$
-  with running as (
-    select p.project_id, p.programme_id, p.title, p.industry, p.county, p.acceptance_applied_on,
-           case when p.extension_approved_on <= today then p.acceptance_deadline else p.original_acceptance_deadline end as deadline
-      from {projects}.projects p
-     where p.start_on <= today and (p.ended_on is null or p.ended_on > today)
-  )
-  select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, m.due_on < today,
+  select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, reporting.is_overdue(m.due_on, today),
          m.due_on - today, p.programme_id, p.title, p.industry, p.county
-    from {projects}.milestones m join running p using (project_id)
-   where m.accepted_on is null or m.accepted_on > today
+    from {projects}.milestones m join {projects}.projects p using (project_id)
+   where reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today)
   union all
   select 'rectification:' || r.rectification_key, 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on,
-         r.due_on < today, r.due_on - today, p.programme_id, p.title, p.industry, p.county
-    from {projects}.rectifications r join running p using (project_id)
-   where r.ordered_on <= today and (r.completed_on is null or r.completed_on > today)
+         reporting.is_overdue(r.due_on, today), r.due_on - today, p.programme_id, p.title, p.industry, p.county
+    from {projects}.rectifications r join {projects}.projects p using (project_id)
+   where reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today)
   union all
-  select 'acceptance:' || p.project_id, 'acceptance', p.project_id, 'acceptance', 'apply for acceptance', p.deadline,
-         p.deadline < today, p.deadline - today, p.programme_id, p.title, p.industry, p.county
-    from running p
-   where p.deadline is not null and (p.acceptance_applied_on is null or p.acceptance_applied_on > today)
+  select 'acceptance:' || a.project_id, 'acceptance', a.project_id, 'acceptance', 'apply for acceptance', a.due_on,
+         reporting.is_overdue(a.due_on, today), a.due_on - today, a.programme_id, a.title, a.industry, a.county
+    from (select p.*, reporting.acceptance_due_on(p.start_on, p.ended_on, p.acceptance_applied_on, p.acceptance_deadline,
+                        p.original_acceptance_deadline, p.extension_approved_on, today) as due_on
+            from {projects}.projects p) a
+   where a.due_on is not null
 $$;
 
 create or replace function reporting.projects_as_of(today date)
@@ -91,9 +115,10 @@ returns table (
   project_status text, overdue boolean, days_until_due integer
 ) language sql stable as $$
   select m.milestone_key, m.project_id, m.milestone_id, m.title, m.due_on, m.status, m.reported_on, m.accepted_on,
-    m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status, coalesce(d.overdue, false), (m.due_on - today)
+    m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status,
+    coalesce(reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today) and reporting.is_overdue(m.due_on, today), false),
+    (m.due_on - today)
   from {projects}.milestones m join {projects}.projects p using (project_id)
-  left join reporting.due_items_as_of(today) d on d.item_key = 'milestone:' || m.milestone_key
 $$;
 
 create or replace function reporting.rectifications_as_of(today date)
@@ -103,9 +128,10 @@ returns table (
   overdue boolean, days_until_due integer
 ) language sql stable as $$
   select r.rectification_key, r.project_id, r.rectification_id, r.issue, r.ordered_on, r.due_on, r.status, r.completed_on,
-    r.late, p.programme_id, p.title, p.industry, p.county, p.status, coalesce(d.overdue, false), (r.due_on - today)
+    r.late, p.programme_id, p.title, p.industry, p.county, p.status,
+    coalesce(reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today) and reporting.is_overdue(r.due_on, today), false),
+    (r.due_on - today)
   from {projects}.rectifications r join {projects}.projects p using (project_id)
-  left join reporting.due_items_as_of(today) d on d.item_key = 'rectification:' || r.rectification_key
 $$;
 
 create or replace view reporting.projects as select * from reporting.projects_as_of(reporting.today());
