@@ -1,6 +1,6 @@
 import type { ColumnType } from '@gongguan/projections';
 import { z } from 'zod';
-import { FenSum, fenSum } from './routes/fen.js';
+import { FenSum, fenCell, fenSum } from './routes/fen.js';
 
 const camel = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -43,6 +43,12 @@ export function exactRows(columns: Readonly<Record<string, ColumnType>>, alias =
   return {
     /** Extra select-list items, to follow `row_to_json(alias)::text as j`. */
     select: money.map((name, i) => `, ${alias}.${name}::text as fen${i}`).join(''),
+    /** The row for a CSV export: amounts beyond 2^53 − 1 as BigInt, so the CSV writes them as numbers (a negative one is no formula). */
+    forCsv(row: Record<string, unknown>): Record<string, unknown> {
+      const out = { ...row };
+      for (const name of money) out[name] = fenCell(row[name]);
+      return out;
+    },
     read(row: { j: string } & Record<string, unknown>): Record<string, unknown> {
       const parsed = JSON.parse(row.j) as Record<string, unknown>;
       money.forEach((name, i) => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { createSqlEventStore } from '@gongguan/event-store';
 import { createHttpApp, createLogger, ensureDevKeys, keyResolver, readPrivateJwk, signToken } from '@gongguan/platform';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { allProjections, ensureReadModels } from '@gongguan/projections';
@@ -25,12 +26,14 @@ for (const target of targets) {
   const db = await target();
   t.test(`list money is exact beyond 2^53 on ${db.name}`, async (t) => {
     const sql = await db.open();
+    const store = await createSqlEventStore({ sql });
     await ensureReadModels(sql, allProjections);
     const app = await createHttpApp({ logger, auth: { keys: keyResolver({ jwksFile: keys.jwks }) }, title: 'list money test' });
-    await reportingRoutes(app, { sql, clock: () => new Date('2025-06-30T04:00:00Z'), maxWaitMs: 300 });
+    await reportingRoutes(app, { sql, clock: () => new Date('2025-06-30T04:00:00Z'), lastPosition: () => store.lastPosition(), maxWaitMs: 300 });
     await app.ready();
     t.teardown(async () => {
       await app.close();
+      await store.close();
       await sql.close();
       await db.drop();
     });
@@ -38,7 +41,8 @@ for (const target of targets) {
       `insert into reporting.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year)
        values ('mv-1', '01', 'd-1', 'R2', 'p-1', '91331000MA2AB12341', 'paid', $1::bigint, '2024-03-01', 2024),
               ('mv-2', '02', 'd-2', 'R2', 'p-1', '91331000MA2AB12341', 'paid', 7, '2024-03-02', 2024),
-              ('mv-3', '03', 'd-3', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', $2::bigint, '2024-03-03', 2024)`,
+              ('mv-3', '03', 'd-3', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', $2::bigint, '2024-03-03', 2024),
+              ('mv-4', '04', 'd-4', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', -$1::bigint, '2024-03-04', 2024)`,
       [above, largest],
     );
     await sql.query(
@@ -59,6 +63,7 @@ for (const target of targets) {
         ['mv-1', above],
         ['mv-2', 7],
         ['mv-3', largest],
+        ['mv-4', `-${above}`],
       ],
       'beyond 2^53 − 1 the exact digits as a string; a safe amount stays a JSON integer',
     );
@@ -69,8 +74,8 @@ for (const target of targets) {
     const amountAt = (lines[0] ?? '').split(',').indexOf('amount');
     t.strictSame(
       lines.slice(1).map((l) => l.split(',')[amountAt]),
-      [above, '7', largest],
-      'the CSV has the exact digits',
+      [above, '7', largest, `-${above}`],
+      'the CSV has the exact digits, as numbers (a negative amount is not taken for a formula)',
     );
 
     const seen: unknown[] = [];

@@ -73,7 +73,7 @@ for (const target of targets) {
     for (const a of story().flush()) await store.append(a.stream, a.events, { expectedRevision: a.expectedRevision });
     const projector = startProjector({ sql, store, projections: allProjections, logger });
     const app = await createHttpApp({ logger, auth: { keys: keyResolver({ jwksFile: keys.jwks }) }, title: 'overdue report test' });
-    await reportingRoutes(app, { sql, clock: () => new Date('2021-06-30T04:00:00Z'), maxWaitMs: 300 });
+    await reportingRoutes(app, { sql, clock: () => new Date('2021-06-30T04:00:00Z'), lastPosition: () => store.lastPosition(), maxWaitMs: 300 });
     await app.ready();
     t.teardown(async () => {
       await projector.stop();

@@ -18,3 +18,8 @@ export function fenSum(text: unknown): FenSum {
   const exact = BigInt(digits);
   return exact <= BigInt(Number.MAX_SAFE_INTEGER) && exact >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(exact) : exact.toString();
 }
+
+/** A FenSum as a CSV cell value: the digits of an amount beyond 2^53 − 1 become a BigInt (written as a number). */
+export function fenCell(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : value;
+}

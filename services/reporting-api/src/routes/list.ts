@@ -193,8 +193,9 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
       const query = request.query as Query;
       await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
       const { rows } = await select(ctx, spec, query, query.limit);
+      const exact = exactRows(columns);
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${spec.view}.csv"`);
-      return toCsv(Object.keys(columns), rows);
+      return toCsv(Object.keys(columns), rows.map((r) => exact.forCsv(r)));
     },
   );
 }

@@ -3,7 +3,7 @@ import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
-import { FenSum } from './fen.js';
+import { FenSum, fenCell } from './fen.js';
 import { guardRead } from '../read-gate.js';
 import { PositionParam, readerRoles, todayOf } from './list.js';
 import {
@@ -56,7 +56,7 @@ const reportProjections = ['projects', 'money'];
 function reportCsv(report: Report): string {
   const rows: Array<Record<string, unknown>> = [];
   for (const [section, lines] of Object.entries(report.sections)) {
-    for (const l of lines) rows.push({ section, group: l.group, key: l.key, count: l.count, amount_fen: l.amount });
+    for (const l of lines) rows.push({ section, group: l.group, key: l.key, count: l.count, amount_fen: fenCell(l.amount) });
   }
   for (const item of report.overdue.items) {
     rows.push({ section: 'overdue', group: item.kind, key: `${item.projectId}/${item.itemId}`, count: 1, amount_fen: 0, due_on: item.dueOn, title: item.title, project_title: item.projectTitle, industry: item.industry, county: item.county });
