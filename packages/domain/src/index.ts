@@ -137,6 +137,8 @@ export { ProgrammeSnapshot, programmeSnapshot } from './programme/state.js';
 export type { ProgrammeState } from './programme/state.js';
 export { decideApproval, decideRelease } from './programme/selection.js';
 export type { ApproveWithinQuota, SelectionEvents, SelectionState } from './programme/selection.js';
+export { decideContractPayment, ledgerOf } from './subsidy/contract-payment.js';
+export type { ConfirmPayment, ContractPaymentEvents, ContractPaymentState } from './subsidy/contract-payment.js';
 export type { ProjectCommand } from './project/commands.js';
 export type { ProjectEvent } from './project/events.js';
 export { openRectifications, pendingSubsidyAssessments, r1EntitlementView } from './project/state.js';

@@ -1,23 +1,14 @@
-import { Id, IsoDate, PositiveFen, BankReference, proseText, programme, programmeSnapshot, project, bankReference, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, decideContractPayment, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-import { execute, type CommandContext, type StepResult } from '../commands/execute.js';
+import { execute, stale } from '../commands/execute.js';
+import { executeAcross } from '../commands/execute-across.js';
 import { loadAggregate } from '../commands/load.js';
 import { assessContractPayment } from '../workflows/r2-assessment.js';
 import { commandRoute, type CommandDeps } from './command-route.js';
 import { bodySchema, paramsSchema } from './simple-command.js';
 
 const projectLocation = (id: string) => `/v1/projects/${id}`;
-
-async function claimBankReference(ctx: CommandContext, reference: string, claimant: { kind: 'contract_payment'; id: string }) {
-  return execute(ctx, {
-    aggregate: bankReference,
-    stream: bankReference.streamName(BankReference.parse(reference)),
-    type: 'ClaimBankReference',
-    step: 'claim-bank-reference',
-    data: { bankReference: reference, claimant },
-  });
-}
 
 function claimantId(projectId: string, paymentId: string): string {
   const readable = `${projectId}.${paymentId}`;
@@ -74,12 +65,34 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       data.paymentId ??= ctx.env.newId();
       const paymentId = String(data.paymentId);
       const stream = project.streamName(projectId);
-      await execute(ctx, { aggregate: project, stream, type: 'ConfirmContractPayment', step: 'confirm', data, ifMatch, dryRun: true });
-      const claimed = await claimBankReference(ctx, String(data.bankReference), { kind: 'contract_payment', id: claimantId(projectId, paymentId) });
-      const confirmed = await execute(ctx, { aggregate: project, stream, type: 'ConfirmContractPayment', step: 'confirm', data });
-      const assessed = await assessContractPayment(ctx, projectId, paymentId, 'payment');
-      const last: StepResult = assessed[assessed.length - 1] ?? confirmed;
-      return { primary: last, steps: [claimed, confirmed, ...assessed], resourceId: paymentId, location: projectLocation(projectId) };
+      const command = parseCommand({ type: 'ConfirmContractPayment', actor: ctx.actor, at: ctx.env.now().toISOString(), data });
+      if (command.type !== 'ConfirmContractPayment') throw new Error(`parsed ${command.type} for ConfirmContractPayment`);
+      // Which ledger assesses the payment follows from the payment itself (the beneficiary is fixed by
+      // the contract's parties and the policy; the year by the paid-on date): decide it once to learn it.
+      const current = await loadAggregate(ctx.store, project, stream, { cache: ctx.cache, trustCache: false });
+      if (ifMatch !== undefined && current.revision !== ifMatch) throw stale(stream, ifMatch, current.revision);
+      const confirmed = project.decider.decide(command, current.state);
+      const payment = confirmed.find((e) => e.type === 'ContractPaymentConfirmed');
+      if (payment?.type !== 'ContractPaymentConfirmed') throw new Error(`project ${projectId} did not confirm payment ${paymentId}`);
+      const ledgerStream = ledgerOf(payment.data);
+      const steps = await executeAcross(ctx, {
+        parts: {
+          bankReference: { aggregate: bankReference, stream: bankReference.streamName(command.data.bankReference) },
+          project: { aggregate: project, stream },
+          ledger: { aggregate: r2Ledger, stream: ledgerStream },
+        },
+        step: 'confirm-payment',
+        ifMatch: ifMatch === undefined ? undefined : { part: 'project', revision: ifMatch },
+        decide(states) {
+          const events = decideContractPayment({ actor: command.actor, at: command.at, data: command.data, claimantId: claimantId(projectId, paymentId) }, states);
+          const assessed = events.project.find((e) => e.type === 'SubsidyAssessmentRecorded');
+          if (assessed?.type === 'SubsidyAssessmentRecorded' && assessed.data.ledgerStream !== ledgerStream) {
+            throw appError('CONCURRENCY_CONFLICT', `payment ${paymentId} of project ${projectId} would now be assessed on ${assessed.data.ledgerStream}, not ${ledgerStream}; try again`);
+          }
+          return events;
+        },
+      });
+      return { primary: steps.project, steps: [steps.bankReference, steps.project, steps.ledger], resourceId: paymentId, location: projectLocation(projectId) };
     },
   });
 
@@ -94,9 +107,11 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     async run(ctx, { params, body, ifMatch }) {
       const { projectId, paymentId } = params as { projectId: string; paymentId: string };
       const stream = project.streamName(projectId);
-      const reversed = await execute(ctx, { aggregate: project, stream, type: 'ReverseContractPayment', step: 'reverse', data: { ...(body as object), paymentId }, ifMatch });
-      const assessed = await assessContractPayment(ctx, projectId, paymentId, 'reversal');
-      return { primary: assessed[assessed.length - 1] ?? reversed, steps: [reversed, ...assessed], resourceId: paymentId };
+      const { reversedOn, reason } = body as { reversedOn: string; reason: string };
+      const steps = await assessContractPayment(ctx, projectId, paymentId, 'reversal', { reversedOn, reason, ifMatch });
+      const primary = steps.find((s) => s.stream === stream) ?? steps[0];
+      if (!primary) throw new Error(`reversing payment ${paymentId} of project ${projectId} wrote nothing`);
+      return { primary, steps, resourceId: paymentId };
     },
   });
 

@@ -34,7 +34,14 @@ function assessmentOf(events: readonly R2LedgerEvent[], wanted: Assessment['type
  * disbursements concerned. Event ids come from (project, payment, step), so the HTTP request and
  * the re-driver can both run it, in any order and any number of times, and it is written once.
  */
-export async function assessContractPayment(ctx: CommandContext, projectId: string, paymentId: string, step: AssessmentStep): Promise<StepResult[]> {
+export async function assessContractPayment(
+  ctx: CommandContext,
+  projectId: string,
+  paymentId: string,
+  step: AssessmentStep,
+  /** The refund itself, decided in the same append (the reversal route); absent, it is already on the project (re-drive). */
+  refund?: { reversedOn: string; reason: string; ifMatch?: number | undefined },
+): Promise<StepResult[]> {
   const projectStream = project.streamName(projectId);
   const loaded = await readAggregate(ctx.store, project, projectStream);
   const state: ProjectState = loaded.state;
@@ -61,9 +68,9 @@ export async function assessContractPayment(ctx: CommandContext, projectId: stri
       bankReference: payment.bankReference,
     };
   } else {
-    const reversal = [...loaded.events].reverse().find((e) => e.type === 'ContractPaymentReversed' && e.data.paymentId === paymentId);
-    if (!reversal) throw appError('NOT_FOUND', `payment ${paymentId} of project ${projectId} was not reversed`);
-    const { reversedOn, reason } = reversal.data as { reversedOn: string; reason: string };
+    const reversal = refund ? undefined : [...loaded.events].reverse().find((e) => e.type === 'ContractPaymentReversed' && e.data.paymentId === paymentId);
+    if (!refund && !reversal) throw appError('NOT_FOUND', `payment ${paymentId} of project ${projectId} was not reversed`);
+    const { reversedOn, reason } = refund ?? (reversal!.data as { reversedOn: string; reason: string });
     data = { projectId, paymentId, reversedOn, reason };
     reclaim = { decidedOn: reversedOn, reason };
   }
@@ -74,7 +81,7 @@ export async function assessContractPayment(ctx: CommandContext, projectId: stri
   return decideWithReclaims(stepCtx, {
     parts: [
       { aggregate: r2Ledger, stream: ledgerStream },
-      { aggregate: project, stream: projectStream },
+      { aggregate: project, stream: projectStream, ifMatch: refund?.ifMatch },
     ],
     type: step === 'payment' ? 'AssessR2Payment' : 'AssessR2Reversal',
     data,
@@ -82,7 +89,11 @@ export async function assessContractPayment(ctx: CommandContext, projectId: stri
     reclaim: { clawbackId: `r2-${step}-${ctx.env.newId()}`.slice(0, 64), ...reclaim },
     claimsOf: (ledger) => (ledger as R2LedgerState).claims,
     views: (ledger) => (step === 'reversal' ? r2EntitlementViews(ledger as R2LedgerState) : []),
-    decide(command, [ledgerState, projectState]) {
+    decide(command, [ledgerState, projectBefore]) {
+      const reversed = refund
+        ? project.decider.decide({ type: 'ReverseContractPayment', actor: command.actor, at: command.at, data: { paymentId, reversedOn: refund.reversedOn, reason: refund.reason } }, projectBefore as ProjectState)
+        : [];
+      const projectState = reversed.reduce(project.decider.evolve, projectBefore as ProjectState);
       const ledger = ledgerState as R2LedgerState;
       const ledgerEvents = r2Ledger.decider.decide(command as R2LedgerCommand, ledger);
       const ledgerAfter = ledgerEvents.reduce(r2Ledger.decider.evolve, ledger);
@@ -100,7 +111,7 @@ export async function assessContractPayment(ctx: CommandContext, projectId: stri
           clawback: assessed.type === 'R2ReversalAssessed' ? assessed.data.clawback : 0,
         },
       };
-      const projectEvents = project.decider.decide(record, projectState as ProjectState);
+      const projectEvents = [...reversed, ...project.decider.decide(record, projectState)];
       return { events: [ledgerEvents as DecidedEvent[], projectEvents as DecidedEvent[]], ledgerAfter };
     },
   });
