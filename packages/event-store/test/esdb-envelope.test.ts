@@ -62,7 +62,7 @@ t.test('drafting refuses what the SQL adapter refuses, with the same paths and l
 
 t.test('an envelope survives the trip through ESDB metadata and re-hashes', async (t) => {
   const stream = 'project-2';
-  const data = { s: 'nul\u0000 tab\t quote" é 😀 \u2028', n: [0.1, 1e21, 5e-324, -0], e: {}, a: [[]] };
+  const data = { s: 'soh\u0001 tab\t quote" é 😀 \u2028', n: [0.1, 1e21, 5e-324, -0], e: {}, a: [[]] };
   const drafts = draftEvents(stream, [newEvent({ data, schemaVersion: 3, metadata: { actorId: 'u', actorRole: 'r', correlationId: 'c', causationId: 'k', effectiveDate: '2026-03-01' } })], 1 << 20);
   const [envelope] = chainEvents(stream, undefined, drafts, RECORDED_AT);
   if (!envelope) throw new Error('unreachable');
