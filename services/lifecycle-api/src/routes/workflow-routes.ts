@@ -1,4 +1,4 @@
-import { Id, IsoDate, PositiveFen, decideContractPayment, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { Id, IsoDate, PositiveFen, decideContractPayment, entryOf, type ProjectEvent, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { execute, stale } from '../commands/execute.js';
@@ -9,6 +9,12 @@ import { commandRoute, type CommandDeps } from './command-route.js';
 import { bodySchema, paramsSchema } from './simple-command.js';
 
 const projectLocation = (id: string) => `/v1/projects/${id}`;
+
+function confirmedPayment(events: readonly ProjectEvent[], projectId: string, paymentId: string): { enterpriseCreditCode: string; paidOn: string } {
+  const payment = events.find((e) => e.type === 'ContractPaymentConfirmed');
+  if (payment?.type !== 'ContractPaymentConfirmed') throw new Error(`project ${projectId} did not confirm payment ${paymentId}`);
+  return payment.data;
+}
 
 function claimantId(projectId: string, paymentId: string): string {
   const readable = `${projectId}.${paymentId}`;
@@ -71,10 +77,9 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       // the contract's parties and the policy; the year by the paid-on date): decide it once to learn it.
       const current = await loadAggregate(ctx.store, project, stream, { cache: ctx.cache, trustCache: false });
       if (ifMatch !== undefined && current.revision !== ifMatch) throw stale(stream, ifMatch, current.revision);
-      const confirmed = project.decider.decide(command, current.state);
-      const payment = confirmed.find((e) => e.type === 'ContractPaymentConfirmed');
-      if (payment?.type !== 'ContractPaymentConfirmed') throw new Error(`project ${projectId} did not confirm payment ${paymentId}`);
-      const ledgerStream = ledgerOf(payment.data);
+      // A payment already there (a retried request whose first run wrote it) names its own ledger;
+      // the decision below then finds its own events, or refuses a different request.
+      const ledgerStream = ledgerOf(entryOf(current.state.payments, paymentId) ?? confirmedPayment(project.decider.decide(command, current.state), projectId, paymentId));
       const steps = await executeAcross(ctx, {
         parts: {
           bankReference: { aggregate: bankReference, stream: bankReference.streamName(command.data.bankReference) },
