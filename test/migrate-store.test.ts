@@ -13,7 +13,7 @@ function event(i: number): EventToAppend {
     id: randomUUID(),
     type: i % 3 === 0 ? 'ProjectRegistered' : 'MilestoneReported',
     schemaVersion: 1 + (i % 2),
-    data: { i, amountFen: String(i * 1000), note: i % 7 === 0 ? '高温超导 "quoted" \u0000' : 'plain' },
+    data: { i, amountFen: String(i * 1000), note: i % 7 === 0 ? '高温超导 "quoted" \u0001' : 'plain' },
     metadata: { actorId: `officer-${i % 5}`, actorRole: 'officer', correlationId: `req-${i}`, ...(i % 4 === 0 ? { causationId: `cmd-${i}`, reason: 'why' } : {}) },
   };
 }
