@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 
 const FORMAT = 'gongguan-audit-bundle/1';
 const TREE_HEAD_KIND = 'gongguan-tree-head/v1';
+const TREE_HEAD_KIND_V2 = 'gongguan-tree-head/v2';
 const GENESIS = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -102,7 +103,9 @@ const head = JSON.parse(read('tree-head.json').toString('utf8'));
 if (head.keyId !== keyId) fail(`the tree head names key ${head.keyId}, the bundle's key is ${keyId}`);
 if (keyIdArg && keyIdArg !== keyId) fail(`the bundle's key ${keyId} is not the key you expected (${keyIdArg})`);
 if (!Number.isSafeInteger(head.treeSize) || head.treeSize < 0 || !HEX64.test(head.rootHash ?? '')) fail('the tree head has no valid treeSize / rootHash');
-const statement = Buffer.from(jcs({ kind: TREE_HEAD_KIND, rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize }), 'utf8');
+const statement = Buffer.from(jcs(head.streamHeadsRoot !== undefined || head.streamCount !== undefined
+  ? { kind: TREE_HEAD_KIND_V2, rootHash: head.rootHash, sealedAt: head.sealedAt, streamCount: head.streamCount, streamHeadsRoot: head.streamHeadsRoot, treeSize: head.treeSize }
+  : { kind: TREE_HEAD_KIND, rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize }), 'utf8');
 const signed = verify(null, statement, publicKey, Buffer.from(String(head.signature), 'base64'));
 if (!signed) fail('the tree head signature does not verify with the bundle\'s public key');
 if (manifest.treeHead?.rootHash !== head.rootHash || manifest.treeHead?.treeSize !== head.treeSize) fail('the manifest and tree-head.json disagree about the tree head');

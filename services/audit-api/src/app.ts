@@ -31,8 +31,8 @@ export async function createAuditContext(deps: ServiceDeps<Config>): Promise<Aud
   const key = loadTreeHeadKey({ path: settings.signingKeyFile, dataDir: settings.dataDir, production: settings.production });
   if (key.created) deps.logger.info({ keyId: key.keyId }, 'created a tree-head signing key (embedded default)');
   const leaves = createLeafLog({ sql: deps.sql, store, logger: deps.logger });
-  const sealer = createSealer({ store, leaves, key, logger: deps.logger });
-  return { store, sql: deps.sql, leaves, sealer, key, snapshots: new SnapshotCache(), sealIntervalMs: settings.sealIntervalMs };
+  const sealer = createSealer({ store, leaves, key, origin: settings.origin, logger: deps.logger });
+  return { store, sql: deps.sql, leaves, sealer, key, origin: settings.origin, snapshots: new SnapshotCache(), sealIntervalMs: settings.sealIntervalMs };
 }
 
 /** Replays the event store for auditors: history, state as of any time, verification and export bundles. */

@@ -14,15 +14,27 @@ export const auditConfigFields = {
     .int('expected a non-negative integer number of milliseconds (0 = off)')
     .min(0, 'expected a non-negative integer number of milliseconds (0 = off)')
     .optional(),
+  /**
+   * The C2SP checkpoint origin of this log, also the note key name its checkpoints are signed
+   * with: a schema-less URL unique to the deployment (e.g. `kjj.taizhou.gov.cn/gongguan`).
+   * Default `gongguan.local/audit`.
+   */
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/u, 'expected a checkpoint origin: no spaces and no "+" (a note key name), e.g. kjj.taizhou.gov.cn/gongguan')
+    .optional(),
 };
 
 /** Gongguan audit API settings, from the environment. */
 export const configSchema = baseConfigSchema({ port: 3004, serviceName: 'audit-api' }).extend(auditConfigFields);
 export type Config = z.output<typeof configSchema>;
 
+export const DEFAULT_LOG_ORIGIN = 'gongguan.local/audit';
+
 export interface AuditSettings {
   signingKeyFile: string | undefined;
   sealIntervalMs: number;
+  origin: string;
   production: boolean;
   dataDir: string;
 }
@@ -40,11 +52,13 @@ export function auditSettings(
   const fromEnv = settingsSchema.parse({
     AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE || undefined,
     AUDIT_SEAL_INTERVAL_MS: env.AUDIT_SEAL_INTERVAL_MS || undefined,
+    AUDIT_LOG_ORIGIN: env.AUDIT_LOG_ORIGIN || undefined,
   });
   const interval = config.AUDIT_SEAL_INTERVAL_MS ?? fromEnv.AUDIT_SEAL_INTERVAL_MS;
   return {
     signingKeyFile: config.AUDIT_SIGNING_KEY_FILE ?? fromEnv.AUDIT_SIGNING_KEY_FILE,
     sealIntervalMs: interval ?? (config.GONGGUAN_ENV === 'test' ? 0 : 300_000),
+    origin: config.AUDIT_LOG_ORIGIN ?? fromEnv.AUDIT_LOG_ORIGIN ?? DEFAULT_LOG_ORIGIN,
     production: config.GONGGUAN_ENV === 'production',
     dataDir: config.DATA_DIR,
   };

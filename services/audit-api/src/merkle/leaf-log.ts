@@ -3,8 +3,9 @@ import type { Logger } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { TREE_HEAD_STREAM } from '../tree-heads/tree-head.js';
 import { MerkleLevels } from './levels.js';
+import { buildStreamHeads, type StreamHeads } from './stream-heads.js';
 import { leafHash } from './tree.js';
-import { appendWitness, findWitnessByEventId, readWitness, type WitnessRow } from './witness.js';
+import { appendWitness, findWitnessByEventId, readWitness, streamHeadsFromWitness, type WitnessRow } from './witness.js';
 
 const PAGE = 5000;
 
@@ -17,13 +18,28 @@ export function createLeafLog(deps: { sql: SqlExecutor; store: EventStore; logge
   const levels = new MerkleLevels();
   let position: Position = START_POSITION;
   let lastNonHeadIndex = -1;
+  // Each stream's last revision and hash among the leaves known: the stream heads of the current size.
+  const heads = new Map<string, { revision: number; hash: string }>();
+  // Stream-head trees already built, by tree size (the latest few: sealing and bundles ask for those).
+  const built = new Map<number, StreamHeads>();
   let queue: Promise<unknown> = Promise.resolve();
 
   const add = (row: WitnessRow): void => {
     levels.push(leafHash(row.hash));
     position = row.position as Position;
     if (row.stream !== TREE_HEAD_STREAM) lastNonHeadIndex = row.idx;
+    heads.set(row.stream, { revision: row.revision, hash: row.hash });
   };
+
+  const remember = (size: number, tree: StreamHeads): StreamHeads => {
+    built.set(size, tree);
+    while (built.size > 4) built.delete(built.keys().next().value!);
+    return tree;
+  };
+
+  /** The stream heads of the current size, from memory. */
+  const currentStreamHeads = (): StreamHeads =>
+    built.get(levels.size) ?? remember(levels.size, buildStreamHeads([...heads].map(([stream, h]) => ({ stream, revision: h.revision, hash: h.hash }))));
 
   async function catchUpNow(): Promise<number> {
     // Rows other processes (or an earlier run) sealed first.
@@ -61,6 +77,26 @@ export function createLeafLog(deps: { sql: SqlExecutor; store: EventStore; logge
     levels,
     /** Brings the leaves up to the store's head; resolves to the number of leaves. */
     catchUp: () => serialised(catchUpNow),
+    /**
+     * Brings the leaves up to the store's head and returns the size with its stream heads, both of
+     * the same moment (what a seal signs).
+     */
+    catchUpWithStreamHeads: () =>
+      serialised(async () => {
+        const size = await catchUpNow();
+        return { size, streamHeads: currentStreamHeads() };
+      }),
+    /**
+     * The stream-head tree of the tree of size `treeSize` (≤ the leaves known): from memory for the
+     * current size and the last few built, otherwise recomputed from the witness.
+     */
+    streamHeadsAt: (treeSize: number): Promise<StreamHeads> =>
+      serialised(async () => {
+        if (treeSize > levels.size) await catchUpNow();
+        if (treeSize > levels.size) throw new RangeError(`tree size ${treeSize} is beyond the ${levels.size} events of the log`);
+        if (treeSize === levels.size) return currentStreamHeads();
+        return built.get(treeSize) ?? remember(treeSize, buildStreamHeads(await streamHeadsFromWitness(deps.sql, treeSize)));
+      }),
     /** Index of the last leaf that is not itself a tree head (−1 when none). */
     lastNonHeadIndex: () => lastNonHeadIndex,
     /** Where an event sits in the sealed order, if the witness has it. */

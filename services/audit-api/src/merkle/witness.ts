@@ -70,3 +70,13 @@ export async function appendWitness(sql: SqlExecutor, rows: readonly WitnessRow[
     ],
   );
 }
+
+/** Each stream's last revision and hash among places 0 … treeSize − 1 of the witness. */
+export async function streamHeadsFromWitness(sql: SqlExecutor, treeSize: number): Promise<Array<{ stream: string; revision: number; hash: string }>> {
+  const { rows } = await sql.query<{ stream: string; revision: string; hash: string }>(
+    `select distinct on (w.stream) w.stream, w.revision::text as revision, w.hash
+       from audit.witness w where w.idx < $1 order by w.stream, w.revision desc`,
+    [treeSize],
+  );
+  return rows.map((r) => ({ stream: r.stream, revision: Number(r.revision), hash: r.hash }));
+}

@@ -13,6 +13,8 @@ export interface AuditContext {
   leaves: LeafLog;
   sealer: Sealer;
   key: TreeHeadKey;
+  /** The C2SP checkpoint origin (AUDIT_LOG_ORIGIN), also the log's note key name. */
+  origin: string;
   /** Replayed states kept every 32 revisions, so repeated "as of" replays fold few events. */
   snapshots: SnapshotCache;
 }

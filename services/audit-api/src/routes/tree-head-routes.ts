@@ -1,4 +1,4 @@
-import { proseText } from '@gongguan/domain';
+import { proseText, queryText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { TreeHead, TREE_HEAD_STREAM, treeHeadFromEvent } from '../tree-heads/tree-head.js';
@@ -91,6 +91,40 @@ export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
       }
       const levels = ctx.leaves.levels;
       return { from, to, fromRoot: hex(levels.rootAt(from)), toRoot: hex(levels.rootAt(to)), proof: levels.consistencyProof(from, to).map(hex) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/streams/:stream/head',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        summary: "A stream's head (last revision and hash) as of a tree head, with its inclusion path in that head's stream-head tree (default: the latest head)",
+        params: z.object({ stream: queryText(200) }),
+        querystring: z.object({ treeSize: Size.optional() }),
+        response: {
+          200: z.object({
+            stream: z.string(),
+            revision: z.number(),
+            hash: z.string(),
+            index: z.number(),
+            streamCount: z.number(),
+            streamHeadsRoot: z.string(),
+            treeSize: z.number(),
+            path: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const size = await ctx.leaves.catchUp();
+      const treeSize = request.query.treeSize ?? (await latestTreeHead(ctx.store))?.treeSize ?? size;
+      if (treeSize > size) throw appError('VALIDATION_FAILED', `the log has only ${size} events`, { extra: { errors: [{ path: 'treeSize', message: `above ${size}` }] } });
+      const heads = await ctx.leaves.streamHeadsAt(treeSize);
+      const head = heads.head(request.params.stream);
+      if (!head) throw appError('NOT_FOUND', `stream ${request.params.stream} has no event among the first ${treeSize} of the log`);
+      return { ...head, path: head.path.map(hex), streamCount: heads.count, streamHeadsRoot: hex(heads.root), treeSize };
     },
   );
 

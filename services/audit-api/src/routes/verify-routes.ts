@@ -51,7 +51,7 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
             ok: z.boolean(),
             events: z.number(),
             streams: z.number(),
-            treeHeads: z.object({ checked: z.number(), latest: z.object({ treeSize: z.number(), rootHash: z.string() }).nullable() }),
+            treeHeads: z.object({ checked: z.number(), latest: z.object({ treeSize: z.number(), rootHash: z.string() }).nullable(), streamHeadsChecked: z.number() }),
             witness: z.object({ size: z.number(), matchesStore: z.boolean() }),
             problemCount: z.number(),
             problems: z.array(VerificationProblem),

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isAppError } from '@gongguan/platform';
 import type { EventStore } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
+import { checkpointText, formatNote, signNoteLine } from '../checkpoint/note.js';
 import { signBytes, type TreeHeadKey } from '../keys/tree-head-key.js';
 import type { LeafLog } from '../merkle/leaf-log.js';
-import { TREE_HEAD_EVENT, TREE_HEAD_STREAM, treeHeadFromEvent, treeHeadStatement, type TreeHead, type TreeHeadData } from './tree-head.js';
+import { TREE_HEAD_EVENT, TREE_HEAD_SCHEMA_VERSION, TREE_HEAD_STREAM, treeHeadFromEvent, treeHeadStatement, type TreeHead, type TreeHeadData } from './tree-head.js';
 
 export interface SealRequest {
   actorId: string;
@@ -30,18 +31,22 @@ export async function latestTreeHead(store: EventStore): Promise<TreeHead | unde
  * when everything since the latest head is tree heads, so periodic sealing of an idle log adds
  * nothing.
  */
-export function createSealer(deps: { store: EventStore; leaves: LeafLog; key: TreeHeadKey; logger: Logger; now?: () => Date }) {
+export function createSealer(deps: { store: EventStore; leaves: LeafLog; key: TreeHeadKey; origin: string; logger: Logger; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   let queue: Promise<unknown> = Promise.resolve();
 
   async function sealNow(request: SealRequest): Promise<{ created: boolean; head: TreeHead }> {
     for (let attempt = 0; ; attempt++) {
-      const size = await deps.leaves.catchUp();
+      const { size, streamHeads } = await deps.leaves.catchUpWithStreamHeads();
       const latest = await latestTreeHead(deps.store);
-      if (latest && deps.leaves.lastNonHeadIndex() < latest.treeSize && latest.treeSize <= size) return { created: false, head: latest };
+      // An idle log is not sealed again — unless its latest head is a version-1 head (no stream heads).
+      if (latest && latest.streamHeadsRoot !== undefined && deps.leaves.lastNonHeadIndex() < latest.treeSize && latest.treeSize <= size) return { created: false, head: latest };
       const rootHash = deps.leaves.levels.rootAt(size).toString('hex');
       const sealedAt = now().toISOString();
       const lastEventId = size === 0 ? null : ((await deps.leaves.eventIdAt(size - 1)) ?? null);
+      const streamCount = streamHeads.count;
+      const streamHeadsRoot = streamHeads.root.toString('hex');
+      const text = checkpointText(deps.origin, size, rootHash);
       const data: TreeHeadData = {
         treeSize: size,
         rootHash,
@@ -49,7 +54,11 @@ export function createSealer(deps: { store: EventStore; leaves: LeafLog; key: Tr
         lastEventId,
         algorithm: 'Ed25519',
         keyId: deps.key.keyId,
-        signature: signBytes(deps.key, treeHeadStatement({ treeSize: size, rootHash, sealedAt })),
+        signature: signBytes(deps.key, treeHeadStatement({ treeSize: size, rootHash, sealedAt, streamCount, streamHeadsRoot })),
+        streamCount,
+        streamHeadsRoot,
+        origin: deps.origin,
+        checkpoint: formatNote(text, [signNoteLine(text, deps.origin, deps.key.privateKey, deps.key.publicKey)]),
       };
       try {
         const id = randomUUID();
@@ -59,7 +68,7 @@ export function createSealer(deps: { store: EventStore; leaves: LeafLog; key: Tr
             {
               id,
               type: TREE_HEAD_EVENT,
-              schemaVersion: 1,
+              schemaVersion: TREE_HEAD_SCHEMA_VERSION,
               data,
               metadata: {
                 actorId: request.actorId,
@@ -71,7 +80,7 @@ export function createSealer(deps: { store: EventStore; leaves: LeafLog; key: Tr
           ],
           { expectedRevision: latest ? latest.revision : 'no_stream' },
         );
-        deps.logger.info({ treeSize: size, rootHash, position: result.position }, 'tree head sealed');
+        deps.logger.info({ treeSize: size, rootHash, streamCount, position: result.position }, 'tree head sealed');
         return { created: true, head: { ...data, eventId: id, revision: result.nextRevision, position: result.position } };
       } catch (err) {
         // Another process sealed at the same moment: look again.

@@ -5,6 +5,9 @@ import { z } from 'zod';
 export const TREE_HEAD_STREAM = 'audit-tree-heads';
 export const TREE_HEAD_EVENT = 'TreeHeadSealed';
 export const TREE_HEAD_KIND = 'gongguan-tree-head/v1';
+/** Heads sealed since issue 17 also sign the stream-head tree (schema version 2 of TreeHeadSealed). */
+export const TREE_HEAD_KIND_V2 = 'gongguan-tree-head/v2';
+export const TREE_HEAD_SCHEMA_VERSION = 2;
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
 
@@ -23,6 +26,17 @@ export const TreeHeadData = z.strictObject({
   keyId: Hex64,
   /** Base64 Ed25519 signature over {@link treeHeadStatement}. */
   signature: z.string().min(1),
+  /**
+   * Version 2: how many streams have an event among the covered leaves, and the root of the
+   * stream-head tree over them (src/merkle/stream-heads.ts) — both signed, so a bundle proves each
+   * stream it carries is whole as of the seal. Absent from version-1 heads.
+   */
+  streamCount: z.number().int().nonnegative().optional(),
+  streamHeadsRoot: Hex64.optional(),
+  /** Version 2: the C2SP checkpoint's origin, also the note key name of the log's signature. */
+  origin: z.string().min(1).optional(),
+  /** Version 2: the C2SP tlog-checkpoint as sealed — note text, blank line, the log key's Ed25519 note signature. */
+  checkpoint: z.string().min(1).optional(),
 });
 export type TreeHeadData = z.infer<typeof TreeHeadData>;
 
@@ -36,10 +50,16 @@ export type TreeHead = z.infer<typeof TreeHead>;
 
 /**
  * The exact bytes signed: UTF-8 of the RFC 8785 canonical JSON of
- * `{"kind":"gongguan-tree-head/v1","rootHash":…,"sealedAt":…,"treeSize":…}`.
+ * `{"kind":"gongguan-tree-head/v2","rootHash":…,"sealedAt":…,"streamCount":…,"streamHeadsRoot":…,"treeSize":…}`
+ * for a version-2 head, and of `{"kind":"gongguan-tree-head/v1","rootHash":…,"sealedAt":…,"treeSize":…}`
+ * for a version-1 head (no stream heads).
  */
-export function treeHeadStatement(head: Pick<TreeHeadData, 'treeSize' | 'rootHash' | 'sealedAt'>): Buffer {
-  return Buffer.from(canonicalize({ kind: TREE_HEAD_KIND, rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize }), 'utf8');
+export function treeHeadStatement(head: Pick<TreeHeadData, 'treeSize' | 'rootHash' | 'sealedAt' | 'streamCount' | 'streamHeadsRoot'>): Buffer {
+  const v2 = head.streamHeadsRoot !== undefined || head.streamCount !== undefined;
+  const statement = v2
+    ? { kind: TREE_HEAD_KIND_V2, rootHash: head.rootHash, sealedAt: head.sealedAt, streamCount: head.streamCount ?? -1, streamHeadsRoot: head.streamHeadsRoot ?? '', treeSize: head.treeSize }
+    : { kind: TREE_HEAD_KIND, rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize };
+  return Buffer.from(canonicalize(statement), 'utf8');
 }
 
 export function isTreeHeadEvent(event: Pick<RecordedEvent, 'stream' | 'type'>): boolean {

@@ -73,6 +73,10 @@ export function createLogVerifier(options: { maxProblems?: number } = {}) {
     get streamCount() {
       return streams.size;
     },
+    /** Each stream's last revision and hash so far (what a stream-head tree of this size holds). */
+    streamHeads(): Array<{ stream: string; revision: number; hash: string }> {
+      return [...streams].map(([stream, s]) => ({ stream, revision: s.next - 1, hash: s.last }));
+    },
   };
 }
 

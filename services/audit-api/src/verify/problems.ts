@@ -13,6 +13,7 @@ export const ProblemKind = z.enum([
   'tree-head-signature',
   'tree-head-size',
   'tree-head-mismatch',
+  'tree-head-stream-heads',
   'witness-altered',
   'witness-incomplete',
 ]);

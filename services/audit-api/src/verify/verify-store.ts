@@ -3,8 +3,10 @@ import { START_POSITION, type EventStore, type Position, type RecordedEvent } fr
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { verifyBytes } from '../keys/tree-head-key.js';
 import { MerkleLevels } from '../merkle/levels.js';
+import { buildStreamHeads } from '../merkle/stream-heads.js';
 import { leafHash } from '../merkle/tree.js';
 import { readWitness, witnessSize, type WitnessRow } from '../merkle/witness.js';
+import { latestTreeHead } from '../tree-heads/sealer.js';
 import { isTreeHeadEvent, TreeHeadData, treeHeadStatement } from '../tree-heads/tree-head.js';
 import { createLogVerifier, type LogVerifier } from './log-verifier.js';
 import { firstProblem, type VerificationProblem } from './problems.js';
@@ -16,7 +18,7 @@ export interface StoreVerification {
   ok: boolean;
   events: number;
   streams: number;
-  treeHeads: { checked: number; latest: { treeSize: number; rootHash: string } | null };
+  treeHeads: { checked: number; latest: { treeSize: number; rootHash: string } | null; streamHeadsChecked: number };
   witness: { size: number; matchesStore: boolean };
   problemCount: number;
   problems: VerificationProblem[];
@@ -47,6 +49,16 @@ export async function verifyStore(deps: {
   let witnessMismatchAt: number | null = null;
   let witnessPage: WitnessRow[] = [];
   let after: Position = START_POSITION;
+  // The latest head's stream-head tree is recomputed from the store at its size (older heads'
+  // trees are proven by the bundles cut at them; recomputing every one would cost heads × streams).
+  const latestHead = await latestTreeHead(deps.store).catch(() => undefined);
+  const streamHeadsSize = latestHead?.streamHeadsRoot !== undefined ? latestHead.treeSize : -1;
+  let streamHeadsAtSize: { count: number; root: string } | undefined;
+  const snapshotStreamHeads = () => {
+    const tree = buildStreamHeads(verifier.streamHeads());
+    streamHeadsAtSize = { count: tree.count, root: tree.root.toString('hex') };
+  };
+  if (streamHeadsSize === 0) snapshotStreamHeads();
 
   for (;;) {
     const page = await deps.store.readAll({ after, limit: PAGE });
@@ -61,6 +73,7 @@ export async function verifyStore(deps: {
         verifier.report(notAsSealed(index, sealed, event));
       }
       verifier.add(event);
+      if (verifier.count === streamHeadsSize) snapshotStreamHeads();
       if (verifier.count % PROGRESS_EVERY === 0) {
         const seconds = (performance.now() - started) / 1000;
         deps.logger.info({ checked: verifier.count, eventsPerSecond: Math.round(verifier.count / seconds) }, 'verifying the store');
@@ -85,12 +98,28 @@ export async function verifyStore(deps: {
 
   const witnessLevels = witnessMismatchAt === null ? verifier.levels : await loadWitnessLevels(deps.sql);
   const latest = checkHeads(heads, verifier, witnessLevels, deps.publicKeys);
+  let streamHeadsChecked = 0;
+  if (latestHead?.streamHeadsRoot !== undefined) {
+    streamHeadsChecked = 1;
+    const at = { index: streamHeadsSize - 1, eventId: null, stream: null, revision: null };
+    if (streamHeadsAtSize === undefined) {
+      verifier.report({ ...at, kind: 'tree-head-size', detail: `the latest head covers ${streamHeadsSize} events but the log has only ${verifier.count}` });
+    } else if (streamHeadsAtSize.root !== latestHead.streamHeadsRoot || streamHeadsAtSize.count !== latestHead.streamCount) {
+      verifier.report({
+        ...at,
+        kind: 'tree-head-stream-heads',
+        detail: `the latest head's stream-head tree (${latestHead.streamCount} streams) no longer matches the streams of the log's first ${streamHeadsSize} events (${streamHeadsAtSize.count} streams): a stream's last events changed`,
+        expected: latestHead.streamHeadsRoot,
+        actual: streamHeadsAtSize.root,
+      });
+    }
+  }
   const problems = [...verifier.problems].sort((a, b) => a.index - b.index);
   const result: StoreVerification = {
     ok: verifier.problemCount === 0,
     events: verifier.count,
     streams: verifier.streamCount,
-    treeHeads: { checked: heads.length, latest },
+    treeHeads: { checked: heads.length, latest, streamHeadsChecked },
     witness: { size: sealedSize, matchesStore: witnessMismatchAt === null },
     problemCount: verifier.problemCount,
     problems,
