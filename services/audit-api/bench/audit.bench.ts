@@ -8,6 +8,7 @@ import { canonicalize, computeEventHash, createSqlEventStore, GENESIS_HASH, type
 import { createLogger } from '@gongguan/platform';
 import { openPglite } from '@gongguan/platform/db';
 import { createPostgresDatabase } from '@gongguan/platform/testing';
+import { buildStreamHeads } from '../src/merkle/stream-heads.js';
 import { createLogVerifier } from '../src/verify/log-verifier.js';
 import { stateAsOf } from '../src/state/replay.js';
 import { SnapshotCache } from '../src/state/snapshots.js';
@@ -76,10 +77,33 @@ async function verificationRate() {
   }
   const t0 = performance.now();
   const root = verifier.levels.rootAt(verifier.count).toString('hex');
+  // Whole-store verification also recomputes the latest head's stream-head tree (one leaf per stream).
+  const t1 = performance.now();
+  const streamHeads = buildStreamHeads(verifier.streamHeads());
+  const streamHeadsMs = performance.now() - t1;
   verifyMs += performance.now() - t0;
   process.stderr.write('\n');
   if (verifier.problemCount !== 0) throw new Error(`verification found ${verifier.problemCount} problems in generated data`);
-  return { events: TOTAL, rawEventsPerSecond: Math.round(TOTAL / (rawMs / 1000)), verifyEventsPerSecond: Math.round(TOTAL / (verifyMs / 1000)), ratio: Number((rawMs / verifyMs).toFixed(3)), root };
+  return {
+    events: TOTAL,
+    rawEventsPerSecond: Math.round(TOTAL / (rawMs / 1000)),
+    verifyEventsPerSecond: Math.round(TOTAL / (verifyMs / 1000)),
+    ratio: Number((rawMs / verifyMs).toFixed(3)),
+    root,
+    streamHeads: { streams: streamHeads.count, buildMs: Number(streamHeadsMs.toFixed(1)) },
+  };
+}
+
+/** What a seal adds: building the stream-head tree of a log with this many streams (sorted, hashed, one proof). */
+function streamHeadTreeCost(streams: number) {
+  const heads = Array.from({ length: streams }, (_, i) => ({ stream: `project-p-${(i * 7919) % streams}-${i}`, revision: i % 500, hash: hash('sha256', String(i), 'hex') }));
+  const t0 = performance.now();
+  const tree = buildStreamHeads(heads);
+  const buildMs = performance.now() - t0;
+  const t1 = performance.now();
+  for (let i = 0; i < 1000; i++) tree.head(heads[(i * 104729) % streams]!.stream);
+  const proofUs = ((performance.now() - t1) / 1000) * 1000;
+  return { streams, buildMs: Number(buildMs.toFixed(1)), proofMicroseconds: Number(proofUs.toFixed(1)) };
 }
 
 async function stateAsOfLatency() {
@@ -118,4 +142,5 @@ async function stateAsOfLatency() {
 
 const verification = await verificationRate();
 const asOf = await stateAsOfLatency();
-console.log(JSON.stringify({ node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, verification, stateAsOf: asOf }, null, 2));
+const sealStreamHeads = [10_000, 100_000].map(streamHeadTreeCost);
+console.log(JSON.stringify({ node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, verification, stateAsOf: asOf, sealStreamHeads }, null, 2));

@@ -1,5 +1,5 @@
+import { hash } from 'node:crypto';
 import { MerkleLevels } from './levels.js';
-import { sha256 } from './tree.js';
 
 /** The last event of one stream as of a tree size: what a sealed head commits to for that stream. */
 export interface StreamHead {
@@ -34,17 +34,29 @@ export function streamHeadLeafText(head: StreamHead): string {
   return `{"hash":${JSON.stringify(head.hash)},"revision":${head.revision},"stream":${JSON.stringify(head.stream)}}`;
 }
 
-const LEAF_PREFIX = Buffer.from([0]);
-
 export function streamHeadLeaf(head: StreamHead): Buffer {
-  return sha256(LEAF_PREFIX, Buffer.from(streamHeadLeafText(head), 'utf8'));
+  const text = streamHeadLeafText(head);
+  const input = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
+  input[0] = 0;
+  input.write(text, 1, 'utf8');
+  return hash('sha256', input, 'buffer');
 }
 
-const byUtf8 = (a: StreamHead, b: StreamHead): number => Buffer.compare(Buffer.from(a.stream, 'utf8'), Buffer.from(b.stream, 'utf8'));
+/** ASCII names (every stream Gongguan writes) sort the same by code unit and by UTF-8 byte. */
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
+
+/** Sorts heads by the UTF-8 bytes of their stream names. */
+function sortByUtf8(heads: StreamHead[]): StreamHead[] {
+  if (heads.every((h) => ASCII.test(h.stream))) return heads.sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+  const keyed = heads.map((h) => ({ h, key: Buffer.from(h.stream, 'utf8') }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  return keyed.map((k) => k.h);
+}
 
 /** Builds the stream-head tree over `heads` (one per stream, any order). */
 export function buildStreamHeads(heads: Iterable<StreamHead>): StreamHeads {
-  const sorted = [...heads].sort(byUtf8);
+  const sorted = sortByUtf8([...heads]);
   const levels = new MerkleLevels();
   const indexOf = new Map<string, number>();
   sorted.forEach((h, i) => {
