@@ -1,7 +1,7 @@
 import { START_POSITION, type EventStore, type Position } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
-import { TREE_HEAD_STREAM } from '../tree-heads/tree-head.js';
+import { isAuditBookkeeping } from '../tree-heads/tree-head.js';
 import { MerkleLevels } from './levels.js';
 import { buildStreamHeads, type StreamHeads } from './stream-heads.js';
 import { leafHash } from './tree.js';
@@ -27,7 +27,7 @@ export function createLeafLog(deps: { sql: SqlExecutor; store: EventStore; logge
   const add = (row: WitnessRow): void => {
     levels.push(leafHash(row.hash));
     position = row.position as Position;
-    if (row.stream !== TREE_HEAD_STREAM) lastNonHeadIndex = row.idx;
+    if (!isAuditBookkeeping(row.stream)) lastNonHeadIndex = row.idx;
     heads.set(row.stream, { revision: row.revision, hash: row.hash });
   };
 
@@ -97,7 +97,7 @@ export function createLeafLog(deps: { sql: SqlExecutor; store: EventStore; logge
         if (treeSize === levels.size) return currentStreamHeads();
         return built.get(treeSize) ?? remember(treeSize, buildStreamHeads(await streamHeadsFromWitness(deps.sql, treeSize)));
       }),
-    /** Index of the last leaf that is not itself a tree head (−1 when none). */
+    /** Index of the last leaf outside the audit service's own streams (−1 when none). */
     lastNonHeadIndex: () => lastNonHeadIndex,
     /** Where an event sits in the sealed order, if the witness has it. */
     indexOf: (eventId: string) => findWitnessByEventId(deps.sql, eventId),

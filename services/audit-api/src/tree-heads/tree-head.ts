@@ -4,6 +4,13 @@ import { z } from 'zod';
 /** Tree heads are events too, in this stream, so the log seals its own seals. */
 export const TREE_HEAD_STREAM = 'audit-tree-heads';
 export const TREE_HEAD_EVENT = 'TreeHeadSealed';
+/**
+ * Streams the audit service writes about the log itself (tree heads, key activations, witness
+ * cosignatures). They are sealed like every other stream, but they alone never make an idle log
+ * due for a new seal — or a witness's cosignature would call for a seal that calls for a cosignature.
+ */
+export const AUDIT_STREAM_PREFIX = 'audit-';
+export const isAuditBookkeeping = (stream: string): boolean => stream.startsWith(AUDIT_STREAM_PREFIX);
 export const TREE_HEAD_KIND = 'gongguan-tree-head/v1';
 /** Heads sealed since issue 17 also sign the stream-head tree (schema version 2 of TreeHeadSealed). */
 export const TREE_HEAD_KIND_V2 = 'gongguan-tree-head/v2';
