@@ -1,6 +1,6 @@
 import { appError } from '@gongguan/platform';
 import type { EventStore } from '@gongguan/event-store';
-import type { SqlExecutor } from '@gongguan/platform/db';
+import type { AuditContext } from '../routes/context.js';
 import { latestTreeHead } from '../tree-heads/sealer.js';
 import { TREE_HEAD_STREAM, treeHeadFromEvent, type TreeHead } from '../tree-heads/tree-head.js';
 import { cosignatureLines } from './cosignatures.js';
@@ -35,12 +35,12 @@ export async function headOfSize(store: EventStore, treeSize: number): Promise<T
  * The head's checkpoint as served: the signed note stored at seal time, then any witness
  * cosignatures. 404 when `head` is missing or was sealed before checkpoints (a version-1 head).
  */
-export async function servedCheckpoint(sql: SqlExecutor, head: TreeHead | undefined, what: string): Promise<{ head: TreeHead; checkpoint: string }> {
+export async function servedCheckpoint(ctx: AuditContext, head: TreeHead | undefined, what: string): Promise<{ head: TreeHead; checkpoint: string }> {
   if (!head) throw appError('NOT_FOUND', `没有这个树头 / no tree head ${what}`);
   if (head.checkpoint === undefined) {
     throw appError('NOT_FOUND', `树头 ${head.treeSize} 封存于检查点之前（第 1 版），没有 C2SP 检查点；再封存一次即有 / the tree head of size ${head.treeSize} was sealed before checkpoints (version 1) and has none; the next seal has one`);
   }
-  return { head, checkpoint: head.checkpoint + (await cosignatureLines(sql, head.treeSize)).join('') };
+  return { head, checkpoint: head.checkpoint + (await cosignatureLines(ctx, head.treeSize)).join('') };
 }
 
 /** The head of size `treeSize`, or the latest head when it is undefined. */

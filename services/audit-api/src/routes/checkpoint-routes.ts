@@ -29,7 +29,7 @@ export function checkpointRoutes(app: HttpApp, ctx: AuditContext): void {
       schema: { tags, summary: 'The latest tree head as a C2SP tlog-checkpoint signed note, with any witness cosignatures (public)', produces: ['text/plain'] },
     },
     async (_request, reply) => {
-      const { checkpoint } = await servedCheckpoint(ctx.sql, await headFor(ctx.store, undefined), 'yet: nothing has been sealed');
+      const { checkpoint } = await servedCheckpoint(ctx, await headFor(ctx.store, undefined), 'yet: nothing has been sealed');
       return reply.type(TEXT).header('cache-control', 'no-cache').send(checkpoint);
     },
   );
@@ -47,7 +47,7 @@ export function checkpointRoutes(app: HttpApp, ctx: AuditContext): void {
     },
     async (request, reply) => {
       const { treeSize } = request.params;
-      const { checkpoint } = await servedCheckpoint(ctx.sql, await headOfSize(ctx.store, treeSize), `of size ${treeSize}`);
+      const { checkpoint } = await servedCheckpoint(ctx, await headOfSize(ctx.store, treeSize), `of size ${treeSize}`);
       return reply.type(TEXT).send(checkpoint);
     },
   );
@@ -69,7 +69,7 @@ export function checkpointRoutes(app: HttpApp, ctx: AuditContext): void {
       const { treeSize } = request.params;
       const { old } = request.query;
       if (old > treeSize) throw appError('VALIDATION_FAILED', `old must be ≤ ${treeSize}`, { extra: { errors: [{ path: 'old', message: `${old} > ${treeSize}` }] } });
-      const { checkpoint } = await servedCheckpoint(ctx.sql, await headOfSize(ctx.store, treeSize), `of size ${treeSize}`);
+      const { checkpoint } = await servedCheckpoint(ctx, await headOfSize(ctx.store, treeSize), `of size ${treeSize}`);
       const levels = await leavesUpTo(treeSize);
       return reply.type(TEXT).send(addCheckpointBody(old, old === 0 ? [] : levels.consistencyProof(old, treeSize), checkpoint));
     },
@@ -91,7 +91,7 @@ export function checkpointRoutes(app: HttpApp, ctx: AuditContext): void {
     async (request, reply) => {
       const { treeSize } = request.query;
       const what = treeSize === undefined ? 'yet: nothing has been sealed' : `of size ${treeSize}`;
-      const { head, checkpoint } = await servedCheckpoint(ctx.sql, await headFor(ctx.store, treeSize), what);
+      const { head, checkpoint } = await servedCheckpoint(ctx, await headFor(ctx.store, treeSize), what);
       const size = head.treeSize;
       const row = await ctx.leaves.indexOf(request.params.id);
       if (!row) throw appError('NOT_FOUND', `no event ${request.params.id}`);
