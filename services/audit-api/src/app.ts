@@ -6,6 +6,7 @@ import { loadTreeHeadKey } from './keys/tree-head-key.js';
 import { createLeafLog } from './merkle/leaf-log.js';
 import { migrateAudit } from './merkle/witness.js';
 import { bundleRoutes } from './routes/bundle-routes.js';
+import { checkpointRoutes } from './routes/checkpoint-routes.js';
 import type { AuditContext } from './routes/context.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { stateRoutes } from './routes/state-routes.js';
@@ -20,6 +21,7 @@ export function auditRoutes(app: HttpApp, ctx: AuditContext): void {
   stateRoutes(app, ctx);
   verifyRoutes(app, ctx);
   treeHeadRoutes(app, ctx);
+  checkpointRoutes(app, ctx);
   bundleRoutes(app, ctx);
 }
 

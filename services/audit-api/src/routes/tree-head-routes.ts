@@ -1,6 +1,7 @@
 import { proseText, queryText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
+import { verifierKey } from '../checkpoint/note.js';
 import { TreeHead, TREE_HEAD_STREAM, treeHeadFromEvent } from '../tree-heads/tree-head.js';
 import { latestTreeHead } from '../tree-heads/sealer.js';
 import { READERS, SEALERS, tags, type AuditContext } from './context.js';
@@ -12,14 +13,32 @@ export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
   app.get(
     '/v1/audit/public-key',
     {
-      config: { roles: READERS },
+      // Public, like a JWKS: a witness or a holder of a tlog-proof needs the key without an account.
+      config: { public: true },
       schema: {
         tags,
-        summary: 'The Ed25519 public key tree heads are signed with (compare its keyId with one obtained out of band)',
-        response: { 200: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), publicKeyPem: z.string() }) },
+        summary:
+          'The Ed25519 public key tree heads and checkpoints are signed with (compare its keyId with one obtained out of band), and the same key as a C2SP note verifier key for the checkpoint origin (public)',
+        response: {
+          200: z.object({
+            algorithm: z.literal('Ed25519'),
+            keyId: z.string(),
+            publicKeyPem: z.string(),
+            /** The checkpoint origin, also the note key name. */
+            origin: z.string(),
+            /** `<origin>+<key hash>+<base64(0x01 ‖ key)>`: what Go's `note.NewVerifier` takes. */
+            noteVerifierKey: z.string(),
+          }),
+        },
       },
     },
-    async () => ({ algorithm: 'Ed25519' as const, keyId: ctx.key.keyId, publicKeyPem: ctx.key.publicKeyPem }),
+    async () => ({
+      algorithm: 'Ed25519' as const,
+      keyId: ctx.key.keyId,
+      publicKeyPem: ctx.key.publicKeyPem,
+      origin: ctx.origin,
+      noteVerifierKey: verifierKey(ctx.origin, ctx.key.publicKey),
+    }),
   );
 
   app.get(
