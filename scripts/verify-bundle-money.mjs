@@ -187,10 +187,15 @@ function entitlementOf(ref) {
   return null;
 }
 
-/** How the lifecycle service names a contract payment in the bank-reference registry (services/lifecycle-api/src/routes/workflow-routes.ts). */
-function contractPaymentClaimant(projectId, paymentId) {
+/**
+ * Whether a bank-reference claimant names this contract payment: `<project>.<payment>` (at most 64
+ * characters, subsidy/contract-payment.ts; services/lifecycle-api/src/routes/workflow-routes.ts), or
+ * the payment id alone, as the audit service's hand-written fixture history names it.
+ */
+function namesPayment(claimant, projectId, paymentId) {
   const readable = `${projectId}.${paymentId}`;
-  return readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
+  const id = readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
+  return claimant.kind === 'contract_payment' && (claimant.id === id || claimant.id === paymentId);
 }
 
 function kindOf(stream) {
@@ -760,8 +765,7 @@ export function verifyMoney(events, options = {}) {
       const bank = bankClaims.get(payment.d.bankReference);
       if (bank) {
         cross();
-        const wanted = contractPaymentClaimant(p.projectId, paymentId);
-        if (bank.claimant.kind !== 'contract_payment' || bank.claimant.id !== wanted) fail(bank.e, `bank reference ${payment.d.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}, but ${where(payment.e)} pays with it`);
+        if (!namesPayment(bank.claimant, p.projectId, paymentId)) fail(bank.e, `bank reference ${payment.d.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}, but ${where(payment.e)} pays with it`);
       }
     }
     for (const d of disbursements.values()) {
@@ -787,7 +791,7 @@ export function verifyMoney(events, options = {}) {
       const bank = bankClaims.get(entry.bankReference);
       if (bank) {
         cross();
-        if (bank.claimant.kind !== 'contract_payment' || bank.claimant.id !== contractPaymentClaimant(entry.projectId, entry.paymentId)) {
+        if (!namesPayment(bank.claimant, entry.projectId, entry.paymentId)) {
           fail(entry.e, `entitlement ${subject}: bank reference ${entry.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}`);
         }
       }
@@ -826,7 +830,7 @@ export function verifyMoney(events, options = {}) {
     } else if (bank.claimant.kind === 'contract_payment') {
       // The claimant names `<project>.<payment>`: when that project is here, it must show the payment.
       const owner = [...projects.values()].find((p) => String(bank.claimant.id).startsWith(`${p.projectId}.`));
-      if (owner && ![...owner.payments.values()].some((x) => x.d.bankReference === reference)) {
+      if (owner && ![...owner.payments.values()].some((x) => x.d.bankReference === reference && namesPayment(bank.claimant, owner.projectId, x.d.paymentId))) {
         cross();
         fail(bank.e, `bank reference ${reference} is claimed by contract payment ${bank.claimant.id}, which no project or ledger among these events records`);
       }
