@@ -567,10 +567,10 @@ export function verifyMoney(events, options = {}) {
       const isR2 = kind === 'r2';
       if (isR2) checked.r2Ledgers++;
       else checked.r3Ledgers++;
-      const ledger = { stream, creditCode, year, policy: null, opened: null, entries: [], entitlement: 0 };
+      const ledger = { stream, creditCode, year, policy: null, opened: null, entries: [], byKey: new Map(), entitlement: 0 };
       if (isR2) r2.set(stream, ledger);
       const keyOf = (entry) => (isR2 ? `${entry.projectId}/${entry.paymentId}` : entry.transactionId);
-      const entryFor = (key) => ledger.entries.find((x) => keyOf(x) === key);
+      const entryFor = (key) => ledger.byKey.get(key);
       const claims = claimsOn(stream, (key) => entryFor(key)?.entitlement ?? null, (key) => `${stream}/${key}`);
       const recompute = (entries) => (isR2 ? recomputeR2(entries, ledger.policy) : recomputeR3(entries, ledger.policy)).entitlement;
       /** Checks entitlementBefore/After and the granted or clawed-back figure; returns the recomputed change. */
@@ -616,6 +616,7 @@ export function verifyMoney(events, options = {}) {
             if (amount === null) break;
             Object.assign(entry, { amount, reversed: false, entitlement: 0, e, reversal: null });
             ledger.entries.push(entry);
+            ledger.byKey.set(keyOf(entry), entry);
             const before = ledger.entitlement;
             entry.entitlement = figures(e, d, subject, recompute(ledger.entries), 'subsidyGranted');
             entry.granted = ledger.entitlement - before;
@@ -729,9 +730,10 @@ export function verifyMoney(events, options = {}) {
   // Across streams: each fact recorded on two streams says the same on both.
   const cross = () => checked.crossChecks++;
 
-  for (const [programmeId, { e, policy }] of policies) {
-    for (const p of projects.values()) {
-      if (p.programmeId !== programmeId || !p.policy) continue;
+  for (const p of projects.values()) {
+    const programmeId = p.programmeId;
+    const { e, policy } = policies.get(programmeId) ?? {};
+    if (e && p.policy) {
       cross();
       for (const field of ['r1GrantAmount', 'r2RateBps', 'r2Threshold', 'r2AnnualCap', 'r2ThresholdMode', 'r2Beneficiary', 'r3RateBps', 'r3AnnualCap', 'rounding']) {
         if (policy?.[field] !== p.policy[field]) fail(p.submitted, `the policy copied from programme ${programmeId} has ${field} ${JSON.stringify(p.policy[field])}; ${where(e)} launched it with ${JSON.stringify(policy?.[field])}`);
@@ -745,7 +747,7 @@ export function verifyMoney(events, options = {}) {
       const subject = `${payment.ledger}/${p.projectId}/${paymentId}`;
       if (ledger && have(payment.ledger)) {
         cross();
-        const entry = ledger.entries.find((x) => x.projectId === p.projectId && x.paymentId === paymentId);
+        const entry = ledger.byKey.get(`${p.projectId}/${paymentId}`);
         if (!entry) { fail(payment.e, `payment ${paymentId} of ${money(payment.amount)} is never assessed on ${payment.ledger}`); continue; }
         if (entry.amount !== payment.amount) differ(entry.e, subject, 'the assessed payment amount (the project confirmed it at revision ' + payment.e.revision + ')', entry.amount, payment.amount);
         for (const field of ['contractId', 'paidOn', 'bankReference']) {
@@ -768,9 +770,12 @@ export function verifyMoney(events, options = {}) {
         if (!namesPayment(bank.claimant, p.projectId, paymentId)) fail(bank.e, `bank reference ${payment.d.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}, but ${where(payment.e)} pays with it`);
       }
     }
-    for (const d of disbursements.values()) {
-      if (d.ref === null && d.rule === 'R1' && d.projectId === p.projectId) p.legacyR1.push(d);
-    }
+  }
+
+  for (const d of disbursements.values()) {
+    if (d.ref === null && d.rule === 'R1') projects.get(d.projectId)?.legacyR1.push(d);
+  }
+  for (const p of projects.values()) {
     if (p.legacyR1.length > 0 && p.r1) {
       cross();
       const net = p.legacyR1.reduce((sum, d) => sum + d.paidNet, 0);
@@ -823,16 +828,17 @@ export function verifyMoney(events, options = {}) {
   for (const [reference, bank] of bankClaims) {
     if (bank.claimant.kind === 'disbursement') {
       const d = disbursements.get(bank.claimant.id);
+      if (d && have(disbursementStream(bank.claimant.id))) cross();
       if (d && d.paidWith !== reference && have(disbursementStream(bank.claimant.id))) {
-        cross();
         fail(bank.e, `bank reference ${reference} is claimed by disbursement ${bank.claimant.id}, which records no payment with it`);
       }
     } else if (bank.claimant.kind === 'contract_payment') {
       // The claimant names `<project>.<payment>`: when that project is here, it must show the payment.
-      const owner = [...projects.values()].find((p) => String(bank.claimant.id).startsWith(`${p.projectId}.`));
+      const id = String(bank.claimant.id);
+      const owner = [...id.matchAll(/\./g)].map((m) => projects.get(id.slice(0, m.index))).find((p) => p !== undefined);
+      if (owner) cross();
       if (owner && ![...owner.payments.values()].some((x) => x.d.bankReference === reference && namesPayment(bank.claimant, owner.projectId, x.d.paymentId))) {
-        cross();
-        fail(bank.e, `bank reference ${reference} is claimed by contract payment ${bank.claimant.id}, which no project or ledger among these events records`);
+        fail(bank.e, `bank reference ${reference} is claimed by contract payment ${bank.claimant.id}, which project ${owner.projectId} does not record`);
       }
     }
   }
