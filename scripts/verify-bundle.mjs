@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
+import { verifyMoney } from './verify-bundle-money.mjs';
 
 const FORMAT = 'gongguan-audit-bundle/1';
 const TREE_HEAD_KIND = 'gongguan-tree-head/v1';
@@ -145,6 +146,17 @@ for (const e of events) {
 if (manifest.events !== events.length) fail(`the manifest says ${manifest.events} events, events.ndjson has ${events.length}`);
 say(`events: ${events.length} in ${lastOf.size} streams; ${rehashed} re-hashed (RFC 8785 + SHA-256), ${chained} linked to their predecessor (or genesis) in the bundle, ${proven} proven in the signed tree (RFC 6962)`);
 if (manifest.eventsAfterTreeHead > 0) say(`note: ${manifest.eventsAfterTreeHead} later event(s) of this ${manifest.scope?.kind} were recorded after the tree head and are not in the bundle`);
+
+// 4. The money (issue 17 item 2): R1, R2 and R3 recomputed from the events, every recorded amount
+// checked to the fen (scripts/verify-bundle-money.mjs). Whether the bundle carries every stream the
+// money depends on, complete, is the bundle's own check (requiredStreams); the money of a stream
+// that is not complete here is not replayed, and is listed.
+{
+  const money = verifyMoney(events, { partial: 'skip' });
+  for (const f of money.failures) fail(`money: ${f}`);
+  say(`money: ${money.summary}`);
+  if (money.checked.incompleteStreams.length > 0) say(`  not replayed (incomplete in this bundle): ${money.checked.incompleteStreams.join(', ')}`);
+}
 
 if (failures.length > 0) {
   say(`FAILED: ${failures.length} problem(s)`);

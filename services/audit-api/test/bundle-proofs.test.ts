@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/tree.js';
-import { appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
+import { appendOtherProject, appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
 
 const VERIFIER = new URL('../../../scripts/verify-bundle.mjs', import.meta.url).pathname;
 const runVerifier = (dir: string) => spawnSync(process.execPath, [VERIFIER, dir], { encoding: 'utf8' });
@@ -45,7 +45,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   t.equal(head1.treeSize, 28, 'the head covers every event before it (the story’s 26, and the claim and its payment on the R2 ledger)');
   const again = await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: {} });
   t.equal(again.statusCode, 200, 'nothing new since: the latest head is returned, no head of a head');
-  await appendStory(store).catch(() => undefined);
+  await appendOtherProject(store, 'p-other-03');
   const head2 = (await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: {} })).json();
   t.ok(head2.treeSize > head1.treeSize + 1, 'the second head covers the first head and the new events');
 
@@ -73,6 +73,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   t.equal(ok.status, 0, ok.stdout + ok.stderr);
   t.match(ok.stdout, /OK: the bundle for project p-pump-01 verifies/);
   t.match(ok.stdout, /signature valid/);
+  t.match(ok.stdout, /money: recomputed .*every amount matches/, 'the money line (scripts/verify-bundle-money.mjs)');
 
   const programme = await app.inject({ method: 'GET', url: `/v1/audit/programmes/tz-2018/bundle`, headers: await as('auditor') });
   t.equal(programme.statusCode, 404, 'a programme never launched has no bundle');
