@@ -12,6 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { appError } from '../errors.js';
 import { cachedBearerVerifier } from '../auth/verify.js';
 import { registerMetrics } from './metrics.js';
@@ -59,7 +60,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 const noBodyAsUndefined: typeof validatorCompiler = (route) => {
   const validate = validatorCompiler(route);
-  if (route.httpPart !== 'body' || !route.schema.safeParse(undefined).success) return validate;
+  if (route.httpPart !== 'body' || !z.safeParse(route.schema, undefined).success) return validate;
   return (data) => validate(data === null ? undefined : data);
 };
 
@@ -94,7 +95,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       done(null, undefined);
       return;
     }
-    json(request, body, done);
+    json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
   });
 
   const routesTable: RouteEntry[] = [];
