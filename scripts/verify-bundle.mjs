@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
-import { verifyMoney } from './verify-bundle-money.mjs';
+import { requiredStreamReasons, verifyMoney } from './verify-bundle-money.mjs';
 
 const FORMAT_V1 = 'gongguan-audit-bundle/1';
 const FORMAT_V2 = 'gongguan-audit-bundle/2';
@@ -275,29 +275,21 @@ if (v2) {
   say(`closure: ${named.size} stream(s) named by the carried events, ${named.size - open} carried`);
 }
 if (v2) {
-  let money = null;
-  try {
-    money = await import(new URL('./verify-bundle-money.mjs', import.meta.url).href);
-  } catch (err) {
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  const reasons = requiredStreamReasons(events);
+  let missing = 0;
+  for (const [stream, why] of reasons) {
+    if (streamHeads.has(stream)) continue;
+    missing++;
+    fail(`stream ${stream} is required (${why}) but the bundle does not carry it`);
   }
-  if (money && typeof money.requiredStreams === 'function') {
-    const reasons = typeof money.requiredStreamReasons === 'function' ? money.requiredStreamReasons(events) : new Map([...money.requiredStreams(events)].map((s) => [s, 'named by the money']));
-    let missing = 0;
-    for (const [stream, why] of reasons) {
-      if (streamHeads.has(stream)) continue;
-      missing++;
-      fail(`stream ${stream} is required (${why}) but the bundle does not carry it`);
-    }
-    say(`money: ${reasons.size} stream(s) the money depends on, ${reasons.size - missing} carried`);
-  } else say('money: scripts/verify-bundle-money.mjs is absent: its list of the streams the money depends on is not checked');
+  say(`required: ${reasons.size} stream(s) the money depends on, ${reasons.size - missing} carried`);
 } else {
   const what = `${FORMAT_V1} proves each event is in the sealed log, not that a stream is whole (a deleted event or stream goes unseen)`;
   if (acceptIncomplete) say(`WARNING: ${what}; accepted with --accept-incomplete`);
   else fail(`${what}: export the bundle again (${FORMAT_V2}), or pass --accept-incomplete to check only what it proves`);
 }
 
-// 4. The money (issue 17 item 2): R1, R2 and R3 recomputed from the events, every recorded amount
+// 7. The money (issue 17 item 2): R1, R2 and R3 recomputed from the events, every recorded amount
 // checked to the fen (scripts/verify-bundle-money.mjs). Whether the bundle carries every stream the
 // money depends on, complete, is the bundle's own check (requiredStreams); the money of a stream
 // that is not complete here is not replayed, and is listed.
