@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { canonicalize } from '@gongguan/event-store';
 import { auditApiService } from '../src/app.js';
+import { defaultKeyPath } from '../src/keys/tree-head-key.js';
 import { caller } from '../../../test/support/api.js';
 import { cast, CODES, launchProgramme, projectInPromotion } from '../../../test/support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from '../../../test/support/system.js';
@@ -174,6 +176,30 @@ for (const kind of kinds) {
       t.equal(verifyDir(writeBundle(t, after.files)).status, 0);
       const heads = (await call('GET', '/v1/audit/tree-heads?limit=1000', { token: people.auditor })).body.treeHeads as Array<{ treeSize: number }>;
       t.equal(heads.at(-1)?.treeSize, after.manifest.treeHead.treeSize, 'the bundle is of the latest head, the one the export sealed');
+    });
+
+    await t.test('a v1 bundle is checked for what it proves, then fails: it cannot prove a stream whole', async (t) => {
+      // What an export before issue 17 wrote: no stream heads, no checkpoint, a head signed with the v1 statement (by the same key).
+      const privateKey = createPrivateKey(readFileSync(defaultKeyPath(system.dataDir)));
+      const v2Head = JSON.parse(b1.files['tree-head.json']!) as Record<string, unknown> & { treeSize: number; rootHash: string; sealedAt: string };
+      const { streamCount: _c, streamHeadsRoot: _r, origin: _o, checkpoint: _p, ...v1Head } = v2Head;
+      const statement = canonicalize({ kind: 'gongguan-tree-head/v1', rootHash: v2Head.rootHash, sealedAt: v2Head.sealedAt, treeSize: v2Head.treeSize });
+      v1Head.signature = sign(null, Buffer.from(statement, 'utf8'), privateKey).toString('base64');
+      const files: Record<string, string> = { 'tree-head.json': `${JSON.stringify(v1Head, null, 2)}\n` };
+      for (const name of ['events.ndjson', 'proofs.ndjson', 'public-key.pem']) files[name] = b1.files[name]!;
+      const manifest = {
+        format: 'gongguan-audit-bundle/1', createdAt: new Date().toISOString(), scope: { kind: 'project', id: 'b-1' },
+        treeHead: { treeSize: v2Head.treeSize, rootHash: v2Head.rootHash, keyId: b1.manifest.key.keyId }, events: b1.manifest.events, eventsAfterTreeHead: 0,
+        files: Object.entries(files).map(([name, text]) => ({ name, sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) })),
+      };
+      const dir = writeBundle(t, { ...files, 'manifest.json': JSON.stringify(manifest) });
+      const strict = verifyDir(dir);
+      t.equal(strict.status, 1, strict.stdout);
+      t.match(strict.stdout, /signature valid/, 'its v1 signature is checked and holds');
+      t.match(strict.stdout, /not that a stream is whole/);
+      const lenient = verifyDir(dir, '--accept-incomplete');
+      t.equal(lenient.status, 0, lenient.stdout);
+      t.match(lenient.stdout, /WARNING: .*accepted with --accept-incomplete/);
     });
 
     await t.test('every tampering is rejected', async (t) => {
