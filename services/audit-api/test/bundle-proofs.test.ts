@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/tree.js';
-import { bankReference, programme as programmes, type BankReferenceCommand, type ProgrammeCommand } from '@gongguan/domain';
+import { bankReference, programme as programmes, project, r2Ledger, type BankReferenceCommand, type ProgrammeCommand, type ProjectEvent } from '@gongguan/domain';
 import { appendEach, appendOtherProject, appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
-import { finance3, officer } from '../../../packages/domain/test/fixtures/fixtures.js';
+import { codes, finance, finance3, officer } from '../../../packages/domain/test/fixtures/fixtures.js';
 import { programme as pumpProgramme } from '../../../packages/domain/test/fixtures/project-story.js';
 
 const launch: ProgrammeCommand = {
@@ -65,6 +65,14 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   // What the lifecycle service would also have written: the programme, and the claim of the bank reference the disbursement was paid with.
   await appendEach(store, programmes.streamName('tz-2018'), programmes.decider.decide(launch, programmes.decider.initialState));
   await appendEach(store, bankReference.streamName('BOC-2019-5550'), bankReference.decider.decide(claim, bankReference.decider.initialState));
+  // … and the ledger's assessment recorded back on the project (the fixture's story stops before it).
+  const ledgerStream = r2Ledger.streamName(codes.lead, 2019);
+  const assessed = (await store.readStream(ledgerStream)).find((e) => e.type === 'R2PaymentAssessed')!;
+  const recordedBack: ProjectEvent = {
+    type: 'SubsidyAssessmentRecorded',
+    data: { by: finance, at: '2019-10-09T10:00:00+08:00', projectId: PROJECT_ID, paymentId: 'pay1', step: 'payment', ledgerStream, subsidyGranted: Number(assessed.data.subsidyGranted), clawback: 0 },
+  };
+  await appendEach(store, project.streamName(PROJECT_ID), [recordedBack]);
   const head2 = (await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: {} })).json();
   t.ok(head2.treeSize > head1.treeSize + 1, 'the second head covers the first head and the new events');
 
