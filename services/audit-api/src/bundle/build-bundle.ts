@@ -69,7 +69,12 @@ async function readOrEmpty(store: EventStore, stream: string): Promise<RecordedE
 }
 
 async function mustExist(store: EventStore, stream: string, what: string): Promise<void> {
-  if ((await store.readStream(stream, { limit: 1 }).catch(() => [])).length === 0) throw appError('NOT_FOUND', `no ${what}`);
+  try {
+    if ((await store.readStream(stream, { limit: 1 })).length > 0) return;
+  } catch (err) {
+    if (!(isAppError(err) && err.code === 'STREAM_NOT_FOUND')) throw err;
+  }
+  throw appError('NOT_FOUND', `no ${what}`);
 }
 
 /** The streams a scope starts from; the closure rule adds what their money depends on. */
