@@ -1,22 +1,22 @@
 #!/usr/bin/env node
 // Verifies a Gongguan audit bundle offline, with Node's standard library only: its own RFC 8785
-// canonical JSON, SHA-256, RFC 6962 inclusion proofs and Ed25519. The format is specified in
-// services/audit-api/README.md. Exit codes: 0 verified, 1 verification failed, 2 usage or unreadable bundle.
+// canonical JSON, SHA-256, RFC 6962 inclusion proofs, Ed25519 and C2SP signed notes. The format
+// and every step are specified in services/audit-api/README.md ("Audit bundle format").
+// Exit codes: 0 verified, 1 verification failed, 2 usage or unreadable bundle.
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
-import { verifyMoney } from './verify-bundle-money.mjs';
+import { requiredStreamReasons, verifyMoney } from './verify-bundle-money.mjs';
 
-const FORMAT = 'gongguan-audit-bundle/1';
-const TREE_HEAD_KIND = 'gongguan-tree-head/v1';
-const TREE_HEAD_KIND_V2 = 'gongguan-tree-head/v2';
+const FORMAT_V1 = 'gongguan-audit-bundle/1';
+const FORMAT_V2 = 'gongguan-audit-bundle/2';
 const GENESIS = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node scripts/verify-bundle.mjs <bundle-dir> [--key-id <hex sha-256 of the raw Ed25519 public key>]\n`);
+  process.stderr.write(`${message}\nusage: node scripts/verify-bundle.mjs <bundle-dir> [--key-id <hex sha-256 of the raw Ed25519 public key>] [--accept-incomplete]\n`);
   process.exit(2);
 }
 
@@ -41,12 +41,14 @@ const sha256 = (...parts) => {
   for (const p of parts) h.update(p);
   return h.digest();
 };
-const leafHash = (eventHashHex) => sha256(Buffer.from([0]), Buffer.from(eventHashHex, 'hex'));
+const leafOf = (bytes) => sha256(Buffer.from([0]), bytes);
+const eventLeaf = (eventHashHex) => leafOf(Buffer.from(eventHashHex, 'hex'));
+const streamHeadLeaf = (h) => leafOf(Buffer.from(jcs({ hash: h.hash, revision: h.revision, stream: h.stream }), 'utf8'));
 const nodeHash = (l, r) => sha256(Buffer.from([1]), l, r);
 
 /** RFC 9162 §2.1.3.2. */
 function verifyInclusion(leaf, index, size, path, root) {
-  if (index >= size) return false;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
@@ -61,10 +63,12 @@ function verifyInclusion(leaf, index, size, path, root) {
   }
   return sn === 0 && r.equals(root);
 }
+const hexPath = (path) => (Array.isArray(path) && path.every((p) => HEX64.test(p)) ? path.map((p) => Buffer.from(p, 'hex')) : null);
 
 const args = process.argv.slice(2);
-const dir = args.find((a) => !a.startsWith('--'));
+const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--key-id');
 const keyIdArg = args.includes('--key-id') ? args[args.indexOf('--key-id') + 1] : undefined;
+const acceptIncomplete = args.includes('--accept-incomplete');
 if (!dir) usage('no bundle directory given');
 if (!existsSync(join(dir, 'manifest.json'))) usage(`${dir} has no manifest.json`);
 
@@ -72,6 +76,18 @@ const failures = [];
 const fail = (what) => failures.push(what);
 const say = (line) => process.stdout.write(`${line}\n`);
 const read = (name) => readFileSync(join(dir, name));
+const ndjson = (name) => {
+  const out = [];
+  for (const [i, line] of read(name).toString('utf8').split('\n').entries()) {
+    if (line.length === 0) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      fail(`${name} line ${i + 1} is not JSON`);
+    }
+  }
+  return out;
+};
 
 let manifest;
 try {
@@ -79,75 +95,201 @@ try {
 } catch (err) {
   usage(`manifest.json is not JSON: ${err.message}`);
 }
-if (manifest.format !== FORMAT) fail(`manifest format is ${JSON.stringify(manifest.format)}, expected ${FORMAT}`);
+const v2 = manifest.format === FORMAT_V2;
+if (!v2 && manifest.format !== FORMAT_V1) fail(`manifest format is ${JSON.stringify(manifest.format)}, expected ${FORMAT_V2}`);
 
 // 1. Every file is the one the manifest lists.
-const required = ['events.ndjson', 'proofs.ndjson', 'tree-head.json', 'public-key.pem'];
+const required = ['events.ndjson', 'proofs.ndjson', 'tree-head.json', 'public-key.pem', ...(v2 ? ['stream-heads.ndjson', 'checkpoint.txt'] : [])];
 const listed = new Map((manifest.files ?? []).map((f) => [f.name, f]));
 for (const name of required) if (!listed.has(name)) fail(`manifest does not list ${name}`);
 for (const [name, f] of listed) {
-  if (name.includes('/') || name.includes('\\') || name.startsWith('.')) { fail(`manifest lists an unsafe file name ${name}`); continue; }
+  if (typeof name !== 'string' || name.includes('/') || name.includes('\\') || name.startsWith('.')) { fail(`manifest lists an unsafe file name ${name}`); continue; }
   if (!existsSync(join(dir, name))) { fail(`${name} is missing`); continue; }
   const bytes = read(name);
   const digest = sha256(bytes).toString('hex');
   if (digest !== f.sha256) fail(`${name}: SHA-256 ${digest} differs from the manifest's ${f.sha256}`);
   else if (bytes.length !== f.bytes) fail(`${name}: ${bytes.length} bytes, the manifest says ${f.bytes}`);
 }
+for (const name of required) if (!existsSync(join(dir, name))) usage(`${dir} has no ${name}: not a ${v2 ? FORMAT_V2 : FORMAT_V1} bundle`);
 say(`files: ${listed.size} listed in the manifest, SHA-256 ${failures.length === 0 ? 'all match' : 'checked'}`);
 
 // 2. The public key and the signed tree head.
 const publicKey = createPublicKey(read('public-key.pem'));
 if (publicKey.asymmetricKeyType !== 'ed25519') fail(`the public key is ${publicKey.asymmetricKeyType}, not Ed25519`);
 const spki = publicKey.export({ format: 'der', type: 'spki' });
-const keyId = sha256(spki.subarray(spki.length - 32)).toString('hex');
+const rawKey = spki.subarray(spki.length - 32);
+const keyId = sha256(rawKey).toString('hex');
 const head = JSON.parse(read('tree-head.json').toString('utf8'));
 if (head.keyId !== keyId) fail(`the tree head names key ${head.keyId}, the bundle's key is ${keyId}`);
 if (keyIdArg && keyIdArg !== keyId) fail(`the bundle's key ${keyId} is not the key you expected (${keyIdArg})`);
 if (!Number.isSafeInteger(head.treeSize) || head.treeSize < 0 || !HEX64.test(head.rootHash ?? '')) fail('the tree head has no valid treeSize / rootHash');
-const statement = Buffer.from(jcs(head.streamHeadsRoot !== undefined || head.streamCount !== undefined
-  ? { kind: TREE_HEAD_KIND_V2, rootHash: head.rootHash, sealedAt: head.sealedAt, streamCount: head.streamCount, streamHeadsRoot: head.streamHeadsRoot, treeSize: head.treeSize }
-  : { kind: TREE_HEAD_KIND, rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize }), 'utf8');
-const signed = verify(null, statement, publicKey, Buffer.from(String(head.signature), 'base64'));
-if (!signed) fail('the tree head signature does not verify with the bundle\'s public key');
-if (manifest.treeHead?.rootHash !== head.rootHash || manifest.treeHead?.treeSize !== head.treeSize) fail('the manifest and tree-head.json disagree about the tree head');
-say(`tree head: ${head.treeSize} events, root ${head.rootHash}, sealed ${head.sealedAt}, Ed25519 key ${keyId}${keyIdArg ? ' (as expected)' : ' (pass --key-id to pin it)'}: signature ${signed ? 'valid' : 'INVALID'}`);
+if (v2 && (!Number.isSafeInteger(head.streamCount) || head.streamCount < 0 || !HEX64.test(head.streamHeadsRoot ?? ''))) fail('the tree head has no valid streamCount / streamHeadsRoot: it is not a v2 head');
+const statement = v2
+  ? { kind: 'gongguan-tree-head/v2', rootHash: head.rootHash, sealedAt: head.sealedAt, streamCount: head.streamCount, streamHeadsRoot: head.streamHeadsRoot, treeSize: head.treeSize }
+  : { kind: 'gongguan-tree-head/v1', rootHash: head.rootHash, sealedAt: head.sealedAt, treeSize: head.treeSize };
+let signed = false;
+try {
+  signed = verify(null, Buffer.from(jcs(statement), 'utf8'), publicKey, Buffer.from(String(head.signature), 'base64'));
+} catch {
+  signed = false;
+}
+if (!signed) fail(`the tree head's ${statement.kind} signature does not verify with the bundle's public key`);
+const mh = manifest.treeHead ?? {};
+if (mh.rootHash !== head.rootHash || mh.treeSize !== head.treeSize || mh.keyId !== head.keyId) fail('the manifest and tree-head.json disagree about the tree head');
+if (v2 && (mh.streamCount !== head.streamCount || mh.streamHeadsRoot !== head.streamHeadsRoot)) fail('the manifest and tree-head.json disagree about the stream heads');
+if (v2 && manifest.key?.keyId !== keyId) fail(`the manifest names key ${manifest.key?.keyId}, the bundle's key is ${keyId}`);
+say(`tree head: ${head.treeSize} events${v2 ? `, ${head.streamCount} streams` : ''}, root ${head.rootHash}, sealed ${head.sealedAt}, Ed25519 key ${keyId}${keyIdArg ? ' (as expected)' : ' (pass --key-id to pin it)'}: signature ${signed ? 'valid' : 'INVALID'}`);
 
-// 3. Every event re-hashes, chains, and is proven in the tree.
-const lines = (name) => read(name).toString('utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
-const events = lines('events.ndjson');
-const proofs = new Map(lines('proofs.ndjson').map((p) => [p.eventId, p]));
+// 3. The checkpoint: a C2SP signed note by the same key, naming the same tree.
+if (v2) {
+  const note = read('checkpoint.txt').toString('utf8');
+  const origin = head.origin;
+  const split = note.lastIndexOf('\n\n');
+  let ok = false;
+  if (typeof origin !== 'string' || origin.length === 0) fail('the tree head names no checkpoint origin');
+  else if (manifest.key?.noteKeyName !== origin) fail(`the manifest names note key ${JSON.stringify(manifest.key?.noteKeyName)}, the head's origin is ${JSON.stringify(origin)}`);
+  if (note !== head.checkpoint) fail('checkpoint.txt is not the checkpoint the tree head carries');
+  if (split < 0 || !note.endsWith('\n')) fail('checkpoint.txt is not a signed note (text, blank line, signature lines)');
+  else {
+    const text = note.slice(0, split + 1);
+    const lines = text.split('\n');
+    const root = Buffer.from(head.rootHash ?? '', 'hex').toString('base64');
+    if (lines[0] !== origin || lines[1] !== String(head.treeSize) || lines[2] !== root) fail(`checkpoint.txt names ${JSON.stringify(lines.slice(0, 3))}, the head is ${origin} / ${head.treeSize} / ${root}`);
+    const noteKeyId = sha256(Buffer.from(String(origin), 'utf8'), Buffer.from([0x0a, 0x01]), rawKey).subarray(0, 4);
+    if (manifest.key?.noteKeyId !== noteKeyId.toString('hex')) fail(`the manifest's note key id ${manifest.key?.noteKeyId} is not ${noteKeyId.toString('hex')}`);
+    const mine = note.slice(split + 2).split('\n').filter((l) => l.startsWith(`— ${origin} `));
+    for (const line of mine) {
+      const sig = Buffer.from(line.slice(`— ${origin} `.length), 'base64');
+      if (sig.length === 68 && sig.subarray(0, 4).equals(noteKeyId)) ok = verify(null, Buffer.from(text, 'utf8'), publicKey, sig.subarray(4)) || ok;
+    }
+    if (!ok) fail(`checkpoint.txt has no valid Ed25519 signature by ${origin} with the bundle's key`);
+  }
+  say(`checkpoint: origin ${origin}, note signature ${ok ? 'valid' : 'INVALID'}`);
+}
+
+// 4. Stream heads: each carried stream's last revision and hash, proven against streamHeadsRoot.
+const streamHeads = new Map();
+if (v2) {
+  const headsRoot = Buffer.from(head.streamHeadsRoot ?? '', 'hex');
+  let lastName = null;
+  let lastStreamIndex = -1;
+  for (const h of ndjson('stream-heads.ndjson')) {
+    const name = `stream head of ${JSON.stringify(h.stream)}`;
+    if (typeof h.stream !== 'string' || !Number.isSafeInteger(h.revision) || h.revision < 0 || !HEX64.test(h.hash ?? '')) { fail(`${name}: malformed`); continue; }
+    if (streamHeads.has(h.stream)) { fail(`${name}: listed twice`); continue; }
+    if (h.streamCount !== head.streamCount) fail(`${name}: proven against ${h.streamCount} streams, the head signs ${head.streamCount}`);
+    if (lastName !== null && Buffer.compare(Buffer.from(lastName, 'utf8'), Buffer.from(h.stream, 'utf8')) >= 0) fail(`${name}: streams are not in UTF-8 byte order`);
+    if (h.index <= lastStreamIndex) fail(`${name}: indices are not increasing`);
+    lastName = h.stream;
+    lastStreamIndex = h.index;
+    const path = hexPath(h.path);
+    if (!path || !verifyInclusion(streamHeadLeaf(h), h.index, head.streamCount, path, headsRoot)) fail(`${name}: the proof does not lead to the signed streamHeadsRoot (revision ${h.revision}, hash ${h.hash})`);
+    streamHeads.set(h.stream, h);
+  }
+  if (manifest.streams !== streamHeads.size) fail(`the manifest says ${manifest.streams} streams, stream-heads.ndjson has ${streamHeads.size}`);
+}
+
+// 5. Events: each re-hashes, is proven in the tree (one proof per event, same order), and each
+//    carried stream is whole: revisions 0..R in order, each linked to the previous, R and its hash
+//    the proven stream head.
+const events = ndjson('events.ndjson');
+const proofs = ndjson('proofs.ndjson');
+if (proofs.length !== events.length) fail(`proofs.ndjson has ${proofs.length} proofs for ${events.length} events: there must be exactly one per event`);
 const root = Buffer.from(head.rootHash ?? '', 'hex');
 const lastOf = new Map();
+const ids = new Set();
 let rehashed = 0, chained = 0, proven = 0, lastIndex = -1, lastPosition = '';
-for (const e of events) {
+for (const [i, e] of events.entries()) {
   const name = `event ${e.id} (${e.stream}@${e.revision})`;
+  if (ids.has(e.id)) fail(`${name}: appears twice`);
+  ids.add(e.id);
   const text = jcs({ data: e.data, id: e.id, metadata: e.metadata, prevHash: e.prevHash, revision: e.revision, schemaVersion: e.schemaVersion, stream: e.stream, type: e.type });
   const hash = sha256(Buffer.from(text, 'utf8')).toString('hex');
-  if (hash !== e.hash) { fail(`${name}: its hash does not recompute (${hash} ≠ ${e.hash})`); continue; }
-  rehashed++;
-  if (e.position <= lastPosition) fail(`${name}: events are not in store order`);
-  lastPosition = e.position;
+  if (hash !== e.hash) fail(`${name}: its hash does not recompute (${hash} ≠ ${e.hash})`);
+  else rehashed++;
+  if (typeof e.position !== 'string' || e.position <= lastPosition) fail(`${name}: events are not in store order`);
+  lastPosition = String(e.position);
   const prev = lastOf.get(e.stream);
-  if (e.revision === 0 && e.prevHash !== GENESIS) fail(`${name}: revision 0 must start from the genesis hash`);
-  else if (prev && prev.revision + 1 === e.revision && prev.hash !== e.prevHash) fail(`${name}: prevHash is not the hash of revision ${prev.revision}`);
-  else if (e.revision === 0 || (prev && prev.revision + 1 === e.revision)) chained++;
-  if (prev && prev.revision >= e.revision) fail(`${name}: revisions of ${e.stream} go backwards`);
+  if (v2) {
+    const expected = prev ? prev.revision + 1 : 0;
+    if (e.revision !== expected) fail(`${name}: ${e.stream} must hold revision ${expected} here (${prev ? `after ${prev.revision}` : 'its first'}): an event is missing, duplicated or out of order`);
+    else if (e.prevHash !== (prev ? prev.hash : GENESIS)) fail(`${name}: prevHash is not the hash of ${prev ? `revision ${prev.revision}` : 'the genesis'}`);
+    else chained++;
+    if (!streamHeads.has(e.stream)) fail(`${name}: its stream ${e.stream} has no stream-head proof, so nothing says it is whole`);
+  } else {
+    if (e.revision === 0 && e.prevHash !== GENESIS) fail(`${name}: revision 0 must start from the genesis hash`);
+    else if (prev && prev.revision + 1 === e.revision && prev.hash !== e.prevHash) fail(`${name}: prevHash is not the hash of revision ${prev.revision}`);
+    else if (e.revision === 0 || (prev && prev.revision + 1 === e.revision)) chained++;
+    if (prev && prev.revision >= e.revision) fail(`${name}: revisions of ${e.stream} go backwards`);
+  }
   lastOf.set(e.stream, e);
-  const proof = proofs.get(e.id);
-  if (!proof) { fail(`${name}: no inclusion proof`); continue; }
+  const proof = proofs[i];
+  if (!proof) continue;
+  if (proof.eventId !== e.id) { fail(`${name}: proof line ${i + 1} is for event ${proof.eventId}`); continue; }
   if (proof.treeSize !== head.treeSize) { fail(`${name}: proof is for tree size ${proof.treeSize}, the head is ${head.treeSize}`); continue; }
-  if (proof.leafIndex <= lastIndex) fail(`${name}: leaf indices are not increasing in store order`);
+  if (!(proof.leafIndex > lastIndex)) fail(`${name}: leaf indices are not increasing in store order`);
   lastIndex = proof.leafIndex;
-  const ok = Array.isArray(proof.path) && proof.path.every((p) => HEX64.test(p))
-    && verifyInclusion(leafHash(e.hash), proof.leafIndex, head.treeSize, proof.path.map((p) => Buffer.from(p, 'hex')), root);
-  if (!ok) fail(`${name}: the inclusion proof does not lead to the signed root`);
+  const path = hexPath(proof.path);
+  if (!path || !verifyInclusion(eventLeaf(e.hash), proof.leafIndex, head.treeSize, path, root)) fail(`${name}: the inclusion proof does not lead to the signed root`);
   else proven++;
 }
+if (v2) {
+  for (const [stream, h] of streamHeads) {
+    const last = lastOf.get(stream);
+    if (!last) fail(`stream ${stream}: a stream head is proven but the bundle holds none of its events`);
+    else if (last.revision !== h.revision || last.hash !== h.hash) fail(`stream ${stream}: the bundle ends at revision ${last.revision}, the signed stream head is revision ${h.revision} (${h.hash}): events are missing at the end`);
+  }
+}
 if (manifest.events !== events.length) fail(`the manifest says ${manifest.events} events, events.ndjson has ${events.length}`);
-say(`events: ${events.length} in ${lastOf.size} streams; ${rehashed} re-hashed (RFC 8785 + SHA-256), ${chained} linked to their predecessor (or genesis) in the bundle, ${proven} proven in the signed tree (RFC 6962)`);
-if (manifest.eventsAfterTreeHead > 0) say(`note: ${manifest.eventsAfterTreeHead} later event(s) of this ${manifest.scope?.kind} were recorded after the tree head and are not in the bundle`);
+say(`events: ${events.length} in ${lastOf.size} streams; ${rehashed} re-hashed (RFC 8785 + SHA-256), ${chained} linked to their predecessor (or genesis), ${proven} proven in the signed tree (RFC 6962)`);
 
-// 4. The money (issue 17 item 2): R1, R2 and R3 recomputed from the events, every recorded amount
+// 6. The bundle is closed: every stream a carried event names is carried (the closure rule of the
+//    README), and every stream scripts/verify-bundle-money.mjs says the money depends on.
+const text = (v) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+/** The streams one event names under the closure rule: money streams only, never a project. */
+function referenced(e) {
+  if (String(e.stream).startsWith('programme-')) return [];
+  const d = e.data ?? {};
+  const out = [];
+  if (text(d.disbursementId)) out.push(`disbursement-${d.disbursementId}`);
+  for (const ref of [text(d.bankReference), text(d.originalBankReference)]) if (ref) out.push(`bank-reference-${ref}`);
+  if (text(d.ledgerStream)) out.push(d.ledgerStream);
+  if (String(e.stream).startsWith('project-')) {
+    for (const id of [text(d.programmeId), text(d.selection?.programmeId)]) if (id) out.push(`programme-${id}`);
+    if (e.type === 'ContractPaymentConfirmed' && text(d.enterpriseCreditCode) && text(d.paidOn)) out.push(`subsidy-${d.enterpriseCreditCode}-${Number(d.paidOn.slice(0, 4))}`);
+  }
+  const ref = d.entitlement;
+  if (e.type === 'DisbursementRequested' && ref && (ref.rule === 'R2' || ref.rule === 'R3')) out.push(`${ref.rule === 'R2' ? 'subsidy' : 'r3'}-${ref.creditCode}-${ref.year}`);
+  if (e.type === 'BankReferenceClaimed' && d.claimant?.kind === 'disbursement' && text(d.claimant.id)) out.push(`disbursement-${d.claimant.id}`);
+  return out.filter((s) => !s.startsWith('project-'));
+}
+if (v2) {
+  const named = new Map();
+  for (const e of events) for (const s of referenced(e)) if (!named.has(s)) named.set(s, `named by ${e.stream}@${e.revision} ${e.type}`);
+  let open = 0;
+  for (const [stream, why] of named) {
+    if (streamHeads.has(stream)) continue;
+    open++;
+    fail(`stream ${stream} is ${why} but the bundle does not carry it: the bundle is not closed`);
+  }
+  say(`closure: ${named.size} stream(s) named by the carried events, ${named.size - open} carried`);
+}
+if (v2) {
+  const reasons = requiredStreamReasons(events);
+  let missing = 0;
+  for (const [stream, why] of reasons) {
+    if (streamHeads.has(stream)) continue;
+    missing++;
+    fail(`stream ${stream} is required (${why}) but the bundle does not carry it`);
+  }
+  say(`required: ${reasons.size} stream(s) the money depends on, ${reasons.size - missing} carried`);
+} else {
+  const what = `${FORMAT_V1} proves each event is in the sealed log, not that a stream is whole (a deleted event or stream goes unseen)`;
+  if (acceptIncomplete) say(`WARNING: ${what}; accepted with --accept-incomplete`);
+  else fail(`${what}: export the bundle again (${FORMAT_V2}), or pass --accept-incomplete to check only what it proves`);
+}
+
+// 7. The money (issue 17 item 2): R1, R2 and R3 recomputed from the events, every recorded amount
 // checked to the fen (scripts/verify-bundle-money.mjs). Whether the bundle carries every stream the
 // money depends on, complete, is the bundle's own check (requiredStreams); the money of a stream
 // that is not complete here is not replayed, and is listed.
@@ -163,4 +305,4 @@ if (failures.length > 0) {
   for (const f of failures.slice(0, 50)) say(`  - ${f}`);
   process.exit(1);
 }
-say(`OK: the bundle for ${manifest.scope?.kind} ${manifest.scope?.id} verifies`);
+say(`OK: the bundle for ${manifest.scope?.kind} ${manifest.scope?.id} verifies${v2 ? ': every carried stream is whole up to the signed head' : ''}`);

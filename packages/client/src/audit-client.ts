@@ -27,7 +27,7 @@ export interface StoreVerificationView {
 }
 
 export interface BundleView {
-  manifest: { format: string; scope: { kind: string; id: string }; events: number; eventsAfterTreeHead: number; treeHead: { treeSize: number; rootHash: string; keyId: string } };
+  manifest: { format: string; scope: { kind: string; id: string }; events: number; streams: number; eventsAfterTreeHead: number; treeHead: { treeSize: number; rootHash: string; keyId: string } };
   files: Record<string, string>;
 }
 
@@ -53,7 +53,7 @@ export function createAuditClient(http: HttpClient) {
     verifyStream: async (stream: string) =>
       (await http.get<{ ok: boolean; count: number; firstBadEvent?: { eventId: string | null; revision: number; problem: string; detail: string } }>(`/v1/audit/streams/${enc(stream)}/verify`)).body,
     verifyStore: async (signal?: AbortSignal) => (await http.get<StoreVerificationView>('/v1/audit/verify', signal ? { signal } : {})).body,
-    bundle: async (kind: 'project' | 'programme', id: string) => (await http.get<BundleView>(`/v1/audit/${kind}s/${enc(id)}/bundle`)).body,
+    bundle: async (kind: 'project' | 'programme' | 'ledger', id: string) => (await http.get<BundleView>(`/v1/audit/${kind}s/${enc(id)}/bundle`)).body,
     publicKey: async () => (await http.get<{ keyId: string; publicKeyPem: string }>('/v1/audit/public-key')).body,
   };
 }

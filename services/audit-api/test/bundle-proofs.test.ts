@@ -6,7 +6,23 @@ import { join } from 'node:path';
 import t from 'tap';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/merkle/tree.js';
-import { appendOtherProject, appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
+import { bankReference, programme as programmes, project, r2Ledger, type BankReferenceCommand, type ProgrammeCommand, type ProjectEvent } from '@gongguan/domain';
+import { appendEach, appendOtherProject, appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
+import { codes, finance, finance3, officer } from '../../../packages/domain/test/fixtures/fixtures.js';
+import { programme as pumpProgramme } from '../../../packages/domain/test/fixtures/project-story.js';
+
+const launch: ProgrammeCommand = {
+  type: 'LaunchProgramme',
+  actor: officer,
+  at: '2018-04-20T10:00:00+08:00',
+  data: { programmeId: 'tz-2018', name: 'Taizhou 2018', bureau: 'Taizhou S&T Bureau', quota: 10, focusIndustries: [...pumpProgramme.focusIndustries], policy: pumpProgramme.policy },
+};
+const claim: BankReferenceCommand = {
+  type: 'ClaimBankReference',
+  actor: finance3,
+  at: '2019-10-12T10:00:00+08:00',
+  data: { bankReference: 'BOC-2019-5550', claimant: { kind: 'disbursement', id: 'r2-pay1' } },
+};
 
 const VERIFIER = new URL('../../../scripts/verify-bundle.mjs', import.meta.url).pathname;
 const runVerifier = (dir: string) => spawnSync(process.execPath, [VERIFIER, dir], { encoding: 'utf8' });
@@ -37,7 +53,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   await appendStory(store);
   const as = async (role: 'auditor' | 'admin') => ({ authorization: `Bearer ${await token(role)}` });
 
-  t.equal((await app.inject({ method: 'GET', url: `/v1/audit/projects/${PROJECT_ID}/bundle`, headers: await as('auditor') })).statusCode, 404, 'no bundle before a head is sealed');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/audit/projects/p-never/bundle', headers: await as('auditor') })).statusCode, 404, 'no bundle of a project that does not exist');
   t.equal((await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('auditor'), payload: {} })).statusCode, 403, 'an auditor cannot seal');
   const first = await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: { reason: 'quarter end' } });
   t.equal(first.statusCode, 201);
@@ -46,6 +62,17 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   const again = await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: {} });
   t.equal(again.statusCode, 200, 'nothing new since: the latest head is returned, no head of a head');
   await appendOtherProject(store, 'p-other-03');
+  // What the lifecycle service would also have written: the programme, and the claim of the bank reference the disbursement was paid with.
+  await appendEach(store, programmes.streamName('tz-2018'), programmes.decider.decide(launch, programmes.decider.initialState));
+  await appendEach(store, bankReference.streamName('BOC-2019-5550'), bankReference.decider.decide(claim, bankReference.decider.initialState));
+  // … and the ledger's assessment recorded back on the project (the fixture's story stops before it).
+  const ledgerStream = r2Ledger.streamName(codes.lead, 2019);
+  const assessed = (await store.readStream(ledgerStream)).find((e) => e.type === 'R2PaymentAssessed')!;
+  const recordedBack: ProjectEvent = {
+    type: 'SubsidyAssessmentRecorded',
+    data: { by: finance, at: '2019-10-09T10:00:00+08:00', projectId: PROJECT_ID, paymentId: 'pay1', step: 'payment', ledgerStream, subsidyGranted: Number(assessed.data.subsidyGranted), clawback: 0 },
+  };
+  await appendEach(store, project.streamName(PROJECT_ID), [recordedBack]);
   const head2 = (await app.inject({ method: 'POST', url: '/v1/audit/tree-heads', headers: await as('admin'), payload: {} })).json();
   t.ok(head2.treeSize > head1.treeSize + 1, 'the second head covers the first head and the new events');
 
@@ -64,7 +91,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   const res = await app.inject({ method: 'GET', url: `/v1/audit/projects/${PROJECT_ID}/bundle`, headers: await as('auditor') });
   t.equal(res.statusCode, 200);
   const bundle = res.json();
-  t.equal(bundle.manifest.treeHead.rootHash, head2.rootHash);
+  t.equal(bundle.manifest.treeHead.rootHash, head2.rootHash, 'nothing new since the head: the export sealed nothing more');
   t.ok(bundle.manifest.events > 20);
 
   const good = writeBundle(bundle.files);
@@ -75,7 +102,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   t.match(ok.stdout, /signature valid/);
   t.match(ok.stdout, /money: recomputed .*every amount matches/, 'the money line (scripts/verify-bundle-money.mjs)');
 
-  const programme = await app.inject({ method: 'GET', url: `/v1/audit/programmes/tz-2018/bundle`, headers: await as('auditor') });
+  const programme = await app.inject({ method: 'GET', url: `/v1/audit/programmes/tz-1999/bundle`, headers: await as('auditor') });
   t.equal(programme.statusCode, 404, 'a programme never launched has no bundle');
 
   const cases: Array<[string, (dir: string) => void]> = [

@@ -20,8 +20,9 @@ usage: gongguan <command> [options]
   diff <id> --from <ISO|revision> [--to <ISO|revision>] [--kind …]
   verify                               the whole store: chains, sealed log, signed tree heads
   verify --stream <stream>             one stream
-  export <project|programme> <id> --out <dir> [--no-verify]
-                                       writes an audit bundle and checks it with scripts/verify-bundle.mjs
+  export <project|programme|ledger> <id> --out <dir> [--no-verify]
+                                       seals, writes an audit bundle (a ledger: subsidy-<code>-<year> or
+                                       r3-<code>-<year>) and checks it with scripts/verify-bundle.mjs
 
 options: --url <base URL> (env GONGGUAN_URL, default http://127.0.0.1:3000)
          --token <bearer token> (env GONGGUAN_TOKEN)   --json (machine-readable output)
@@ -123,8 +124,8 @@ async function main(argv: string[]): Promise<number> {
       return r.ok ? EXIT.ok : EXIT.verificationFailed;
     }
     case 'export': {
-      const scope = need(args[0], '<project|programme>');
-      if (scope !== 'project' && scope !== 'programme') throw new UsageError('export project <id> or export programme <id>');
+      const scope = need(args[0], '<project|programme|ledger>');
+      if (scope !== 'project' && scope !== 'programme' && scope !== 'ledger') throw new UsageError('export project <id>, export programme <id> or export ledger <stream>');
       const dir = resolve(need(values.out, '--out <dir>'));
       const bar = progress(`exporting ${scope} ${args[1] ?? ''}`);
       const bundle = await audit.bundle(scope, need(args[1], '<id>')).finally(() => bar.stop());
@@ -137,8 +138,8 @@ async function main(argv: string[]): Promise<number> {
         writing.tick();
       }
       writing.stop();
-      out(`wrote ${bundle.manifest.events} events, tree head ${bundle.manifest.treeHead.treeSize} (${bundle.manifest.treeHead.rootHash}) to ${dir}`);
-      if (bundle.manifest.eventsAfterTreeHead > 0) out(`note: ${bundle.manifest.eventsAfterTreeHead} later event(s) are after the latest tree head and not included`);
+      out(`wrote ${bundle.manifest.events} events of ${bundle.manifest.streams} whole streams, tree head ${bundle.manifest.treeHead.treeSize} (${bundle.manifest.treeHead.rootHash}) to ${dir}`);
+      if (bundle.manifest.eventsAfterTreeHead > 0) out(`note: ${bundle.manifest.eventsAfterTreeHead} later event(s) were recorded after the tree head this export sealed and are not included`);
       if (values['no-verify']) return EXIT.ok;
       const verifier = join(dirname(fileURLToPath(import.meta.url)), '../../../../scripts/verify-bundle.mjs');
       const r = spawnSync(process.execPath, [verifier, dir], { stdio: 'inherit' });

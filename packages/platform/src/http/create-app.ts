@@ -12,6 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { appError } from '../errors.js';
 import { cachedBearerVerifier } from '../auth/verify.js';
 import { registerMetrics } from './metrics.js';
@@ -53,6 +54,17 @@ export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerR
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * zod validation, except that Fastify hands a missing body to the validator as `null`: where the
+ * body's schema accepts no body (`.optional()`), a missing one (or a JSON `null`) is validated as
+ * `undefined`, so `POST` without a body reaches such a route; elsewhere it stays a 400.
+ */
+const noBodyAsUndefined: typeof validatorCompiler = (route) => {
+  const validate = validatorCompiler(route);
+  if (route.httpPart !== 'body' || !z.safeParse(route.schema, undefined).success) return validate;
+  return (data) => validate(data === null ? undefined : data);
+};
+
+/**
  * The Fastify instance every service is mounted on: zod-driven validation, serialisation and
  * OpenAPI; problem+json for every error; request ids; bearer-token roles per route; health,
  * readiness and metrics.
@@ -70,10 +82,21 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(noBodyAsUndefined);
   app.setSerializerCompiler(serializerCompiler);
   // Every API takes JSON only: anything else is a 415, not a string for the schema to reject.
   app.removeContentTypeParser('text/plain');
+  // A JSON request of no bytes is a request without a body (clients send the header regardless);
+  // the route's schema then decides whether it needs one. Anything else parses as Fastify would.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
 
   const routesTable: RouteEntry[] = [];
   const readiness = new Map<string, ReadinessCheck>();

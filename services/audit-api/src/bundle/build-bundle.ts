@@ -1,24 +1,39 @@
 import { createHash } from 'node:crypto';
-import { programme } from '@gongguan/domain';
+import { programme, project } from '@gongguan/domain';
 import { comparePositions, type EventStore, type RecordedEvent } from '@gongguan/event-store';
 import { appError, isAppError } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
-import type { TreeHeadKey } from '../keys/tree-head-key.js';
+import { noteKeyId, ED25519_NOTE_TYPE, verifierKey } from '../checkpoint/note.js';
+import { rawPublicKey, type TreeHeadKey } from '../keys/tree-head-key.js';
 import type { LeafLog } from '../merkle/leaf-log.js';
 import { witnessIndices } from '../merkle/witness-lookup.js';
-import { programmeProjects, projectHistory } from '../history/project-history.js';
-import { latestTreeHead } from '../tree-heads/sealer.js';
+import { disbursementStreamsFor, programmeProjects } from '../history/project-history.js';
+import type { Sealer } from '../tree-heads/sealer.js';
+import type { TreeHead } from '../tree-heads/tree-head.js';
+import { streamClosure } from './closure.js';
 
-export const BUNDLE_FORMAT = 'gongguan-audit-bundle/1';
+export const BUNDLE_FORMAT = 'gongguan-audit-bundle/2';
+
+/** What a bundle is of: a project, a programme (and its projects), or one enterprise-year ledger (R2 `subsidy-…` or R3 `r3-…`). */
+export interface BundleScope {
+  kind: 'project' | 'programme' | 'ledger';
+  id: string;
+}
+
+/** The ledgers a ledger bundle can be of: the R2 and R3 enterprise-year ledgers. */
+export const LEDGER_STREAM = /^(subsidy|r3)-[0-9A-Z]{18}-[0-9]{4}$/;
 
 export interface Bundle {
   manifest: {
     format: string;
     createdAt: string;
-    scope: { kind: 'project' | 'programme'; id: string };
-    treeHead: { treeSize: number; rootHash: string; keyId: string };
+    scope: BundleScope;
+    treeHead: { treeSize: number; rootHash: string; keyId: string; streamCount: number; streamHeadsRoot: string };
+    /** The key that signed the head: its keyId, and its name and id as a C2SP note key (the checkpoint's origin). */
+    key: { keyId: string; noteKeyName: string; noteKeyId: string; verifierKey: string };
     events: number;
-    /** Events of the scope recorded after the tree head: not in the bundle (seal again to include them). */
+    streams: number;
+    /** Events of the carried streams recorded after the head (by someone else meanwhile): not in the bundle. */
     eventsAfterTreeHead: number;
     files: Array<{ name: string; sha256: string; bytes: number }>;
   };
@@ -26,57 +41,149 @@ export interface Bundle {
   files: Record<string, string>;
 }
 
+export interface BundleDeps {
+  store: EventStore;
+  sql: SqlExecutor;
+  leaves: LeafLog;
+  sealer: Sealer;
+  key: TreeHeadKey;
+  now?: () => Date;
+}
+
+/** Who asks for the bundle: the seal it makes first is theirs. */
+export interface BundleActor {
+  actorId: string;
+  actorRole: string;
+  correlationId: string;
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-async function scopeEvents(store: EventStore, scope: Bundle['manifest']['scope']): Promise<RecordedEvent[]> {
-  if (scope.kind === 'project') return (await projectHistory(store, scope.id)).events;
-  let own: RecordedEvent[];
+async function readOrEmpty(store: EventStore, stream: string): Promise<RecordedEvent[]> {
   try {
-    own = await store.readStream(programme.streamName(scope.id));
+    return await store.readStream(stream);
   } catch (err) {
-    if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') throw appError('NOT_FOUND', `no programme ${scope.id}`);
+    if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return [];
     throw err;
   }
-  const byId = new Map(own.map((e) => [e.id, e]));
-  for (const projectId of await programmeProjects(store, scope.id)) {
-    for (const e of (await projectHistory(store, projectId)).events) byId.set(e.id, e);
+}
+
+async function mustExist(store: EventStore, stream: string, what: string): Promise<void> {
+  try {
+    if ((await store.readStream(stream, { limit: 1 })).length > 0) return;
+  } catch (err) {
+    if (!(isAppError(err) && err.code === 'STREAM_NOT_FOUND')) throw err;
   }
-  return [...byId.values()].sort((a, b) => comparePositions(a.position, b.position));
+  throw appError('NOT_FOUND', `no ${what}`);
+}
+
+/** The streams a scope starts from; the closure rule adds what their money depends on. */
+async function seedStreams(store: EventStore, scope: BundleScope): Promise<string[]> {
+  switch (scope.kind) {
+    case 'project': {
+      await mustExist(store, project.streamName(scope.id), `project ${scope.id}`);
+      return [project.streamName(scope.id), ...(await disbursementStreamsFor(store, new Set([scope.id])))];
+    }
+    case 'programme': {
+      await mustExist(store, programme.streamName(scope.id), `programme ${scope.id}`);
+      const projects = await programmeProjects(store, scope.id);
+      return [programme.streamName(scope.id), ...projects.map(project.streamName), ...(await disbursementStreamsFor(store, new Set(projects)))];
+    }
+    case 'ledger': {
+      if (!LEDGER_STREAM.test(scope.id)) throw appError('VALIDATION_FAILED', `${scope.id} is not an enterprise-year ledger (subsidy-<credit code>-<year> or r3-<credit code>-<year>)`);
+      await mustExist(store, scope.id, `ledger ${scope.id}`);
+      return [scope.id];
+    }
+    default: {
+      const never: never = scope.kind;
+      throw new Error(`unknown bundle scope ${String(never)}`);
+    }
+  }
 }
 
 /**
- * An audit bundle: the scope's events as NDJSON, the latest signed tree head, an inclusion proof
- * for every event against it, the public key, and a manifest with the SHA-256 of every file.
- * The format is specified in the service README.
+ * The key that signed `head`. The one place to switch to the registry of keys by keyId once key
+ * rotation lands: until then the service knows its current key only.
  */
-export async function buildBundle(deps: { store: EventStore; sql: SqlExecutor; leaves: LeafLog; key: TreeHeadKey; now?: () => Date }, scope: Bundle['manifest']['scope']): Promise<Bundle> {
-  const head = await latestTreeHead(deps.store);
-  if (!head) throw appError('NOT_FOUND', 'no tree head has been sealed yet: an admin can seal one with POST /v1/audit/tree-heads');
-  const events = await scopeEvents(deps.store, scope);
-  await deps.leaves.catchUp();
+function signingKeyOf(deps: BundleDeps, head: TreeHead): TreeHeadKey {
+  if (head.keyId !== deps.key.keyId) throw appError('INTERNAL', `tree head ${head.treeSize} was signed by key ${head.keyId}, which this service does not hold`);
+  return deps.key;
+}
+
+/** The v2 fields a complete bundle needs; a head sealed before v2 has none. */
+function v2Fields(head: TreeHead): { streamCount: number; streamHeadsRoot: string; origin: string; checkpoint: string } {
+  const { streamCount, streamHeadsRoot, origin, checkpoint } = head;
+  if (streamCount === undefined || streamHeadsRoot === undefined || origin === undefined || checkpoint === undefined) {
+    throw appError('INTERNAL', `tree head ${head.treeSize} is a v1 head: it signs no stream heads, so no bundle can prove a stream whole against it`);
+  }
+  return { streamCount, streamHeadsRoot, origin, checkpoint };
+}
+
+/**
+ * An audit bundle (format in the service README): seals first, so the head covers everything up
+ * to now; then carries every stream of the scope's closure in full up to that head, with an
+ * inclusion proof per event, a stream-head proof per stream, the signed head, its checkpoint, the
+ * key that signed it, and a manifest with the SHA-256 of every file.
+ */
+export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: BundleActor): Promise<Bundle> {
+  const seeds = await seedStreams(deps.store, scope);
+  const { head } = await deps.sealer.seal({ ...actor, reason: `bundle export: ${scope.kind} ${scope.id}` });
+  const v2 = v2Fields(head);
+  const heads = await deps.leaves.streamHeadsAt(head.treeSize);
+  if (heads.count !== v2.streamCount || heads.root.toString('hex') !== v2.streamHeadsRoot) {
+    throw appError('INTERNAL', `the stream heads recomputed at tree size ${head.treeSize} differ from what the head signed`);
+  }
+  let after = 0;
+  const carried = await streamClosure(seeds, async (stream) => {
+    const sealed = heads.head(stream);
+    if (!sealed) return [];
+    const all = await readOrEmpty(deps.store, stream);
+    const cut = all.slice(0, sealed.revision + 1);
+    if (cut.length !== sealed.revision + 1 || cut.at(-1)?.hash !== sealed.hash) {
+      throw appError('INTERNAL', `stream ${stream} no longer holds revision ${sealed.revision} as the head sealed it: run GET /v1/audit/verify`);
+    }
+    after += all.length - cut.length;
+    return cut;
+  });
+
+  const events = [...carried.values()].flat().sort((a, b) => comparePositions(a.position, b.position));
   const indices = await witnessIndices(deps.sql, events.map((e) => e.id));
-  const covered = events.filter((e) => (indices.get(e.id) ?? Infinity) < head.treeSize);
-  const eventsText = covered.map((e) => `${JSON.stringify(e)}\n`).join('');
-  const proofsText = covered
-    .map((e) => {
-      const leafIndex = indices.get(e.id) ?? -1;
-      const path = deps.leaves.levels.inclusionProof(leafIndex, head.treeSize).map((p) => p.toString('hex'));
-      return `${JSON.stringify({ eventId: e.id, leafIndex, treeSize: head.treeSize, path })}\n`;
-    })
-    .join('');
+  const proofs = events.map((e) => {
+    const leafIndex = indices.get(e.id);
+    if (leafIndex === undefined || leafIndex >= head.treeSize) throw appError('INTERNAL', `event ${e.id} is not among the ${head.treeSize} leaves sealed`);
+    const path = deps.leaves.levels.inclusionProof(leafIndex, head.treeSize).map((p) => p.toString('hex'));
+    return `${JSON.stringify({ eventId: e.id, leafIndex, treeSize: head.treeSize, path })}\n`;
+  });
+  const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const streamHeads = [...carried.keys()].sort(byUtf8).map((stream) => {
+    const h = heads.head(stream);
+    if (!h) throw new Error(`stream ${stream} was carried without a stream head`);
+    return `${JSON.stringify({ stream, revision: h.revision, hash: h.hash, index: h.index, streamCount: heads.count, path: h.path.map((p) => p.toString('hex')) })}\n`;
+  });
+
+  const key = signingKeyOf(deps, head);
   const files: Record<string, string> = {
-    'events.ndjson': eventsText,
-    'proofs.ndjson': proofsText,
+    'events.ndjson': events.map((e) => `${JSON.stringify(e)}\n`).join(''),
+    'proofs.ndjson': proofs.join(''),
+    'stream-heads.ndjson': streamHeads.join(''),
     'tree-head.json': `${JSON.stringify(head, null, 2)}\n`,
-    'public-key.pem': deps.key.publicKeyPem,
+    'checkpoint.txt': v2.checkpoint,
+    'public-key.pem': key.publicKeyPem,
   };
   const manifest: Bundle['manifest'] = {
     format: BUNDLE_FORMAT,
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),
     scope,
-    treeHead: { treeSize: head.treeSize, rootHash: head.rootHash, keyId: head.keyId },
-    events: covered.length,
-    eventsAfterTreeHead: events.length - covered.length,
+    treeHead: { treeSize: head.treeSize, rootHash: head.rootHash, keyId: head.keyId, streamCount: v2.streamCount, streamHeadsRoot: v2.streamHeadsRoot },
+    key: {
+      keyId: key.keyId,
+      noteKeyName: v2.origin,
+      noteKeyId: noteKeyId(v2.origin, ED25519_NOTE_TYPE, rawPublicKey(key.publicKey)).toString('hex'),
+      verifierKey: verifierKey(v2.origin, key.publicKey),
+    },
+    events: events.length,
+    streams: carried.size,
+    eventsAfterTreeHead: after,
     files: Object.entries(files).map(([name, text]) => ({ name, sha256: sha256(text), bytes: Buffer.byteLength(text, 'utf8') })),
   };
   files['manifest.json'] = `${JSON.stringify(manifest, null, 2)}\n`;

@@ -29,7 +29,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /**
  * A project's whole story, in store order: its own stream, its disbursements (found by the
  * grant it was awarded and by every disbursement requested for it), the subsidy-ledger events
- * assessing its payments, and the bank-reference claims of its payments.
+ * assessing its payments, and the bank-reference claims of its payments and disbursements.
  */
 export async function projectHistory(store: EventStore, projectId: string): Promise<{ streams: string[]; events: RecordedEvent[] }> {
   const own = await store.readStream(project.streamName(projectId));
@@ -62,18 +62,31 @@ export async function projectHistory(store: EventStore, projectId: string): Prom
     const events = await readStreamOrEmpty(store, ledger);
     related.push(
       ...events.filter(
-        (e) => (e.type === 'R2PaymentAssessed' && e.data.projectId === projectId) || (e.type === 'R2ReversalAssessed' && paymentIds.has(String(e.data.paymentId))),
+        (e) => (e.type === 'R2PaymentAssessed' && e.data.projectId === projectId) || (e.type === 'R2ReversalAssessed' && (e.data.projectId === undefined ? paymentIds.has(String(e.data.paymentId)) : e.data.projectId === projectId)),
       ),
     );
   }
-  const claimants = new Set([...disbursementIds, ...paymentIds]);
-  for (const ref of bankRefs) {
-    const events = await readStreamOrEmpty(store, bankReference.streamName(ref));
-    related.push(...events.filter((e) => claimants.has(String((e.data.claimant as { id?: unknown } | undefined)?.id))));
-  }
+  // A bank reference's stream holds its one claim, by the payment that named it: the contract
+  // payment's claim names it `<project>.<payment>` (not the bare payment id), a disbursement's
+  // claim its disbursement id, so the whole stream is taken rather than matched by claimant.
+  for (const ref of bankRefs) related.push(...(await readStreamOrEmpty(store, bankReference.streamName(ref))));
   const events = [...own, ...related].sort((a, b) => comparePositions(a.position, b.position));
   const streams = [...new Set(events.map((e) => e.stream))];
   return { streams, events };
+}
+
+/**
+ * The streams of every disbursement requested for one of `projectIds` (by the project it names, or
+ * the R1/R2 entitlement it pays), in one scan: legacy disbursements name no entitlement, so no
+ * ledger leads to them.
+ */
+export async function disbursementStreamsFor(store: EventStore, projectIds: ReadonlySet<string>): Promise<string[]> {
+  const forProject = (e: RecordedEvent) => {
+    const ref = e.data.entitlement as { projectId?: unknown } | null | undefined;
+    return projectIds.has(String(e.data.projectId)) || projectIds.has(String(ref?.projectId));
+  };
+  const requested = await scan(store, { streamPrefixes: ['disbursement-'], eventTypes: ['DisbursementRequested'] }, forProject);
+  return [...new Set(requested.map((e) => e.stream))];
 }
 
 /** Every project submitted to a programme, found by its `ProjectSubmitted` event. */

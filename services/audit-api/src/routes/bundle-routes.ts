@@ -1,36 +1,57 @@
 import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { buildBundle } from '../bundle/build-bundle.js';
+import { buildBundle, LEDGER_STREAM, type BundleScope } from '../bundle/build-bundle.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const BundleResponse = z.object({
   manifest: z.object({
     format: z.string(),
     createdAt: z.string(),
-    scope: z.object({ kind: z.enum(['project', 'programme']), id: z.string() }),
-    treeHead: z.object({ treeSize: z.number(), rootHash: z.string(), keyId: z.string() }),
+    scope: z.object({ kind: z.enum(['project', 'programme', 'ledger']), id: z.string() }),
+    treeHead: z.object({ treeSize: z.number(), rootHash: z.string(), keyId: z.string(), streamCount: z.number(), streamHeadsRoot: z.string() }),
+    key: z.object({ keyId: z.string(), noteKeyName: z.string(), noteKeyId: z.string(), verifierKey: z.string() }),
     events: z.number(),
+    streams: z.number(),
     eventsAfterTreeHead: z.number(),
     files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })),
   }),
   files: z.record(z.string(), z.string()),
 });
 
+const scopes = [
+  { kind: 'project', url: '/v1/audit/projects/:id/bundle', what: 'a project (its stream and every stream its money depends on)', id: queryText(200) },
+  { kind: 'programme', url: '/v1/audit/programmes/:id/bundle', what: 'a programme (its stream, its projects and every stream their money depends on)', id: queryText(200) },
+  {
+    kind: 'ledger',
+    url: '/v1/audit/ledgers/:id/bundle',
+    what: 'an enterprise-year ledger (R2 subsidy-<credit code>-<year> or R3 r3-<credit code>-<year>) with every disbursement claiming it and their bank references',
+    id: queryText(200).pipe(z.string().regex(LEDGER_STREAM, 'expected subsidy-<credit code>-<year> or r3-<credit code>-<year>')),
+  },
+] as const satisfies ReadonlyArray<{ kind: BundleScope['kind']; url: string; what: string; id: z.ZodType<string> }>;
+
+/** The seal an export makes first is the caller's. */
+const actorOf = (request: FastifyRequest) => ({
+  actorId: request.principal?.subject ?? 'unknown',
+  actorRole: request.principal?.roles.find((r) => READERS.includes(r)) ?? 'unknown',
+  correlationId: request.id,
+});
+
 export function bundleRoutes(app: HttpApp, ctx: AuditContext): void {
-  for (const kind of ['project', 'programme'] as const) {
+  for (const scope of scopes) {
     app.get(
-      `/v1/audit/${kind}s/:id/bundle`,
+      scope.url,
       {
         config: { roles: READERS },
         schema: {
           tags,
-          summary: `An audit bundle of a ${kind} (events, signed tree head, inclusion proofs, public key, manifest) as one JSON document of files`,
-          params: z.object({ id: queryText(200) }),
+          summary: `An audit bundle of ${scope.what}, sealed first: every carried stream whole up to the new tree head, with inclusion and stream-head proofs, the signed head, its checkpoint and key, as one JSON document of files`,
+          params: z.object({ id: scope.id }),
           response: { 200: BundleResponse },
         },
       },
-      async (request) => buildBundle(ctx, { kind, id: request.params.id }),
+      async (request) => buildBundle(ctx, { kind: scope.kind, id: request.params.id }, actorOf(request)),
     );
   }
 }
