@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
 import type { SqlExecutor } from '@gongguan/platform/db';
+import { validAt, type KeyPeriod } from '../keys/key-registry.js';
 import { verifyBytes } from '../keys/tree-head-key.js';
 import { MerkleLevels } from '../merkle/levels.js';
 import { buildStreamHeads } from '../merkle/stream-heads.js';
@@ -26,6 +27,13 @@ export interface StoreVerification {
   durationMs: number;
 }
 
+/** A key heads may name: its public key and, where known, the periods it was valid in. */
+export interface VerifyingKey {
+  publicKey: KeyObject;
+  /** Omitted: valid whenever (a key given by hand, not from the registry). */
+  periods?: readonly KeyPeriod[];
+}
+
 interface HeadAt {
   index: number;
   event: RecordedEvent;
@@ -39,7 +47,8 @@ interface HeadAt {
 export async function verifyStore(deps: {
   store: EventStore;
   sql: SqlExecutor;
-  publicKeys: ReadonlyMap<string, KeyObject>;
+  /** Every registered key by keyId (`keys.all()`): each head is checked with the key it names. */
+  keys: ReadonlyMap<string, VerifyingKey>;
   logger: { info(obj: object, msg: string): void };
 }): Promise<StoreVerification> {
   const started = performance.now();
@@ -97,7 +106,7 @@ export async function verifyStore(deps: {
   }
 
   const witnessLevels = witnessMismatchAt === null ? verifier.levels : await loadWitnessLevels(deps.sql);
-  const latest = checkHeads(heads, verifier, witnessLevels, deps.publicKeys);
+  const latest = checkHeads(heads, verifier, witnessLevels, deps.keys);
   let streamHeadsChecked = 0;
   if (latestHead?.streamHeadsRoot !== undefined) {
     streamHeadsChecked = 1;
@@ -159,7 +168,7 @@ function checkHeads(
   heads: readonly HeadAt[],
   verifier: LogVerifier,
   witness: MerkleLevels,
-  keys: ReadonlyMap<string, KeyObject>,
+  keys: ReadonlyMap<string, VerifyingKey>,
 ): { treeSize: number; rootHash: string } | null {
   let latest: { treeSize: number; rootHash: string } | null = null;
   let lastGoodSize = 0;
@@ -172,8 +181,19 @@ function checkHeads(
     }
     const head = parsed.data;
     const key = keys.get(head.keyId);
-    if (key === undefined) verifier.report({ ...at, kind: 'tree-head-unknown-key', detail: `signed by key ${head.keyId}, which this service does not know` });
-    else if (!verifyBytes(key, treeHeadStatement(head), head.signature)) verifier.report({ ...at, kind: 'tree-head-signature', detail: 'the signature does not verify' });
+    if (key === undefined) verifier.report({ ...at, kind: 'tree-head-unknown-key', detail: `signed by key ${head.keyId}, which was never registered` });
+    else {
+      if (!verifyBytes(key.publicKey, treeHeadStatement(head), head.signature)) verifier.report({ ...at, kind: 'tree-head-signature', detail: 'the signature does not verify' });
+      if (key.periods !== undefined && !validAt(key.periods, head.sealedAt)) {
+        verifier.report({
+          ...at,
+          kind: 'tree-head-key-validity',
+          detail: `sealed at ${head.sealedAt} with key ${head.keyId}, which was not the signing key then`,
+          expected: key.periods.map((p) => `${p.validFrom ?? '…'}–${p.validUntil ?? '…'}`).join(', '),
+          actual: head.sealedAt,
+        });
+      }
+    }
     if (head.treeSize > index) {
       verifier.report({ ...at, kind: 'tree-head-size', detail: `the head covers ${head.treeSize} events but only ${index} precede it` });
       continue;
