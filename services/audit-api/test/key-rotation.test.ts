@@ -83,10 +83,10 @@ for (const target of targets) {
 
     // A process still running with the old key after the new one was activated.
     await appendStory(second.store).catch(() => undefined);
-    const stale = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: first.ctx.key, logger }).seal(seal);
+    const stale = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: first.ctx.key, origin: second.ctx.origin, logger }).seal(seal);
     const stranger = loadTreeHeadKey({ path: keyFile(t, 'c'), dataDir: second.dataDir, production: false });
     await appendStory(second.store).catch(() => undefined);
-    const unknown = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: stranger, logger }).seal(seal);
+    const unknown = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: stranger, origin: second.ctx.origin, logger }).seal(seal);
 
     const report = (await second.app.inject({ method: 'GET', url: '/v1/audit/verify', headers: { authorization: `Bearer ${await second.token('auditor')}` } })).json();
     t.equal(report.ok, false);

@@ -41,8 +41,8 @@ export interface CosignatureRequest {
 
 /** The note text of the checkpoint a head stands for (what witnesses sign). */
 export function checkpointTextOfHead(head: TreeHead, origin: string): string {
-  const sealed = (head as TreeHead & { checkpoint?: string }).checkpoint;
-  return sealed === undefined ? checkpointText(origin, head.treeSize, head.rootHash) : parseNote(sealed).text;
+  // A version-1 head has no sealed checkpoint; its text is still origin, size and root.
+  return head.checkpoint === undefined ? checkpointText(origin, head.treeSize, head.rootHash) : parseNote(head.checkpoint).text;
 }
 
 /**
