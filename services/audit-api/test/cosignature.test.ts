@@ -26,6 +26,17 @@ t.test('the verifier key is name + SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)[:4] +
   t.throws(() => parseCosignerKey(verifierKey('finance.example/witness', publicKey)), /type 0x04/, "a log's (0x01) key is not a witness key");
 });
 
+t.test("a verifier key whose base64 holds '+' parses (only the first two '+' separate fields)", async (t) => {
+  for (let i = 0; i < 200; i++) {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const vkey = cosignerVerifierKey('finance.example/witness', publicKey);
+    if (vkey.split('+').length <= 3) continue;
+    t.same(rawPublicKey(parseCosignerKey(vkey).publicKey), rawPublicKey(publicKey));
+    return;
+  }
+  t.fail('no key with a + in 200 tries');
+});
+
 t.test('a cosignature line is base64(key ID ‖ 8-byte big-endian time ‖ Ed25519 signature) and verifies', async (t) => {
   const { privateKey, publicKey, cosigner } = witness();
   const line = signCosignatureLine(text, 'finance.example/witness', privateKey, publicKey, 1_700_000_000n);
