@@ -70,7 +70,7 @@ for (const target of targets) {
     t.equal(await second.ctx.keys.byId('0'.repeat(64)), undefined);
   });
 
-  t.test(`${name}: a head signed by the old key after the rotation, and one by a key never registered, are reported`, async (t) => {
+  t.test(`${name}: a head signed by the old key after the rotation (dated then, or backdated), and one by a key never registered, are reported`, async (t) => {
     const db = await target();
     t.teardown(() => db.drop());
     const sql = await db.open();
@@ -84,6 +84,9 @@ for (const target of targets) {
     // A process still running with the old key after the new one was activated.
     await appendStory(second.store).catch(() => undefined);
     const stale = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: first.ctx.key, origin: second.ctx.origin, logger }).seal(seal);
+    // The old key again, its sealedAt backdated into its own validity: its place in the log gives it away.
+    await appendStory(second.store).catch(() => undefined);
+    const backdated = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: first.ctx.key, origin: second.ctx.origin, logger, now: () => new Date(Date.now() - 3_600_000) }).seal(seal);
     const stranger = loadTreeHeadKey({ path: keyFile(t, 'c'), dataDir: second.dataDir, production: false });
     await appendStory(second.store).catch(() => undefined);
     const unknown = await createSealer({ store: second.store, leaves: second.ctx.leaves, key: stranger, origin: second.ctx.origin, logger }).seal(seal);
@@ -94,9 +97,10 @@ for (const target of targets) {
       report.problems.filter((p: { kind: string }) => p.kind.startsWith('tree-head-')),
       [
         { kind: 'tree-head-key-validity', eventId: stale.head.eventId, actual: stale.head.sealedAt },
+        { kind: 'tree-head-key-validity', eventId: backdated.head.eventId, expected: second.ctx.key.keyId, actual: first.ctx.key.keyId },
         { kind: 'tree-head-unknown-key', eventId: unknown.head.eventId },
       ],
     );
-    t.equal(report.problemCount, 2, 'the signatures themselves verify; nothing else is wrong');
+    t.equal(report.problemCount, 3, 'the signatures themselves verify; nothing else is wrong');
   });
 }

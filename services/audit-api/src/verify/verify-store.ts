@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
 import type { SqlExecutor } from '@gongguan/platform/db';
-import { validAt, type KeyPeriod } from '../keys/key-registry.js';
+import { KEY_EVENT, KEY_STREAM, validAt, type KeyPeriod } from '../keys/key-registry.js';
 import { verifyBytes } from '../keys/tree-head-key.js';
 import { MerkleLevels } from '../merkle/levels.js';
 import { buildStreamHeads } from '../merkle/stream-heads.js';
@@ -55,6 +55,8 @@ export async function verifyStore(deps: {
   const verifier = createLogVerifier();
   const sealedSize = await witnessSize(deps.sql);
   const heads: HeadAt[] = [];
+  /** Key activations where they stand in the log: a head must be signed by the key in force at its place. */
+  const activations: Array<{ index: number; keyId: string }> = [];
   let witnessMismatchAt: number | null = null;
   let witnessPage: WitnessRow[] = [];
   let after: Position = START_POSITION;
@@ -76,6 +78,7 @@ export async function verifyStore(deps: {
     for (const [i, event] of page.events.entries()) {
       const index = base + i;
       if (isTreeHeadEvent(event)) heads.push({ index, event });
+      else if (event.stream === KEY_STREAM && event.type === KEY_EVENT && typeof event.data.keyId === 'string') activations.push({ index, keyId: event.data.keyId });
       const sealed = witnessPage[i];
       if (witnessMismatchAt === null && index < sealedSize && sealed !== undefined && (sealed.eventId !== event.id || sealed.hash !== event.hash)) {
         witnessMismatchAt = index;
@@ -106,7 +109,7 @@ export async function verifyStore(deps: {
   }
 
   const witnessLevels = witnessMismatchAt === null ? verifier.levels : await loadWitnessLevels(deps.sql);
-  const latest = checkHeads(heads, verifier, witnessLevels, deps.keys);
+  const latest = checkHeads(heads, activations, verifier, witnessLevels, deps.keys);
   let streamHeadsChecked = 0;
   if (latestHead?.streamHeadsRoot !== undefined) {
     streamHeadsChecked = 1;
@@ -166,13 +169,17 @@ async function loadWitnessLevels(sql: SqlExecutor): Promise<MerkleLevels> {
 
 function checkHeads(
   heads: readonly HeadAt[],
+  activations: ReadonlyArray<{ index: number; keyId: string }>,
   verifier: LogVerifier,
   witness: MerkleLevels,
   keys: ReadonlyMap<string, VerifyingKey>,
 ): { treeSize: number; rootHash: string } | null {
   let latest: { treeSize: number; rootHash: string } | null = null;
   let lastGoodSize = 0;
+  let activation = -1;
   for (const { index, event } of heads) {
+    while (activation + 1 < activations.length && activations[activation + 1]!.index < index) activation++;
+    const inForce = activations[activation]?.keyId;
     const at = { index, eventId: event.id, stream: event.stream, revision: event.revision };
     const parsed = TreeHeadData.safeParse(event.data);
     if (!parsed.success) {
@@ -191,6 +198,15 @@ function checkHeads(
           detail: `sealed at ${head.sealedAt} with key ${head.keyId}, which was not the signing key then`,
           expected: key.periods.map((p) => `${p.validFrom ?? '…'}–${p.validUntil ?? '…'}`).join(', '),
           actual: head.sealedAt,
+        });
+      } else if (inForce !== undefined && inForce !== head.keyId) {
+        // sealedAt is the signer's own claim; the place in the log is not.
+        verifier.report({
+          ...at,
+          kind: 'tree-head-key-validity',
+          detail: `signed with key ${head.keyId}, but the key activated last before this place in the log is ${inForce}`,
+          expected: inForce,
+          actual: head.keyId,
         });
       }
     }
