@@ -3,6 +3,7 @@ import t from 'tap';
 import { rawPublicKey } from '../src/keys/tree-head-key.js';
 import { cosignatureMessage, cosignerVerifierKey, parseCosignerKey, signCosignatureLine, verifyCosignature } from '../src/checkpoint/cosignature.js';
 import { checkpointText, parseNote, verifierKey } from '../src/checkpoint/note.js';
+import { auditSettings, configSchema } from '../src/config.js';
 
 const text = checkpointText('gongguan.local/audit', 42, 'ab'.repeat(32));
 const witness = () => {
@@ -61,4 +62,23 @@ t.test("the specification's example line decodes to its key ID, its time and a 6
   const bytes = Buffer.from(example, 'base64');
   t.equal(bytes.length, 76);
   t.equal(bytes.readBigUInt64BE(4), 1679315147n);
+});
+
+t.test('AUDIT_WITNESS_KEYS takes witness verifier keys separated by commas or white space, and nothing else', async (t) => {
+  const base = { DATA_DIR: '/tmp/x', GONGGUAN_ENV: 'test' };
+  const one = witness().cosigner.vkey;
+  const two = cosignerVerifierKey('province.example/witness', generateKeyPairSync('ed25519').publicKey);
+  const parsed = configSchema.parse({ ...base, AUDIT_WITNESS_KEYS: `${one},\n ${two}` });
+  t.same(auditSettings(parsed, {}).witnessKeys, [one, two]);
+  t.same(auditSettings(configSchema.parse(base), {}).witnessKeys, [], 'none by default');
+  t.same(auditSettings({ ...base }, { AUDIT_WITNESS_KEYS: two }).witnessKeys, [two], 'the all-in-one reads the environment');
+  const bad: Array<[string, string]> = [
+    ['not a key', 'finance.example/witness'],
+    ["a log's (0x01) key", verifierKey('gongguan.local/audit', generateKeyPairSync('ed25519').publicKey)],
+    ['a wrong key ID', one.replace(/\+([0-9a-f]{8})\+/, (_m, id: string) => `+${id === '00000000' ? '11111111' : '00000000'}+`)],
+    ['two keys of one name', `${one} ${cosignerVerifierKey('finance.example/witness', generateKeyPairSync('ed25519').publicKey)}`],
+  ];
+  for (const [what, value] of bad) {
+    t.notOk(configSchema.safeParse({ ...base, AUDIT_WITNESS_KEYS: value }).success, what);
+  }
 });
