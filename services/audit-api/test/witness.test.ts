@@ -8,7 +8,7 @@ import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { cosignerVerifierKey, parseCosignerKey, signCosignatureLine, verifyCosignature } from '../src/checkpoint/cosignature.js';
 import { parseNote, parseVerifierKey, verifierKey as noteVerifierKey, verifyNoteSignature } from '../src/checkpoint/note.js';
 import { main } from '../src/witness/main.js';
-import { appendStory, auditApp } from './fixtures/story.js';
+import { appendOtherProject, appendStory, auditApp } from './fixtures/story.js';
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
@@ -82,7 +82,7 @@ for (const target of targets) {
     t.match(retry.out, 'was cosigned before');
     t.equal((await a.ctx.cosignatures.cosignatureLines(head1.treeSize)).length, 1, 'a retry stores nothing twice');
 
-    await appendStory(a.store).catch(() => undefined);
+    await appendOtherProject(a.store, 'p-more-01');
     const head2 = (await a.ctx.sealer.seal(seal)).head;
     t.ok(head2.treeSize > head1.treeSize);
     const second = await cosign(a.url, a.admin);
@@ -90,11 +90,14 @@ for (const target of targets) {
     t.match(second.out, `at size ${head2.treeSize}, consistent with size ${head1.treeSize}`);
     const listed = (await a.app.inject({ method: 'GET', url: `/v1/audit/checkpoints/${head2.treeSize}/cosignatures`, headers: { authorization: `Bearer ${await a.token('auditor')}` } })).json();
     t.match(listed.cosignatures, [{ witness: WITNESS, treeSize: head2.treeSize, rootHash: head2.rootHash }]);
+    const served = (await a.app.inject({ method: 'GET', url: `/v1/audit/checkpoints/${head2.treeSize}` })).body;
+    t.equal(served, `${head2.checkpoint!}${listed.cosignatures[0].line}`, 'the served checkpoint carries the witness line under the log signature');
 
     // The fork: the same key and origin, another history, a larger tree.
     const b = await log(t, await dbB.open(), settings);
     t.equal(verifierKey(b), logKey, 'the fork signs with the same log key');
-    for (let i = 0; i < 3; i++) await appendStory(b.store).catch(() => undefined);
+    await appendStory(b.store);
+    for (let i = 0; i < 6; i++) await appendOtherProject(b.store, `p-fork-${i}`);
     const forked = (await b.ctx.sealer.seal(seal)).head;
     t.ok(forked.treeSize > head2.treeSize, `the fork is larger (${forked.treeSize} > ${head2.treeSize})`);
     const stateBefore = readFileSync(state, 'utf8');
@@ -103,7 +106,9 @@ for (const target of targets) {
     t.match(refused.err, `does not extend the tree of ${head2.treeSize} leaves this witness cosigned`);
     t.equal(readFileSync(state, 'utf8'), stateBefore, 'its state is unchanged');
     t.same(await b.ctx.cosignatures.cosignatureLines(forked.treeSize), [], 'the fork collected no cosignature');
-    t.equal(parseNote(forked.checkpoint!).signatures.length, 1, "the fork's checkpoint has only the log's signature");
+    const forkServed = (await b.app.inject({ method: 'GET', url: '/v1/audit/checkpoint' })).body;
+    t.equal(forkServed, forked.checkpoint, "the fork's served checkpoint has only the log's signature");
+    t.equal(parseNote(forkServed).signatures.length, 1);
 
     // The same size with another root, and a smaller tree than the one cosigned, are refused too.
     const sameSize = join(dir, 'same-size.json');
@@ -134,7 +139,7 @@ for (const target of targets) {
     const a = await auditApp(t, await db.open(), { AUDIT_WITNESS_KEYS: `${vkey}, ${cosignerVerifierKey('province.example/witness', generateKeyPairSync('ed25519').publicKey)}` });
     await appendStory(a.store);
     const head1 = (await a.ctx.sealer.seal(seal)).head;
-    await appendStory(a.store).catch(() => undefined);
+    await appendOtherProject(a.store, 'p-more-03');
     const head2 = (await a.ctx.sealer.seal(seal)).head;
     const text = (head: typeof head1) => parseNote(head.checkpoint!).text;
     const now = BigInt(Math.floor(Date.now() / 1000));

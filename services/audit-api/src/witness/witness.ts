@@ -94,6 +94,30 @@ export function writeStateAtomically(path: string, state: WitnessState): void {
   }
 }
 
+/**
+ * The proof out of a C2SP tlog-witness `add-checkpoint` body (`old <m>`, base64 proof lines, a blank
+ * line, the checkpoint), checked to be from size `oldSize` to the checkpoint with `text`.
+ */
+export function consistencyProof(body: string, oldSize: number, text: string): Buffer[] {
+  const blank = body.indexOf('\n\n');
+  const lines = blank < 0 ? [] : body.slice(0, blank).split('\n');
+  if (lines[0] !== `old ${oldSize}`) throw new WitnessRefusal(`the log's consistency body does not start with "old ${oldSize}"`);
+  const proof = lines.slice(1).map((line) => {
+    const hash = Buffer.from(line, 'base64');
+    if (hash.length !== 32 || hash.toString('base64') !== line) throw new WitnessRefusal(`the log's consistency proof holds a line that is not a base64 hash: ${line.slice(0, 80)}`);
+    return hash;
+  });
+  if (proof.length > 63) throw new WitnessRefusal('the log sent more than 63 consistency proof lines');
+  let after;
+  try {
+    after = parseNote(body.slice(blank + 2)).text;
+  } catch (err) {
+    throw new WitnessRefusal(`the log's consistency body does not end in a checkpoint: ${(err as Error).message}`);
+  }
+  if (after !== text) throw new WitnessRefusal('the consistency body is for another checkpoint than the one the log serves');
+  return proof;
+}
+
 export interface CosignOptions {
   /** The log's base URL. */
   url: string;
@@ -117,8 +141,9 @@ export interface CosignResult {
 }
 
 /**
- * One round: fetches the log's latest checkpoint, checks the log's signature on it, checks that it
- * extends the last checkpoint this witness cosigned (RFC 6962 consistency proof, verified here, from
+ * One round: fetches the log's latest checkpoint (`GET /v1/audit/checkpoint`), checks the log's signature on it, checks that it
+ * extends the last checkpoint this witness cosigned (RFC 6962 consistency proof from the tlog-witness
+ * body of `GET /v1/audit/checkpoints/{n}/consistency?old=m`, verified here, from
  * the witness's own root), signs it, records it, and gives the cosignature to the log. Refuses —
  * throwing {@link WitnessRefusal}, signing nothing, leaving the state as it was — a smaller tree, a
  * different root at the same size, or a proof that does not verify.
@@ -131,20 +156,20 @@ export async function cosignLatest(options: CosignOptions): Promise<CosignResult
   const http = options.fetch ?? fetch;
   const base = options.url.replace(/\/+$/, '');
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  const get = async (path: string): Promise<unknown> => {
-    const res = await http(`${base}${path}`, { headers }).catch((err: unknown) => {
+  // Checkpoints and their consistency bodies are public (C2SP text, like a JWKS); only the post needs the token.
+  const get = async (path: string): Promise<string> => {
+    const res = await http(`${base}${path}`).catch((err: unknown) => {
       throw new LogHttpError(`GET ${path}: ${(err as Error).message}`);
     });
     const body = await res.text();
     if (!res.ok) throw new LogHttpError(`GET ${path}: HTTP ${res.status} ${body.slice(0, 500)}`);
-    return JSON.parse(body) as unknown;
+    return body;
   };
 
-  const latest = z.object({ checkpoint: z.string().optional() }).parse(await get('/v1/audit/tree-heads/latest'));
-  if (latest.checkpoint === undefined) throw new WitnessRefusal('the latest tree head carries no checkpoint (a log before checkpoints): nothing to cosign');
+  const served = await get('/v1/audit/checkpoint');
   let note;
   try {
-    note = parseNote(latest.checkpoint);
+    note = parseNote(served);
   } catch (err) {
     throw new WitnessRefusal(`the log's checkpoint is not a signed note: ${(err as Error).message}`);
   }
@@ -188,16 +213,8 @@ export async function cosignLatest(options: CosignOptions): Promise<CosignResult
         return { origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousSize: state.treeSize, signedNow: false, line: state.cosignature };
       }
     } else {
-      const proof = z
-        .object({ proof: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64) })
-        .parse(await get(`/v1/audit/tree-heads/consistency?from=${state.treeSize}&to=${checkpoint.treeSize}`)).proof;
-      const ok = verifyConsistency(
-        state.treeSize,
-        checkpoint.treeSize,
-        proof.map((h) => Buffer.from(h, 'hex')),
-        Buffer.from(state.rootHash, 'hex'),
-        root,
-      );
+      const proof = consistencyProof(await get(`/v1/audit/checkpoints/${checkpoint.treeSize}/consistency?old=${state.treeSize}`), state.treeSize, note.text);
+      const ok = verifyConsistency(state.treeSize, checkpoint.treeSize, proof, Buffer.from(state.rootHash, 'hex'), root);
       if (!ok) {
         throw new WitnessRefusal(
           `the log's tree of ${checkpoint.treeSize} leaves does not extend the tree of ${state.treeSize} leaves this witness cosigned (the consistency proof fails from root ${state.rootHash}): a fork; not signed`,
