@@ -31,7 +31,7 @@ async function witness(args: string[]): Promise<{ code: number; out: string; err
 async function log(t: Test, sql: Sql, settings: Record<string, string>) {
   const audit = await auditApp(t, sql, settings);
   const url = await audit.app.listen({ port: 0, host: '127.0.0.1' });
-  return { ...audit, url, admin: await audit.token('admin') };
+  return { ...audit, url };
 }
 
 for (const target of targets) {
@@ -60,12 +60,13 @@ for (const target of targets) {
     const settings = { AUDIT_SIGNING_KEY_FILE: logKeyFile, AUDIT_WITNESS_KEYS: vkey };
     const a = await log(t, await dbA.open(), settings);
     const logKey = verifierKey(a);
-    const cosign = (url: string, token: string, statePath = state, key = logKey) =>
-      witness(['cosign', '--url', url, '--token', token, '--log-key', key, '--name', WITNESS, '--key', witnessKey, '--state', statePath]);
+    // No token: the checkpoint, the consistency body and the cosignature route are public.
+    const cosign = (url: string, statePath = state, key = logKey) =>
+      witness(['cosign', '--url', url, '--log-key', key, '--name', WITNESS, '--key', witnessKey, '--state', statePath]);
 
     await appendStory(a.store);
     const head1 = (await a.ctx.sealer.seal(seal)).head;
-    const first = await cosign(a.url, a.admin);
+    const first = await cosign(a.url);
     t.equal(first.code, 0, first.err);
     t.match(first.out, `cosigned ${a.ctx.origin} at size ${head1.treeSize} (first checkpoint seen)`);
     const lines1 = await a.ctx.cosignatures.cosignatureLines(head1.treeSize);
@@ -77,7 +78,7 @@ for (const target of targets) {
     t.match(verifyCosignature(note.text, note.signatures[1]!, parseCosignerKey(vkey)), { ok: true }, "the witness's cosignature");
     t.match(JSON.parse(readFileSync(state, 'utf8')), { origin: a.ctx.origin, treeSize: head1.treeSize, rootHash: head1.rootHash });
 
-    const retry = await cosign(a.url, a.admin);
+    const retry = await cosign(a.url);
     t.equal(retry.code, 0, retry.err);
     t.match(retry.out, 'was cosigned before');
     t.equal((await a.ctx.cosignatures.cosignatureLines(head1.treeSize)).length, 1, 'a retry stores nothing twice');
@@ -85,10 +86,10 @@ for (const target of targets) {
     await appendOtherProject(a.store, 'p-more-01');
     const head2 = (await a.ctx.sealer.seal(seal)).head;
     t.ok(head2.treeSize > head1.treeSize);
-    const second = await cosign(a.url, a.admin);
+    const second = await cosign(a.url);
     t.equal(second.code, 0, second.err);
     t.match(second.out, `at size ${head2.treeSize}, consistent with size ${head1.treeSize}`);
-    const listed = (await a.app.inject({ method: 'GET', url: `/v1/audit/checkpoints/${head2.treeSize}/cosignatures`, headers: { authorization: `Bearer ${await a.token('auditor')}` } })).json();
+    const listed = (await a.app.inject({ method: 'GET', url: `/v1/audit/checkpoints/${head2.treeSize}/cosignatures` })).json();
     t.match(listed.cosignatures, [{ witness: WITNESS, treeSize: head2.treeSize, rootHash: head2.rootHash }]);
     const served = (await a.app.inject({ method: 'GET', url: `/v1/audit/checkpoints/${head2.treeSize}` })).body;
     t.equal(served, `${head2.checkpoint!}${listed.cosignatures[0].line}`, 'the served checkpoint carries the witness line under the log signature');
@@ -101,7 +102,7 @@ for (const target of targets) {
     const forked = (await b.ctx.sealer.seal(seal)).head;
     t.ok(forked.treeSize > head2.treeSize, `the fork is larger (${forked.treeSize} > ${head2.treeSize})`);
     const stateBefore = readFileSync(state, 'utf8');
-    const refused = await cosign(b.url, b.admin);
+    const refused = await cosign(b.url);
     t.equal(refused.code, 1, 'the witness refuses');
     t.match(refused.err, `does not extend the tree of ${head2.treeSize} leaves this witness cosigned`);
     t.equal(readFileSync(state, 'utf8'), stateBefore, 'its state is unchanged');
@@ -113,21 +114,21 @@ for (const target of targets) {
     // The same size with another root, and a smaller tree than the one cosigned, are refused too.
     const sameSize = join(dir, 'same-size.json');
     writeFileSync(sameSize, JSON.stringify({ ...JSON.parse(stateBefore), treeSize: forked.treeSize }));
-    const atSameSize = await cosign(b.url, b.admin, sameSize);
+    const atSameSize = await cosign(b.url, sameSize);
     t.equal(atSameSize.code, 1);
     t.match(atSameSize.err, `shows size ${forked.treeSize} with root ${forked.rootHash}, but this witness cosigned root ${head2.rootHash}`);
     const larger = join(dir, 'larger.json');
     writeFileSync(larger, JSON.stringify({ ...JSON.parse(stateBefore), treeSize: forked.treeSize + 1 }));
-    const smaller = await cosign(b.url, b.admin, larger);
+    const smaller = await cosign(b.url, larger);
     t.equal(smaller.code, 1);
     t.match(smaller.err, 'smaller than the');
     t.same(await b.ctx.cosignatures.cosignatureLines(forked.treeSize), []);
 
     // A checkpoint not signed by the log key the witness was given.
-    const unsigned = await cosign(a.url, a.admin, state, noteVerifierKey(a.ctx.origin, generateKeyPairSync('ed25519').publicKey));
+    const unsigned = await cosign(a.url, state, noteVerifierKey(a.ctx.origin, generateKeyPairSync('ed25519').publicKey));
     t.equal(unsigned.code, 1);
     t.match(unsigned.err, 'is not signed by a configured log key');
-    t.equal((await cosign('http://127.0.0.1:1', a.admin)).code, 3, 'a log it cannot reach: an HTTP error');
+    t.equal((await cosign('http://127.0.0.1:1')).code, 3, 'a log it cannot reach: an HTTP error');
   });
 
   t.test(`${name}: the cosignature route takes only a configured witness's valid cosignature of a sealed checkpoint`, async (t) => {
@@ -143,8 +144,8 @@ for (const target of targets) {
     const head2 = (await a.ctx.sealer.seal(seal)).head;
     const text = (head: typeof head1) => parseNote(head.checkpoint!).text;
     const now = BigInt(Math.floor(Date.now() / 1000));
-    const post = async (treeSize: number, body: string, role: 'admin' | 'auditor' = 'admin') =>
-      a.app.inject({ method: 'POST', url: `/v1/audit/checkpoints/${treeSize}/cosignatures`, headers: { authorization: `Bearer ${await a.token(role)}`, 'content-type': 'text/plain' }, payload: body });
+    const post = async (treeSize: number, body: string) =>
+      a.app.inject({ method: 'POST', url: `/v1/audit/checkpoints/${treeSize}/cosignatures`, headers: { 'content-type': 'text/plain' }, payload: body });
     const good = signCosignatureLine(text(head1), WITNESS, known.privateKey, known.publicKey, now);
 
     const cases: Array<[string, number, string, number, string]> = [
@@ -152,6 +153,7 @@ for (const target of targets) {
       ["the witness's cosignature of another checkpoint", head2.treeSize, good, 409, 'COSIGNATURE_INVALID'],
       ['a time in the future', head1.treeSize, signCosignatureLine(text(head1), WITNESS, known.privateKey, known.publicKey, now + 3600n), 409, 'COSIGNATURE_INVALID'],
       ['no signature line', head1.treeSize, 'hello\n', 400, 'VALIDATION_FAILED'],
+      ['a blank line among the lines', head1.treeSize, `${good}\n${good}`, 400, 'VALIDATION_FAILED'],
       ['a size never sealed', head1.treeSize + 1, good, 404, 'NOT_FOUND'],
     ];
     for (const [what, size, body, status, code] of cases) {
@@ -160,7 +162,6 @@ for (const target of targets) {
       t.match(res.headers['content-type'], 'application/problem+json');
       t.equal(res.json().code, code, what);
     }
-    t.equal((await post(head1.treeSize, good, 'auditor')).statusCode, 403, 'an auditor writes nothing');
     t.same(await a.ctx.cosignatures.cosignatureLines(head1.treeSize), [], 'nothing was stored');
     t.same(await a.ctx.cosignatures.cosignatureLines(head2.treeSize), []);
 
@@ -175,6 +176,6 @@ for (const target of targets) {
     t.equal(withUnknown.statusCode, 200, 'lines of unknown keys beside a known one are ignored (tlog-witness)');
     const events = await a.store.readStream('audit-cosignatures');
     t.equal(events.length, 1);
-    t.equal(events[0]!.type, 'CheckpointCosigned');
+    t.match(events[0], { type: 'CheckpointCosigned', metadata: { actorId: WITNESS, actorRole: 'witness' } });
   });
 }

@@ -34,8 +34,6 @@ export const CheckpointCosignedData = z.strictObject({
 export type CheckpointCosignedData = z.infer<typeof CheckpointCosignedData>;
 
 export interface CosignatureRequest {
-  actorId: string;
-  actorRole: string;
   correlationId: string;
 }
 
@@ -97,21 +95,29 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
    * stored for that witness and size is not stored again (a retry answers the same).
    */
   async function add(treeSize: number, body: string, request: CosignatureRequest) {
-    const head = await headOfSize(deps.store, treeSize);
-    if (head === undefined) throw appError('NOT_FOUND', `no tree head of size ${treeSize} was sealed`);
-    const text = checkpointTextOfHead(head, deps.origin);
     let lines;
     try {
-      lines = parseNote(`${text}\n${body.endsWith('\n') ? body : `${body}\n`}`).signatures;
+      if (body.includes('\n\n')) throw new Error('a blank line among the signature lines');
+      // Any valid note text in front lets the note parser split the lines; the real one is checked below.
+      lines = parseNote(`x\n\n${body.endsWith('\n') ? body : `${body}\n`}`).signatures;
     } catch (err) {
       throw appError('VALIDATION_FAILED', `the body is not note signature lines (— <name> <base64>, one a line): ${(err as Error).message}`, {
         extra: { errors: [{ path: 'body', message: (err as Error).message }] },
       });
     }
-    const verified: CheckpointCosignedData[] = [];
-    for (const line of lines) {
+    const known = lines.flatMap((line) => {
       const witness = deps.witnesses.find((w) => w.name === line.name && w.keyId.equals(line.keyId));
-      if (witness === undefined) continue;
+      return witness === undefined ? [] : [{ line, witness }];
+    });
+    // Refused before any read: the route is public, and only a configured witness's line costs a lookup.
+    if (known.length === 0) {
+      throw appError('FORBIDDEN', `none of the ${lines.length} signature line(s) is from a configured witness (AUDIT_WITNESS_KEYS)`, { publicCode: 'UNKNOWN_WITNESS' });
+    }
+    const head = await headOfSize(deps.store, treeSize);
+    if (head === undefined) throw appError('NOT_FOUND', `no tree head of size ${treeSize} was sealed`);
+    const text = checkpointTextOfHead(head, deps.origin);
+    const verified: CheckpointCosignedData[] = [];
+    for (const { line, witness } of known) {
       const result = verifyCosignature(text, line, witness);
       if (result === undefined) continue;
       if (!result.ok) throw appError('RULE_VIOLATION', `${result.reason} (size ${treeSize})`, { publicCode: 'COSIGNATURE_INVALID' });
@@ -120,9 +126,6 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
       }
       if (verified.some((v) => v.keyId === witness.keyId.toString('hex'))) continue;
       verified.push({ origin: deps.origin, treeSize, rootHash: head.rootHash, witness: witness.name, keyId: witness.keyId.toString('hex'), timestamp: Number(result.timestamp), line: line.line });
-    }
-    if (verified.length === 0) {
-      throw appError('FORBIDDEN', `none of the ${lines.length} signature line(s) is from a configured witness (AUDIT_WITNESS_KEYS)`, { publicCode: 'UNKNOWN_WITNESS' });
     }
     for (let attempt = 0; ; attempt++) {
       await refresh();
@@ -137,7 +140,8 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
               type: COSIGNATURE_EVENT,
               schemaVersion: 1,
               data,
-              metadata: { actorId: request.actorId, actorRole: request.actorRole, correlationId: request.correlationId },
+              // The witness is the author: its signature, not a token, is what admitted it.
+              metadata: { actorId: data.witness, actorRole: 'witness', correlationId: request.correlationId },
             })),
             { expectedRevision: nextRevision === 0 ? 'no_stream' : nextRevision - 1 },
           );

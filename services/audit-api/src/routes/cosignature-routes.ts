@@ -1,6 +1,6 @@
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-import { READERS, SEALERS, tags, type AuditContext } from './context.js';
+import { tags, type AuditContext } from './context.js';
 
 const TreeSizeParam = z.object({ treeSize: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
 
@@ -14,12 +14,17 @@ const Cosignature = z.object({
   line: z.string(),
 });
 
-/** Witness cosignatures (C2SP tlog-cosignature) of sealed checkpoints. */
+/**
+ * Witness cosignatures (C2SP tlog-cosignature) of sealed checkpoints. Public, both ways, as in
+ * C2SP tlog-witness: a cosignature authenticates itself (only a configured witness's key over the
+ * sealed checkpoint is stored, once per witness and size), and the witness is another office with
+ * no account here — an admin token for it would open every admin route of the system.
+ */
 export function cosignatureRoutes(app: HttpApp, ctx: AuditContext): void {
   app.get(
     '/v1/audit/checkpoints/:treeSize/cosignatures',
     {
-      config: { roles: READERS },
+      config: { public: true },
       schema: {
         tags,
         summary: 'The witness cosignatures stored for the checkpoint of this size (its lines go under the checkpoint)',
@@ -36,11 +41,11 @@ export function cosignatureRoutes(app: HttpApp, ctx: AuditContext): void {
     scope.post(
       '/v1/audit/checkpoints/:treeSize/cosignatures',
       {
-        config: { roles: SEALERS },
+        config: { public: true },
         schema: {
           tags,
           summary:
-            'Stores witness cosignatures (text/plain: note signature lines `— <witness> <base64>`) of the checkpoint of this size. Each must be from a key in AUDIT_WITNESS_KEYS and verify over the sealed checkpoint; 201 when one is new, 200 when all were stored before',
+            'Stores witness cosignatures (text/plain: note signature lines `— <witness> <base64>`) of the checkpoint of this size. Each must be from a key in AUDIT_WITNESS_KEYS and verify over the sealed checkpoint; 201 when one is new, 200 when all were stored before (public: the cosignature authenticates itself)',
           consumes: ['text/plain'],
           params: TreeSizeParam,
           body: z.string().min(1).max(65_536),
@@ -51,11 +56,7 @@ export function cosignatureRoutes(app: HttpApp, ctx: AuditContext): void {
         },
       },
       async (request, reply) => {
-        const result = await ctx.cosignatures.add(request.params.treeSize, request.body, {
-          actorId: request.principal?.subject ?? 'unknown',
-          actorRole: 'admin',
-          correlationId: request.id,
-        });
+        const result = await ctx.cosignatures.add(request.params.treeSize, request.body, { correlationId: request.id });
         return reply.code(result.created ? 201 : 200).send({ treeSize: result.treeSize, cosignatures: result.cosignatures });
       },
     );

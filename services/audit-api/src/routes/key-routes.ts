@@ -1,13 +1,14 @@
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-import { READERS, tags, type AuditContext } from './context.js';
+import { tags, type AuditContext } from './context.js';
 
 /** Every tree-head key the log has used, with its validity. */
 export function keyRoutes(app: HttpApp, ctx: AuditContext): void {
   app.get(
     '/v1/audit/public-keys',
     {
-      config: { roles: READERS },
+      // Public, like /public-key: witnesses and auditors of other offices need the keys, and nothing else is in them.
+      config: { public: true },
       schema: {
         tags,
         summary:

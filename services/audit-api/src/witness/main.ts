@@ -19,7 +19,8 @@ usage:
                                                          and the consistency with the last one cosigned, signs,
                                                          records the state (atomically), posts the cosignature
 
-options: --url (env GONGGUAN_URL, default http://127.0.0.1:3000), --token (env GONGGUAN_TOKEN),
+options: --url (env GONGGUAN_URL, default http://127.0.0.1:3000), --token (env GONGGUAN_TOKEN; not needed by
+         the log itself, whose checkpoint and cosignature routes are public — for a proxy that asks one),
          --log-key (env WITNESS_LOG_KEYS, separated by commas or spaces): the log's verifier key(s), out of band
 exit codes: 0 ok · 1 refused (fork, rollback, bad signature: nothing signed, state unchanged) · 2 usage
             · 3 HTTP error · 4 unexpected`;
