@@ -129,6 +129,12 @@ for (const target of targets) {
     t.equal(unsigned.code, 1);
     t.match(unsigned.err, 'is not signed by a configured log key');
     t.equal((await cosign('http://127.0.0.1:1')).code, 3, 'a log it cannot reach: an HTTP error');
+    writeFileSync(`${state}.lock`, '1\n');
+    const locked = await cosign(a.url);
+    t.equal(locked.code, 1, 'a second run at once refuses');
+    t.match(locked.err, 'another witness run holds this state');
+    rmSync(`${state}.lock`);
+    t.equal((await cosign(a.url)).code, 0, 'and the lock is released after each run');
   });
 
   t.test(`${name}: the cosignature route takes only a configured witness's valid cosignature of a sealed checkpoint`, async (t) => {

@@ -153,6 +153,37 @@ export interface CosignResult {
  * out; a failed post is retried by running again (the same line is posted).
  */
 export async function cosignLatest(options: CosignOptions): Promise<CosignResult> {
+  const release = lockState(options.statePath);
+  try {
+    return await cosignLocked(options);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Checking against the state and recording the new one must be one step (tlog-witness): two runs
+ * at once from the same state could otherwise each sign one side of a fork. An exclusive lock file
+ * beside the state; a run that finds it refuses (a crashed run leaves it: remove it by hand once
+ * sure no other run is going).
+ */
+function lockState(statePath: string): () => void {
+  const lock = `${statePath}.lock`;
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new WitnessRefusal(`${lock} exists: another witness run holds this state (if none is running, a crashed run left it; remove it)`);
+    }
+    throw err;
+  }
+  writeFileSync(fd, `${process.pid}\n`);
+  closeSync(fd);
+  return () => rmSync(lock, { force: true });
+}
+
+async function cosignLocked(options: CosignOptions): Promise<CosignResult> {
   const http = options.fetch ?? fetch;
   const base = options.url.replace(/\/+$/, '');
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
