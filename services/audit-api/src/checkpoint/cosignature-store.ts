@@ -90,8 +90,8 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
   /**
    * Verifies `body` (note signature lines) as cosignatures over the checkpoint of size `treeSize`
    * and stores the new ones. Lines of keys that are not configured witnesses are ignored, as
-   * tlog-witness asks of clients, but at least one line must be a configured witness's; any line of
-   * a configured witness that does not verify refuses the whole request. A cosignature already
+   * tlog-witness asks of clients, but at least one line must be a configured witness's; the first
+   * line of each configured witness is checked, and one that does not verify refuses the whole request. A cosignature already
    * stored for that witness and size is not stored again (a retry answers the same).
    */
   async function add(treeSize: number, body: string, request: CosignatureRequest) {
@@ -105,9 +105,10 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
         extra: { errors: [{ path: 'body', message: (err as Error).message }] },
       });
     }
-    const known = lines.flatMap((line) => {
-      const witness = deps.witnesses.find((w) => w.name === line.name && w.keyId.equals(line.keyId));
-      return witness === undefined ? [] : [{ line, witness }];
+    // The first line of each configured witness: at most one signature check per witness, whatever the body.
+    const known = deps.witnesses.flatMap((witness) => {
+      const line = lines.find((l) => l.name === witness.name && l.keyId.equals(witness.keyId));
+      return line === undefined ? [] : [{ line, witness }];
     });
     // Refused before any read: the route is public, and only a configured witness's line costs a lookup.
     if (known.length === 0) {
@@ -124,7 +125,6 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
       if (result.timestamp > BigInt(Math.floor(now().getTime() / 1000) + FUTURE_SKEW_SECONDS)) {
         throw appError('RULE_VIOLATION', `the cosignature of ${witness.name} is dated ${result.timestamp}, in the future`, { publicCode: 'COSIGNATURE_INVALID' });
       }
-      if (verified.some((v) => v.keyId === witness.keyId.toString('hex'))) continue;
       verified.push({ origin: deps.origin, treeSize, rootHash: head.rootHash, witness: witness.name, keyId: witness.keyId.toString('hex'), timestamp: Number(result.timestamp), line: line.line });
     }
     for (let attempt = 0; ; attempt++) {
