@@ -7,7 +7,7 @@ import { createLogger } from '@gongguan/platform';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { loadTreeHeadKey } from '../src/keys/tree-head-key.js';
 import { createSealer } from '../src/tree-heads/sealer.js';
-import { appendOtherProject, appendStory, auditApp } from './fixtures/story.js';
+import { appendOtherProject, appendStory, auditApp, PROJECT_ID } from './fixtures/story.js';
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
@@ -44,6 +44,11 @@ for (const target of targets) {
 
     const second = await auditApp(t, sql, { AUDIT_SIGNING_KEY_FILE: keyB });
     t.not(second.ctx.key.keyId, headA.keyId);
+    // Only the key's activation since the last head (an audit stream): a bundle reuses the old key's head.
+    const bundle = await second.app.inject({ method: 'GET', url: `/v1/audit/projects/${PROJECT_ID}/bundle`, headers: { authorization: `Bearer ${await second.token('auditor')}` } });
+    t.equal(bundle.statusCode, 200, bundle.body.slice(0, 300));
+    t.equal(bundle.json().manifest.treeHead.keyId, headA.keyId);
+    t.equal(bundle.json().files['public-key.pem'], first.ctx.key.publicKeyPem, 'the bundle carries the key that signed its head, not the current one');
     await appendOtherProject(second.store, 'p-more-01');
     const headB = (await second.ctx.sealer.seal(seal)).head;
     t.equal(headB.keyId, second.ctx.key.keyId);
