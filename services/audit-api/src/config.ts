@@ -1,5 +1,22 @@
 import { baseConfigSchema } from '@gongguan/platform';
 import { z } from 'zod';
+import { parseCosignerKey } from './checkpoint/cosignature.js';
+
+/** Witness verifier keys, separated by commas or white space; each must parse as a cosignature (0x04) key. */
+const witnessKeys = z
+  .string()
+  .transform((text) => text.split(/[\s,]+/).filter((k) => k !== ''))
+  .superRefine((keys, ctx) => {
+    for (const key of keys) {
+      try {
+        parseCosignerKey(key);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a witness verifier key (<name>+<id>+<base64 of 0x04 and the key>): ${(err as Error).message}` });
+      }
+    }
+    const names = keys.map((k) => k.split('+')[0]);
+    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', message: 'two witness keys have the same name' });
+  });
 
 /**
  * The audit service's own settings. Kept as a separate shape so the all-in-one, whose config is
@@ -23,6 +40,8 @@ export const auditConfigFields = {
     .string()
     .regex(/^[^\s+]+$/u, 'expected a checkpoint origin: no spaces and no "+" (a note key name), e.g. kjj.taizhou.gov.cn/gongguan')
     .optional(),
+  /** Verifier keys of the witnesses whose cosignatures the log accepts (C2SP vkeys, type 0x04); default none. */
+  AUDIT_WITNESS_KEYS: witnessKeys.optional(),
 };
 
 /** Gongguan audit API settings, from the environment. */
@@ -35,6 +54,8 @@ export interface AuditSettings {
   signingKeyFile: string | undefined;
   sealIntervalMs: number;
   origin: string;
+  /** Witness verifier keys (vkey strings). */
+  witnessKeys: string[];
   production: boolean;
   dataDir: string;
 }
@@ -53,12 +74,14 @@ export function auditSettings(
     AUDIT_SIGNING_KEY_FILE: env.AUDIT_SIGNING_KEY_FILE || undefined,
     AUDIT_SEAL_INTERVAL_MS: env.AUDIT_SEAL_INTERVAL_MS || undefined,
     AUDIT_LOG_ORIGIN: env.AUDIT_LOG_ORIGIN || undefined,
+    AUDIT_WITNESS_KEYS: env.AUDIT_WITNESS_KEYS || undefined,
   });
   const interval = config.AUDIT_SEAL_INTERVAL_MS ?? fromEnv.AUDIT_SEAL_INTERVAL_MS;
   return {
     signingKeyFile: config.AUDIT_SIGNING_KEY_FILE ?? fromEnv.AUDIT_SIGNING_KEY_FILE,
     sealIntervalMs: interval ?? (config.GONGGUAN_ENV === 'test' ? 0 : 300_000),
     origin: config.AUDIT_LOG_ORIGIN ?? fromEnv.AUDIT_LOG_ORIGIN ?? DEFAULT_LOG_ORIGIN,
+    witnessKeys: config.AUDIT_WITNESS_KEYS ?? fromEnv.AUDIT_WITNESS_KEYS ?? [],
     production: config.GONGGUAN_ENV === 'production',
     dataDir: config.DATA_DIR,
   };

@@ -92,7 +92,7 @@ for (const target of targets) {
     t.equal(old.head(`project-${PROJECT_ID}`)?.revision, want1.last.get(`project-${PROJECT_ID}`)!.revision, 'the project stream as it was then');
 
     // Whole-store verification recomputes the latest head's stream heads.
-    const v = await verifyStore({ store, sql, publicKeys: new Map([[ctx.key.keyId, ctx.key.publicKey]]), logger: { info() {} } });
+    const v = await verifyStore({ store, sql, keys: await ctx.keys.all(), logger: { info() {} } });
     t.equal(v.ok, true, JSON.stringify(v.problems.slice(0, 3)));
     t.equal(v.treeHeads.streamHeadsChecked, 1);
 

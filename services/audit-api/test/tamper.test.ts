@@ -39,7 +39,7 @@ async function sealedThenTampered(t: Test, target: (typeof targets)[number], tam
   await appendStory(ctx.store);
   const sealed = await ctx.sealer.seal({ actorId: 'admin-1', actorRole: 'admin', correlationId: 'c' });
   t.ok(sealed.created);
-  const clean = await verifyStore({ store: ctx.store, sql, publicKeys: new Map([[ctx.key.keyId, ctx.key.publicKey]]), logger: { info: () => undefined } });
+  const clean = await verifyStore({ store: ctx.store, sql, keys: await ctx.keys.all(), logger: { info: () => undefined } });
   t.equal(clean.ok, true, 'the untouched store verifies');
   t.equal(clean.treeHeads.checked, 1);
   await tamper(sql, await rows(sql));

@@ -4,7 +4,8 @@ import { comparePositions, type EventStore, type RecordedEvent } from '@gongguan
 import { appError, isAppError } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { noteKeyId, ED25519_NOTE_TYPE, verifierKey } from '../checkpoint/note.js';
-import { rawPublicKey, type TreeHeadKey } from '../keys/tree-head-key.js';
+import type { KeyRegistry, RegisteredKey } from '../keys/key-registry.js';
+import { rawPublicKey } from '../keys/tree-head-key.js';
 import type { LeafLog } from '../merkle/leaf-log.js';
 import { witnessIndices } from '../merkle/witness-lookup.js';
 import { disbursementStreamsFor, programmeProjects } from '../history/project-history.js';
@@ -46,7 +47,8 @@ export interface BundleDeps {
   sql: SqlExecutor;
   leaves: LeafLog;
   sealer: Sealer;
-  key: TreeHeadKey;
+  /** Every tree-head key the log has used: a head is carried with the key that signed it. */
+  keys: Pick<KeyRegistry, 'byId'>;
   now?: () => Date;
 }
 
@@ -101,13 +103,11 @@ async function seedStreams(store: EventStore, scope: BundleScope): Promise<strin
   }
 }
 
-/**
- * The key that signed `head`. The one place to switch to the registry of keys by keyId once key
- * rotation lands: until then the service knows its current key only.
- */
-function signingKeyOf(deps: BundleDeps, head: TreeHead): TreeHeadKey {
-  if (head.keyId !== deps.key.keyId) throw appError('INTERNAL', `tree head ${head.treeSize} was signed by key ${head.keyId}, which this service does not hold`);
-  return deps.key;
+/** The registered key that signed `head` (after a rotation, the latest head may still be the old key's). */
+async function signingKeyOf(deps: BundleDeps, head: TreeHead): Promise<RegisteredKey> {
+  const key = await deps.keys.byId(head.keyId);
+  if (key === undefined) throw appError('INTERNAL', `tree head ${head.treeSize} was signed by key ${head.keyId}, which was never registered`);
+  return key;
 }
 
 /** The v2 fields a complete bundle needs; a head sealed before v2 has none. */
@@ -161,7 +161,7 @@ export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: B
     return `${JSON.stringify({ stream, revision: h.revision, hash: h.hash, index: h.index, streamCount: heads.count, path: h.path.map((p) => p.toString('hex')) })}\n`;
   });
 
-  const key = signingKeyOf(deps, head);
+  const key = await signingKeyOf(deps, head);
   const files: Record<string, string> = {
     'events.ndjson': events.map((e) => `${JSON.stringify(e)}\n`).join(''),
     'proofs.ndjson': proofs.join(''),

@@ -44,9 +44,10 @@ export function verifierKey(name: string, publicKey: KeyObject): string {
 
 /** Parses a verifier key string back into its name, key ID and Ed25519 public key. */
 export function parseVerifierKey(vkey: string): { name: string; keyId: Buffer; type: number; publicKey: KeyObject } {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw new Error('a verifier key is <name>+<hex key id>+<base64 key>');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  // The base64 key may itself hold '+': only the first two separate the fields.
+  const m = /^([^+]+)\+([^+]*)\+(.*)$/su.exec(vkey.trim());
+  if (m === null) throw new Error('a verifier key is <name>+<hex key id>+<base64 key>');
+  const [name, idHex, keyB64] = [m[1]!, m[2]!, m[3]!];
   if (!isKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) throw new Error('malformed verifier key name or key id');
   const key = Buffer.from(keyB64, 'base64');
   if (key.length !== 33 || (key[0] !== ED25519_NOTE_TYPE && key[0] !== COSIGNATURE_NOTE_TYPE)) throw new Error('the verifier key is not an Ed25519 (0x01) or cosignature (0x04) key');

@@ -1,6 +1,8 @@
 import type { EventStore } from '@gongguan/event-store';
 import type { Sql } from '@gongguan/platform/db';
 import type { Role } from '@gongguan/platform';
+import type { CosignatureStore } from '../checkpoint/cosignature-store.js';
+import type { KeyRegistry } from '../keys/key-registry.js';
 import type { TreeHeadKey } from '../keys/tree-head-key.js';
 import type { LeafLog } from '../merkle/leaf-log.js';
 import type { Sealer } from '../tree-heads/sealer.js';
@@ -15,6 +17,10 @@ export interface AuditContext {
   key: TreeHeadKey;
   /** The C2SP checkpoint origin (AUDIT_LOG_ORIGIN), also the log's note key name. */
   origin: string;
+  /** Every tree-head key ever activated, with its validity (`keys.byId(head.keyId)`). */
+  keys: KeyRegistry;
+  /** Witness cosignatures of checkpoints (`cosignatures.cosignatureLines(treeSize)`). */
+  cosignatures: CosignatureStore;
   /** Replayed states kept every 32 revisions, so repeated "as of" replays fold few events. */
   snapshots: SnapshotCache;
 }

@@ -62,6 +62,6 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
       },
     },
     async (request) =>
-      verifyStore({ store: ctx.store, sql: ctx.sql, publicKeys: new Map([[ctx.key.keyId, ctx.key.publicKey]]), logger: request.log }),
+      verifyStore({ store: ctx.store, sql: ctx.sql, keys: await ctx.keys.all(), logger: request.log }),
   );
 }

@@ -10,6 +10,7 @@ export const ProblemKind = z.enum([
   'missing',
   'tree-head-malformed',
   'tree-head-unknown-key',
+  'tree-head-key-validity',
   'tree-head-signature',
   'tree-head-size',
   'tree-head-mismatch',

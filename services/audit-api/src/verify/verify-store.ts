@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
 import type { SqlExecutor } from '@gongguan/platform/db';
+import { KEY_EVENT, KEY_STREAM, validAt, type KeyPeriod } from '../keys/key-registry.js';
 import { verifyBytes } from '../keys/tree-head-key.js';
 import { MerkleLevels } from '../merkle/levels.js';
 import { buildStreamHeads } from '../merkle/stream-heads.js';
@@ -26,6 +27,13 @@ export interface StoreVerification {
   durationMs: number;
 }
 
+/** A key heads may name: its public key and, where known, the periods it was valid in. */
+export interface VerifyingKey {
+  publicKey: KeyObject;
+  /** Omitted: valid whenever (a key given by hand, not from the registry). */
+  periods?: readonly KeyPeriod[];
+}
+
 interface HeadAt {
   index: number;
   event: RecordedEvent;
@@ -39,13 +47,16 @@ interface HeadAt {
 export async function verifyStore(deps: {
   store: EventStore;
   sql: SqlExecutor;
-  publicKeys: ReadonlyMap<string, KeyObject>;
+  /** Every registered key by keyId (`keys.all()`): each head is checked with the key it names. */
+  keys: ReadonlyMap<string, VerifyingKey>;
   logger: { info(obj: object, msg: string): void };
 }): Promise<StoreVerification> {
   const started = performance.now();
   const verifier = createLogVerifier();
   const sealedSize = await witnessSize(deps.sql);
   const heads: HeadAt[] = [];
+  /** Key activations where they stand in the log: a head must be signed by the key in force at its place. */
+  const activations: Array<{ index: number; keyId: string }> = [];
   let witnessMismatchAt: number | null = null;
   let witnessPage: WitnessRow[] = [];
   let after: Position = START_POSITION;
@@ -67,6 +78,7 @@ export async function verifyStore(deps: {
     for (const [i, event] of page.events.entries()) {
       const index = base + i;
       if (isTreeHeadEvent(event)) heads.push({ index, event });
+      else if (event.stream === KEY_STREAM && event.type === KEY_EVENT && typeof event.data.keyId === 'string') activations.push({ index, keyId: event.data.keyId });
       const sealed = witnessPage[i];
       if (witnessMismatchAt === null && index < sealedSize && sealed !== undefined && (sealed.eventId !== event.id || sealed.hash !== event.hash)) {
         witnessMismatchAt = index;
@@ -97,7 +109,7 @@ export async function verifyStore(deps: {
   }
 
   const witnessLevels = witnessMismatchAt === null ? verifier.levels : await loadWitnessLevels(deps.sql);
-  const latest = checkHeads(heads, verifier, witnessLevels, deps.publicKeys);
+  const latest = checkHeads(heads, activations, verifier, witnessLevels, deps.keys);
   let streamHeadsChecked = 0;
   if (latestHead?.streamHeadsRoot !== undefined) {
     streamHeadsChecked = 1;
@@ -157,13 +169,17 @@ async function loadWitnessLevels(sql: SqlExecutor): Promise<MerkleLevels> {
 
 function checkHeads(
   heads: readonly HeadAt[],
+  activations: ReadonlyArray<{ index: number; keyId: string }>,
   verifier: LogVerifier,
   witness: MerkleLevels,
-  keys: ReadonlyMap<string, KeyObject>,
+  keys: ReadonlyMap<string, VerifyingKey>,
 ): { treeSize: number; rootHash: string } | null {
   let latest: { treeSize: number; rootHash: string } | null = null;
   let lastGoodSize = 0;
+  let activation = -1;
   for (const { index, event } of heads) {
+    while (activation + 1 < activations.length && activations[activation + 1]!.index < index) activation++;
+    const inForce = activations[activation]?.keyId;
     const at = { index, eventId: event.id, stream: event.stream, revision: event.revision };
     const parsed = TreeHeadData.safeParse(event.data);
     if (!parsed.success) {
@@ -172,8 +188,28 @@ function checkHeads(
     }
     const head = parsed.data;
     const key = keys.get(head.keyId);
-    if (key === undefined) verifier.report({ ...at, kind: 'tree-head-unknown-key', detail: `signed by key ${head.keyId}, which this service does not know` });
-    else if (!verifyBytes(key, treeHeadStatement(head), head.signature)) verifier.report({ ...at, kind: 'tree-head-signature', detail: 'the signature does not verify' });
+    if (key === undefined) verifier.report({ ...at, kind: 'tree-head-unknown-key', detail: `signed by key ${head.keyId}, which was never registered` });
+    else {
+      if (!verifyBytes(key.publicKey, treeHeadStatement(head), head.signature)) verifier.report({ ...at, kind: 'tree-head-signature', detail: 'the signature does not verify' });
+      if (key.periods !== undefined && !validAt(key.periods, head.sealedAt)) {
+        verifier.report({
+          ...at,
+          kind: 'tree-head-key-validity',
+          detail: `sealed at ${head.sealedAt} with key ${head.keyId}, which was not the signing key then`,
+          expected: key.periods.map((p) => `${p.validFrom ?? '…'}–${p.validUntil ?? '…'}`).join(', '),
+          actual: head.sealedAt,
+        });
+      } else if (inForce !== undefined && inForce !== head.keyId) {
+        // sealedAt is the signer's own claim; the place in the log is not.
+        verifier.report({
+          ...at,
+          kind: 'tree-head-key-validity',
+          detail: `signed with key ${head.keyId}, but the key activated last before this place in the log is ${inForce}`,
+          expected: inForce,
+          actual: head.keyId,
+        });
+      }
+    }
     if (head.treeSize > index) {
       verifier.report({ ...at, kind: 'tree-head-size', detail: `the head covers ${head.treeSize} events but only ${index} precede it` });
       continue;
