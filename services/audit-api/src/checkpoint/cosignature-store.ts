@@ -1,6 +1,7 @@
+import { followStream } from '../tree-heads/stream-follower.js';
 import { randomUUID } from 'node:crypto';
 import { appError, isAppError, type Logger } from '@gongguan/platform';
-import type { EventStore, RecordedEvent } from '@gongguan/event-store';
+import type { EventStore } from '@gongguan/event-store';
 import { z } from 'zod';
 import { headOfSize } from './served.js';
 import type { TreeHead } from '../tree-heads/tree-head.js';
@@ -16,7 +17,6 @@ export const COSIGNATURE_EVENT = 'CheckpointCosigned';
 
 /** A witness may sign a little ahead of our clock, not more (tlog-cosignature lets verifiers refuse future times). */
 const FUTURE_SKEW_SECONDS = 600;
-const PAGE = 1000;
 
 export const CheckpointCosignedData = z.strictObject({
   origin: z.string(),
@@ -51,36 +51,14 @@ export function checkpointTextOfHead(head: TreeHead, origin: string): string {
 export function createCosignatureStore(deps: { store: EventStore; witnesses: readonly Cosigner[]; origin: string; logger: Logger; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   const bySize = new Map<number, CheckpointCosignedData[]>();
-  let nextRevision = 0;
-  let refreshing: Promise<void> | undefined;
-
-  async function readNew(): Promise<void> {
-    for (;;) {
-      let events: RecordedEvent[];
-      try {
-        events = await deps.store.readStream(COSIGNATURE_STREAM, { fromRevision: nextRevision, limit: PAGE });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return;
-        throw err;
-      }
-      for (const event of events) {
-        const data = CheckpointCosignedData.parse(event.data);
-        const list = bySize.get(data.treeSize) ?? [];
-        list.push(data);
-        bySize.set(data.treeSize, list);
-        nextRevision = event.revision + 1;
-      }
-      if (events.length < PAGE) return;
-    }
-  }
-
-  /** One read at a time: concurrent callers share it. */
-  function refresh(): Promise<void> {
-    refreshing ??= readNew().finally(() => {
-      refreshing = undefined;
-    });
-    return refreshing;
-  }
+  // A malformed cosignature event stops the reads here (never skipped): the error names it.
+  const follower = followStream(deps.store, COSIGNATURE_STREAM, (event) => {
+    const data = CheckpointCosignedData.parse(event.data);
+    const list = bySize.get(data.treeSize) ?? [];
+    list.push(data);
+    bySize.set(data.treeSize, list);
+  });
+  const refresh = follower.refresh;
 
   async function cosignatures(treeSize: number): Promise<CheckpointCosignedData[]> {
     await refresh();
@@ -143,7 +121,7 @@ export function createCosignatureStore(deps: { store: EventStore; witnesses: rea
               // The witness is the author: its signature, not a token, is what admitted it.
               metadata: { actorId: data.witness, actorRole: 'witness', correlationId: request.correlationId },
             })),
-            { expectedRevision: nextRevision === 0 ? 'no_stream' : nextRevision - 1 },
+            { expectedRevision: follower.expectedRevision() },
           );
         } catch (err) {
           // Another request stored cosignatures at the same moment: look again.

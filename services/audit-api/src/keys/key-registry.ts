@@ -1,3 +1,4 @@
+import { followStream } from '../tree-heads/stream-follower.js';
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { isAppError, type Logger } from '@gongguan/platform';
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
@@ -71,34 +72,12 @@ function believable(event: RecordedEvent): TreeHeadKeyActivatedData | undefined 
 export function createKeyRegistry(deps: { store: EventStore; logger: Logger; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   const activations: TreeHeadKeyActivatedData[] = [];
-  let nextRevision = 0;
-  let refreshing: Promise<void> | undefined;
-
-  async function readNew(): Promise<void> {
-    for (;;) {
-      let events: RecordedEvent[];
-      try {
-        events = await deps.store.readStream(KEY_STREAM, { fromRevision: nextRevision, limit: 1000 });
-      } catch (err) {
-        if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return;
-        throw err;
-      }
-      for (const event of events) {
-        nextRevision = event.revision + 1;
-        const data = believable(event);
-        if (data) activations.push(data);
-        else deps.logger.error({ stream: KEY_STREAM, revision: event.revision }, 'a registered tree-head key is malformed or its keyId is not its key: ignored');
-      }
-      if (events.length < 1000) return;
-    }
-  }
-
-  function refresh(): Promise<void> {
-    refreshing ??= readNew().finally(() => {
-      refreshing = undefined;
-    });
-    return refreshing;
-  }
+  const follower = followStream(deps.store, KEY_STREAM, (event) => {
+    const data = believable(event);
+    if (data) activations.push(data);
+    else deps.logger.error({ stream: KEY_STREAM, revision: event.revision }, 'a registered tree-head key is malformed or its keyId is not its key: ignored');
+  });
+  const refresh = follower.refresh;
 
   function listed(): KeyActivation[] {
     return activations.map((a, i) => ({
@@ -155,7 +134,7 @@ export function createKeyRegistry(deps: { store: EventStore; logger: Logger; now
         const data: TreeHeadKeyActivatedData = { keyId: key.keyId, publicKeyPem: key.publicKeyPem, verifierKey, activatedAt: now().toISOString() };
         try {
           await deps.store.append(KEY_STREAM, [{ id: randomUUID(), type: KEY_EVENT, schemaVersion: 1, data, metadata: request }], {
-            expectedRevision: nextRevision === 0 ? 'no_stream' : nextRevision - 1,
+            expectedRevision: follower.expectedRevision(),
           });
         } catch (err) {
           // Another process registered a key at the same moment: look again.
