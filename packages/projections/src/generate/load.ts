@@ -1,5 +1,5 @@
 import type { EventStore } from '@gongguan/event-store';
-import { generateProvince, type ProvinceOptions } from './province.js';
+import { generateProvince, type GeneratedAppend, type ProvinceOptions } from './province.js';
 
 export interface LoadOptions {
   /** Appends in flight at once (different streams); default 8. */
@@ -8,9 +8,10 @@ export interface LoadOptions {
 }
 
 /**
- * Appends a generated province to a store, each append with its expected revision (so a second
- * load into the same store fails rather than duplicating). Appends to one stream run in order;
- * different streams run concurrently.
+ * Appends a generated province to a store, each append with its expected revision (a second load
+ * of the same province finds its own events and writes nothing; anything else there is a conflict).
+ * The appends of one group (a decision over several streams) go in one atomic `appendMulti`.
+ * Appends to one stream run in order; different streams run concurrently.
  */
 export async function loadProvince(
   store: EventStore,
@@ -26,14 +27,31 @@ export async function loadProvince(
   const generator = generateProvince(options);
   let step = generator.next();
   while (step.done !== true) {
+    // Appends of one group are parts of decisions over several streams: one atomic appendMulti.
+    const units: GeneratedAppend[][] = [];
+    const grouped = new Map<number, GeneratedAppend[]>();
     for (const append of step.value) {
+      if (append.group === undefined) {
+        units.push([append]);
+        continue;
+      }
+      const unit = grouped.get(append.group);
+      if (unit) unit.push(append);
+      else {
+        const fresh = [append];
+        grouped.set(append.group, fresh);
+        units.push(fresh);
+      }
+    }
+    for (const unit of units) {
       while (inFlight.size >= limit) await Promise.race(inFlight);
       if (failure !== undefined) throw failure;
-      const previous = tails.get(append.stream) ?? Promise.resolve();
+      const previous = Promise.all(unit.map((append) => tails.get(append.stream)));
       const task: Promise<void> = previous
         .then(async () => {
-          await store.append(append.stream, append.events, { expectedRevision: append.expectedRevision });
-          events += append.events.length;
+          if (unit.length === 1) await store.append(unit[0]!.stream, unit[0]!.events, { expectedRevision: unit[0]!.expectedRevision });
+          else await store.appendMulti(unit.map(({ stream, events: appended, expectedRevision }) => ({ stream, events: appended, expectedRevision })));
+          events += unit.reduce((n, append) => n + append.events.length, 0);
           appends += 1;
           if (appends % 500 === 0) load.onProgress?.({ events, appends });
         })
@@ -42,9 +60,9 @@ export async function loadProvince(
         })
         .finally(() => {
           inFlight.delete(task);
-          if (tails.get(append.stream) === task) tails.delete(append.stream);
+          for (const append of unit) if (tails.get(append.stream) === task) tails.delete(append.stream);
         });
-      tails.set(append.stream, task);
+      for (const append of unit) tails.set(append.stream, task);
       inFlight.add(task);
     }
     step = generator.next();

@@ -1,5 +1,21 @@
-import { addMonths, compareDates, type Actor, type ProgrammeSnapshot, type ProjectState, type R2LedgerState } from '@gongguan/domain';
-import { onBankReference, onProgramme, onProject, onR2Ledger } from './commands.js';
+import {
+  addMonths,
+  bankReference,
+  compareDates,
+  decideApproval,
+  decideContractPayment,
+  ledgerOf,
+  programme,
+  project,
+  r2Ledger,
+  type Actor,
+  type BankReferenceState,
+  type ProgrammeSnapshot,
+  type ProgrammeState,
+  type ProjectState,
+  type R2LedgerState,
+} from '@gongguan/domain';
+import { on, onProject } from './commands.js';
 import { happened, later, type StoryContext } from './context.js';
 import type { Enterprise } from './catalogue.js';
 import { pay, reclaim } from './money-steps.js';
@@ -86,13 +102,24 @@ export function projectStory(ctx: StoryContext, plan: ProjectPlan): void {
   }
   date = later(ctx, publicityEnd, 1, 4);
   if (!happened(ctx, date)) return;
-  const programmeId = plan.programme.programmeId;
-  if (onProgramme(world, programmeId, 'ReserveSelectionSlot', { projectId: id }, approver, date, ['QUOTA_REACHED']) !== undefined) {
+  // Selection within the quota as the lifecycle API decides it: one decision over the programme and the project.
+  const approval = world.execAcross(
+    [
+      { decider: asEvolving(programme.decider), stream: programme.streamName(plan.programme.programmeId) },
+      { decider: asEvolving(project.decider), stream: project.streamName(id) },
+    ],
+    ([programmeState, projectState]) => {
+      const decided = decideApproval({ actor: approver, at: on(date) }, { programme: programmeState as ProgrammeState, project: projectState as ProjectState });
+      return [decided.programme, decided.project];
+    },
+    approver,
+    date,
+  );
+  if (approval === 'QUOTA_REACHED') {
     onProject(world, id, 'RejectProject', { reason: '立项名额已满' }, approver, date);
     return;
   }
-  const slot = ctx.world.state<{ reservations: Record<string, number>; quota: number }>(`programme-${programmeId}`);
-  onProject(world, id, 'ApproveProject', { selection: { programmeId, slot: slot?.reservations[id] ?? 1, quota: slot?.quota ?? 1 } }, approver, date);
+  if (approval !== undefined) throw new Error(`generator bug: approving ${id} refused with ${approval}`);
   const approvedOn = date;
 
   const r1Day = later(ctx, approvedOn, 5, 30);
@@ -193,50 +220,98 @@ function advancement(
   return true;
 }
 
-/** Assesses a confirmed bank payment on the enterprise-year R2 ledger and pays the subsidy it grants. */
+type Evolving = { evolve(state: unknown, event: { type: string; data: unknown }): unknown; initialState: unknown };
+const asEvolving = (decider: unknown): Evolving => decider as Evolving;
+
+/** How the lifecycle API names a contract payment in the bank-reference registry (at most 64 characters). */
+function claimantId(projectId: string, paymentId: string): string {
+  const readable = `${projectId}.${paymentId}`;
+  return readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
+}
+
+/**
+ * A bank payment as the lifecycle API confirms it: one decision (`decideContractPayment`) over the
+ * bank reference, the project and the beneficiary's enterprise-year R2 ledger, so no payment is
+ * ever left pending assessment; then the R2 subsidy it grants is paid.
+ */
 export function assessPayment(
   ctx: StoryContext,
   plan: ProjectPlan,
   payment: { paymentId: string; contractId: string; amount: number; bankReference: string; paidOn: string },
   officer: Actor,
 ): void {
-  const { world, random } = ctx;
-  const year = Number(payment.paidOn.slice(0, 4));
-  const ledger = `subsidy-${plan.lead.creditCode}-${year}`;
-  const finance = random.pick(ctx.finance);
-  onBankReference(world, payment.bankReference, 'ClaimBankReference', { bankReference: payment.bankReference, claimant: { kind: 'contract_payment', id: payment.paymentId } }, officer, payment.paidOn);
-  onProject(world, plan.projectId, 'ConfirmContractPayment', payment, officer, payment.paidOn);
-  const { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode } = plan.programme.policy;
-  const before = world.state<R2LedgerState>(ledger)?.entitlement ?? 0;
-  onR2Ledger(world, ledger, 'AssessR2Payment', {
-    creditCode: plan.lead.creditCode,
-    year,
-    policy: { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode },
-    projectId: plan.projectId,
-    ...payment,
-  }, finance, payment.paidOn);
-  const granted = (world.state<R2LedgerState>(ledger)?.entitlement ?? 0) - before;
-  onProject(world, plan.projectId, 'RecordSubsidyAssessment', { paymentId: payment.paymentId, step: 'payment', ledgerStream: ledger, subsidyGranted: granted, clawback: 0 }, finance, payment.paidOn);
+  const { world } = ctx;
+  const projectStream = project.streamName(plan.projectId);
+  const command = { type: 'ConfirmContractPayment' as const, actor: officer, at: on(payment.paidOn), data: payment };
+  // The ledger follows from the payment (beneficiary and paid-on year): decided once to learn it, as the API does.
+  const confirmed = project.decider.decide(command, world.state<ProjectState>(projectStream) ?? project.decider.initialState)
+    .find((e) => e.type === 'ContractPaymentConfirmed');
+  if (confirmed?.type !== 'ContractPaymentConfirmed') throw new Error(`generator bug: ${plan.projectId} did not confirm ${payment.paymentId}`);
+  const ledger = ledgerOf(confirmed.data);
+  let granted = 0;
+  const refused = world.execAcross(
+    [
+      { decider: asEvolving(bankReference.decider), stream: bankReference.streamName(payment.bankReference) },
+      { decider: asEvolving(project.decider), stream: projectStream },
+      { decider: asEvolving(r2Ledger.decider), stream: ledger },
+    ],
+    ([reference, projectState, ledgerState]) => {
+      const decided = decideContractPayment(
+        { actor: officer, at: command.at, data: payment, claimantId: claimantId(plan.projectId, payment.paymentId) },
+        { bankReference: reference as BankReferenceState, project: projectState as ProjectState, ledger: ledgerState as R2LedgerState },
+      );
+      const assessed = decided.ledger.find((e) => e.type === 'R2PaymentAssessed');
+      granted = assessed?.type === 'R2PaymentAssessed' ? assessed.data.subsidyGranted : 0;
+      return [decided.bankReference, decided.project, decided.ledger];
+    },
+    officer,
+    payment.paidOn,
+  );
+  if (refused !== undefined) throw new Error(`generator bug: the payment ${payment.paymentId} of ${plan.projectId} refused with ${refused}`);
   if (granted > 0) {
     pay(ctx, {
       disbursementId: `r2-${payment.paymentId}`,
-      entitlement: { rule: 'R2', creditCode: plan.lead.creditCode, year, projectId: plan.projectId, paymentId: payment.paymentId },
-      payee: { name: plan.lead.name, creditCode: plan.lead.creditCode },
+      entitlement: { rule: 'R2', creditCode: confirmed.data.enterpriseCreditCode, year: Number(payment.paidOn.slice(0, 4)), projectId: plan.projectId, paymentId: payment.paymentId },
+      payee: { name: plan.lead.name, creditCode: confirmed.data.enterpriseCreditCode },
       requestedOn: later(ctx, payment.paidOn, 5, 30),
     });
   }
 }
 
-/** A refunded bank payment: reversed on the project, re-assessed on the ledger, the excess clawed back. */
+/**
+ * A refunded bank payment as the lifecycle API records it: the reversal on the project, its
+ * assessment on the ledger and the result recorded back, one decision (one correlation); then
+ * the excess clawed back from what was paid.
+ */
 export function reversePayment(ctx: StoryContext, plan: ProjectPlan, paymentId: string, paidOn: string, officer: Actor): void {
   const { world } = ctx;
   const reversedOn = later(ctx, paidOn, 20, 120);
   if (!happened(ctx, reversedOn) || reversedOn.slice(0, 4) !== paidOn.slice(0, 4)) return;
-  const ledger = `subsidy-${plan.lead.creditCode}-${paidOn.slice(0, 4)}`;
-  onProject(world, plan.projectId, 'ReverseContractPayment', { paymentId, reversedOn, reason: '买方退款' }, officer, reversedOn);
-  const before = world.state<R2LedgerState>(ledger)?.entitlement ?? 0;
-  onR2Ledger(world, ledger, 'AssessR2Reversal', { projectId: plan.projectId, paymentId, reversedOn, reason: '买方退款' }, officer, reversedOn);
-  const clawback = before - (world.state<R2LedgerState>(ledger)?.entitlement ?? 0);
-  onProject(world, plan.projectId, 'RecordSubsidyAssessment', { paymentId, step: 'reversal', ledgerStream: ledger, subsidyGranted: 0, clawback }, officer, reversedOn);
+  const projectStream = project.streamName(plan.projectId);
+  const confirmed = world.state<ProjectState>(projectStream)?.payments[paymentId];
+  if (confirmed === undefined) throw new Error(`generator bug: ${plan.projectId} has no payment ${paymentId} to reverse`);
+  const ledger = ledgerOf(confirmed);
+  const at = on(reversedOn);
+  const reason = '买方退款';
+  const refused = world.execAcross(
+    [
+      { decider: asEvolving(r2Ledger.decider), stream: ledger },
+      { decider: asEvolving(project.decider), stream: projectStream },
+    ],
+    ([ledgerState, projectState]) => {
+      const reversed = project.decider.decide({ type: 'ReverseContractPayment', actor: officer, at, data: { paymentId, reversedOn, reason } }, projectState as ProjectState);
+      const ledgerEvents = r2Ledger.decider.decide({ type: 'AssessR2Reversal', actor: officer, at, data: { projectId: plan.projectId, paymentId, reversedOn, reason } }, ledgerState as R2LedgerState);
+      const assessed = ledgerEvents.find((e) => e.type === 'R2ReversalAssessed');
+      if (assessed?.type !== 'R2ReversalAssessed') throw new Error(`generator bug: ${ledger} did not assess the reversal of ${paymentId}`);
+      const recorded = project.decider.decide(
+        { type: 'RecordSubsidyAssessment', actor: officer, at, data: { paymentId, step: 'reversal', ledgerStream: ledger, subsidyGranted: 0, clawback: assessed.data.clawback } },
+        reversed.reduce(project.decider.evolve, projectState as ProjectState),
+      );
+      return [ledgerEvents, [...reversed, ...recorded]];
+    },
+    officer,
+    reversedOn,
+  );
+  if (refused !== undefined) throw new Error(`generator bug: reversing ${paymentId} of ${plan.projectId} refused with ${refused}`);
   reclaim(ctx, ledger, 'R2', reversedOn, '合同款退回，追回补助');
 }

@@ -7,6 +7,12 @@ export interface GeneratedAppend {
   stream: string;
   events: EventToAppend[];
   expectedRevision: ExpectedRevision;
+  /**
+   * Set on the appends of one flush that hold parts of a decision over several streams (an
+   * approval within the quota, a contract payment, a payout…): all appends with the same group
+   * go to the store together, in one atomic `appendMulti`, as the lifecycle API writes them.
+   */
+  group?: number;
 }
 
 interface StreamSlot {
@@ -27,6 +33,9 @@ type AnyCommand = { type: string; actor: Actor; at: string; data: unknown };
 export class World {
   private readonly streams = new Map<string, StreamSlot>();
   private readonly dirty = new Set<string>();
+  /** Streams written together by one decision since the last flush (union-find parents). */
+  private readonly together = new Map<string, string>();
+  private groups = 0;
   private correlation = 0;
   eventCount = 0;
 
@@ -116,6 +125,8 @@ export class World {
       this.eventCount += events.length;
       if (events.length > 0) this.dirty.add(part.stream);
     });
+    const written = parts.filter((_, i) => (decided[i]?.length ?? 0) > 0).map((part) => part.stream);
+    for (const stream of written.slice(1)) this.join(written[0]!, stream);
     return undefined;
   }
 
@@ -124,17 +135,40 @@ export class World {
     return this.streams.get(stream)?.state as S | undefined;
   }
 
-  /** Hands out every buffered event, one append per stream. */
+  private root(stream: string): string {
+    let at = stream;
+    for (let up = this.together.get(at); up !== undefined && up !== at; up = this.together.get(at)) at = up;
+    return at;
+  }
+
+  private join(a: string, b: string): void {
+    const [ra, rb] = [this.root(a), this.root(b)];
+    this.together.set(ra, ra);
+    if (ra !== rb) this.together.set(rb, ra);
+  }
+
+  /**
+   * Hands out every buffered event, one append per stream; the streams that decisions since the
+   * last flush wrote together share a `group` (to be appended atomically, together).
+   */
   flush(): GeneratedAppend[] {
     const appends: GeneratedAppend[] = [];
+    const groupOf = new Map<string, number>();
     for (const stream of this.dirty) {
       const slot = this.streams.get(stream);
       if (slot === undefined || slot.pending.length === 0) continue;
-      appends.push({ stream, events: slot.pending, expectedRevision: slot.revision < 0 ? 'no_stream' : slot.revision });
+      const append: GeneratedAppend = { stream, events: slot.pending, expectedRevision: slot.revision < 0 ? 'no_stream' : slot.revision };
+      if (this.together.has(stream)) {
+        const root = this.root(stream);
+        if (!groupOf.has(root)) groupOf.set(root, ++this.groups);
+        append.group = groupOf.get(root);
+      }
+      appends.push(append);
       slot.revision += slot.pending.length;
       slot.pending = [];
     }
     this.dirty.clear();
+    this.together.clear();
     return appends;
   }
 

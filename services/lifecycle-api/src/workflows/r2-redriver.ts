@@ -1,7 +1,9 @@
 import { parsePosition, START_POSITION, type EventStore } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
 import { isStorageUnreachable, type Sql } from '@gongguan/platform/db';
+import { pendingSubsidyAssessments, project } from '@gongguan/domain';
 import type { Environment } from '../commands/ids.js';
+import { readAggregate } from '../commands/load.js';
 import { assessContractPayment } from './r2-assessment.js';
 
 const PROCESS = 'r2-assessment';
@@ -19,7 +21,9 @@ export interface RedriverOptions {
 /**
  * Completes every R2 assessment whose request stopped between the payment and the ledger: it
  * follows the store from its checkpoint and, for each confirmed or reversed payment, runs the
- * (idempotent) assessment step. A step that keeps failing is logged and stays visibly pending on
+ * (idempotent) assessment step, if the project still shows it pending: a payment confirmed
+ * with its assessment in one append (the route, the demo generator) is passed by, also on a
+ * project closed since (which refuses every command). A step that keeps failing is logged and stays visibly pending on
  * the project (GET shows it; POST …/assessment re-drives it by hand).
  */
 export async function runR2Redriver(options: RedriverOptions): Promise<void> {
@@ -40,7 +44,7 @@ export async function runR2Redriver(options: RedriverOptions): Promise<void> {
         const projectId = event.stream.slice('project-'.length);
         const paymentId = String(event.data.paymentId);
         const step = event.type === 'ContractPaymentConfirmed' ? 'payment' : 'reversal';
-        await assessWithRetries(options, { projectId, paymentId, step, correlationId: event.metadata.correlationId, causationId: event.id });
+        if (await isPending(store, projectId, paymentId, step)) await assessWithRetries(options, { projectId, paymentId, step, correlationId: event.metadata.correlationId, causationId: event.id });
         await sql.query(
           `insert into lifecycle.process_checkpoints (process, position) values ($1, $2)
            on conflict (process) do update set position = excluded.position, updated_at = now()`,
@@ -53,6 +57,12 @@ export async function runR2Redriver(options: RedriverOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/** Whether the project still waits for this step's assessment to be recorded back. */
+async function isPending(store: EventStore, projectId: string, paymentId: string, step: 'payment' | 'reversal'): Promise<boolean> {
+  const { state } = await readAggregate(store, project, project.streamName(projectId));
+  return pendingSubsidyAssessments(state).some((p) => p.paymentId === paymentId && p.step === step);
 }
 
 async function assessWithRetries(
