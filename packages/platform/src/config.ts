@@ -75,6 +75,10 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
       .min(0, 'expected a whole number of seconds (0 or more)')
       .max(600, 'expected at most 600 seconds (clocks further apart need fixing, not tolerating)')
       .default(60),
+    TOKEN_DEFAULT_BUREAU: z
+      .string()
+      .regex(/^[1-9][0-9]{5}$/, 'expected a GB/T 2260 administrative division code of six digits (e.g. 331000)')
+      .optional(),
     REQUEST_TIMEOUT_MS: positiveInt(30_000, 'a positive integer number of milliseconds'),
     TRUST_PROXY: z
       .string()

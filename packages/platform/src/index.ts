@@ -1,7 +1,7 @@
 export * from './errors.js';
 export { baseConfigSchema, ConfigError, loadConfig, type BaseConfig } from './config.js';
 export { createLogger, redactPaths, redactUrl, type Logger } from './logger.js';
-export { Role, roles, type Principal } from './auth/roles.js';
+export { BUREAU_CODE, LEGACY_BUREAU_CODE, Role, roles, type Principal } from './auth/roles.js';
 export { devKeyPaths, ensureDevKeys, keyResolver, readJwksFile, readPrivateJwk, signToken, type TokenRequest } from './auth/keys.js';
 export { verifyBearer } from './auth/verify.js';
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.js';

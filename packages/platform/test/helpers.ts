@@ -35,7 +35,7 @@ export async function testApp(
     bodyLimit?: number;
     rateLimits?: { commandsPerMinute: number; readsPerMinute: number };
     requestTimeoutMs?: number;
-    auth?: { maxLifetimeSeconds?: number; clockToleranceSeconds?: number };
+    auth?: { maxLifetimeSeconds?: number; clockToleranceSeconds?: number; defaultBureau?: string | null };
     trustProxy?: string;
   } = {},
 ) {
@@ -63,15 +63,17 @@ export async function testApp(
   app.get('/v1/things/:id', { config: { roles: ['officer', 'auditor'] } }, async (request) => ({
     id: (request.params as { id: string }).id,
     subject: request.principal?.subject,
+    bureau: request.principal?.bureau,
   }));
   return { app, logs: sink.lines };
 }
 
-export function token(keys: TestKeys, roles: Role[], extra: { subject?: string; ttlSeconds?: number; now?: number } = {}) {
+export function token(keys: TestKeys, roles: Role[], extra: { subject?: string; ttlSeconds?: number; now?: number; bureau?: string } = {}) {
   return signToken(keys.privateJwk, {
     subject: extra.subject ?? 'alice',
     roles,
     ...(extra.ttlSeconds === undefined ? {} : { ttlSeconds: extra.ttlSeconds }),
     ...(extra.now === undefined ? {} : { now: extra.now }),
+    ...(extra.bureau === undefined ? {} : { bureau: extra.bureau }),
   });
 }

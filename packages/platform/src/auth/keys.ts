@@ -61,6 +61,8 @@ export function keyResolver(source: { jwksFile?: string | undefined; jwksUrl?: s
 export interface TokenRequest {
   subject: string;
   roles: Role[];
+  /** The caller's bureau (GB/T 2260 code), the token's `bureau` claim; omitted when undefined. */
+  bureau?: string | undefined;
   /** Lifetime in seconds. */
   ttlSeconds?: number;
   issuer?: string | undefined;
@@ -74,7 +76,7 @@ export async function signToken(privateJwk: JWK, req: TokenRequest): Promise<str
   const alg = privateJwk.alg ?? 'EdDSA';
   const key = await importJWK(privateJwk, alg);
   const now = req.now ?? Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT({ roles: req.roles })
+  let jwt = new SignJWT({ roles: req.roles, ...(req.bureau === undefined ? {} : { bureau: req.bureau }) })
     .setProtectedHeader({ alg, kid: privateJwk.kid ?? 'default', typ: 'JWT' })
     .setSubject(req.subject)
     .setIssuedAt(now)

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { appError, type AppError } from '../errors.js';
 import { normaliseIdentity } from './identity.js';
 import { SIGNING_ALGORITHMS } from './keys.js';
-import { Role, type Principal } from './roles.js';
+import { BUREAU_CODE, LEGACY_BUREAU_CODE, Role, type Principal } from './roles.js';
 
 const Claims = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(Role).min(1),
+  bureau: z.string().regex(BUREAU_CODE).optional(),
   jti: z.string().optional(),
   exp: z.number(),
   iat: z.number(),
@@ -25,6 +26,11 @@ export interface VerifyOptions {
   /** The longest lifetime (`exp − iat`, seconds) a token may claim; also the oldest `iat` accepted. */
   maxLifetimeSeconds?: number | undefined;
   clockToleranceSeconds?: number | undefined;
+  /**
+   * The bureau of a token without a `bureau` claim: undefined means LEGACY_BUREAU_CODE; null means
+   * such a token is refused (production, unless TOKEN_DEFAULT_BUREAU names one bureau for all).
+   */
+  defaultBureau?: string | null | undefined;
 }
 
 /** Verifies a bearer token; every failure is a 401 AppError saying why, never a 403. */
@@ -50,7 +56,7 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   }
   const claims = Claims.safeParse(payload);
   if (!claims.success) {
-    throw appError('TOKEN_INVALID', 'the token must carry a subject, iat, exp and a non-empty roles claim of known roles');
+    throw appError('TOKEN_INVALID', 'the token must carry a subject, iat, exp, a non-empty roles claim of known roles and, if any, a bureau of six digits');
   }
   // A token valid for centuries is a stolen credential that never stops working: its lifetime is capped.
   if (claims.data.exp - claims.data.iat > maxLifetime) {
@@ -60,7 +66,11 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   if (subject === undefined) {
     throw appError('TOKEN_INVALID', 'the token subject must be letters a-z, digits and . _ @ + : - only (after NFKC and lower-casing)');
   }
-  return { subject, roles: claims.data.roles, tokenId: claims.data.jti, expiresAt: claims.data.exp };
+  const bureau = claims.data.bureau ?? (options.defaultBureau === undefined ? LEGACY_BUREAU_CODE : options.defaultBureau);
+  if (bureau === null) {
+    throw appError('TOKEN_INVALID', 'the token must carry a bureau claim: the GB/T 2260 code of the caller\'s bureau (e.g. 331000)');
+  }
+  return { subject, roles: claims.data.roles, bureau, tokenId: claims.data.jti, expiresAt: claims.data.exp };
 }
 
 function tokenError(err: unknown): AppError {

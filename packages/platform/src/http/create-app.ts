@@ -33,6 +33,8 @@ export interface HttpAppOptions {
     audience?: string | undefined;
     maxLifetimeSeconds?: number | undefined;
     clockToleranceSeconds?: number | undefined;
+    /** The bureau of a token without a `bureau` claim; null refuses such tokens (see VerifyOptions). */
+    defaultBureau?: string | null | undefined;
   };
   title: string;
   version?: string;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Sql } from '../db/types.js';
 import { openStorage } from '../db/open.js';
 import { ConfigError, loadConfig, type BaseConfig } from '../config.js';
+import { LEGACY_BUREAU_CODE } from '../auth/roles.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createHttpApp, type HttpApp } from '../http/create-app.js';
 import type { ErrorTranslator } from '../http/problem.js';
@@ -70,6 +71,8 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
       audience: config.JWT_AUDIENCE,
       maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
       clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+      // Production refuses a token without a bureau unless the operator names one bureau for all.
+      defaultBureau: config.TOKEN_DEFAULT_BUREAU ?? (config.GONGGUAN_ENV === 'production' ? null : LEGACY_BUREAU_CODE),
     },
     title: def.title,
     ...(def.description ? { description: def.description } : {}),
