@@ -1,4 +1,5 @@
 import { bankReferenceEventSchemas } from './bank-reference/registry.js';
+import { bureauEventSchemas } from './bureau/registry.js';
 import type { EventsOf } from './decider.js';
 import { disbursementEventSchemas } from './disbursement/disbursement.js';
 import { programmeEventSchemas } from './programme/events.js';
@@ -14,6 +15,7 @@ export const eventSchemas = {
   ...bankReferenceEventSchemas,
   ...r2LedgerEventSchemas,
   ...r3LedgerEventSchemas,
+  ...bureauEventSchemas,
 } as const;
 
 export type DomainEvent = EventsOf<typeof eventSchemas>;

@@ -27,6 +27,7 @@ import { projectCommandRoles, projectCommandSchemas } from './project/commands.j
 import { projectDecider } from './project/decider.js';
 import { projectEventSchemas } from './project/events.js';
 import { projectStream } from './project/state.js';
+import { bureauCommandRoles, bureauCommandSchemas, bureauEventSchemas, bureauRegistryDecider, bureauRegistryStream, type BureauEvent } from './bureau/registry.js';
 import { r2LedgerCommandRoles, r2LedgerCommandSchemas, r2LedgerDecider, r2LedgerEventSchemas, r2LedgerStream } from './subsidy/r2-ledger.js';
 import { r3LedgerCommandRoles, r3LedgerCommandSchemas, r3LedgerDecider, r3LedgerEventSchemas, r3LedgerStream } from './subsidy/r3-ledger.js';
 
@@ -94,6 +95,19 @@ export const r3Ledger = {
   commandRoles: r3LedgerCommandRoles,
   streamName: r3LedgerStream,
 } as const;
+
+/** The registry of bureaus: one stream, `bureaus`. */
+export const bureauRegistry = {
+  decider: bureauRegistryDecider,
+  commandSchemas: bureauCommandSchemas,
+  eventSchemas: bureauEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<BureauEvent>(bureauEventSchemas),
+  commandRoles: bureauCommandRoles,
+  streamName: bureauRegistryStream,
+} as const;
+
+export * from './bureau/index.js';
 
 export type { Decider, CommandsOf, EventsOf } from './decider.js';
 export { commandSchema } from './decider.js';
