@@ -19,12 +19,12 @@ import type { AggregateCache } from '../commands/aggregate-cache.js';
 import { loadAggregate } from '../commands/load.js';
 
 /**
- * The caller's bureau: the token's `bureau` claim. The platform answers a token without one with
- * TOKEN_DEFAULT_BUREAU outside production (401 in production); until `Principal.bureau` is there,
- * a missing claim is the legacy bureau. The one place a request's bureau is read.
+ * The caller's bureau: the token's `bureau` claim (the platform gives a token without one the
+ * default bureau outside production, and refuses it in production). The one place a request's
+ * bureau is read.
  */
 export function callerBureau(principal: Principal): string {
-  return (principal as { bureau?: string }).bureau ?? LEGACY_BUREAU_CODE;
+  return principal.bureau;
 }
 
 /**
