@@ -49,7 +49,7 @@ export const domainStreams = {
   r2Ledger: 'subsidy-',
   r3Ledger: 'r3-',
   /** The registry of bureaus: one stream. */
-  bureauRegistry: 'bureaus',
+  bureauRegistry: 'bureaus-',
 } as const;
 
 /** Whether `stream` is one of the projection's own streams. */

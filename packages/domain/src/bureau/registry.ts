@@ -8,8 +8,12 @@ import { Name, RecordedName, recorded } from '../values/common.js';
 import { BureauCode, BureauLevel, bureauLevel, defaultParent, levelName, levelRank, provinceOf } from './codes.js';
 import { BureauDirectory, type BureauEntry, type BureauRegistryState } from './directory.js';
 
-/** The one stream of the registry: every registration, rename and merge, in order. */
-export const BUREAU_REGISTRY_STREAM = 'bureaus';
+/**
+ * The one stream of the registry: every registration, rename and merge, in order. The contract
+ * named it `bureaus`; the event store takes only `<category>-<id>` names, so it is
+ * `bureaus-registry` (a prefix match on `bureaus` still finds it).
+ */
+export const BUREAU_REGISTRY_STREAM = 'bureaus-registry';
 
 export const bureauCommandSchemas = {
   /** Registers a bureau under its default parent, or under `parentCode` (a county-level city directly under the province). */

@@ -80,7 +80,8 @@ const forbidden = (owner: string, caller: string) =>
  *   missing id. Exception: a county bureau's officer recommends (RecommendProject) a project of its
  *   county — `countyCode` the caller's bureau, or, without one, the county named as the caller's
  *   registered name — in a programme of a bureau above it.
- * - A merged bureau is the bureau of no new command (403 BUREAU_MERGED).
+ * - A merged bureau is the bureau of no new command (403 BUREAU_MERGED); a programme is launched
+ *   by a registered bureau or the legacy one (403 BUREAU_NOT_REGISTERED).
  * - A read sees the caller's bureau and those below it; anything else is 404.
  */
 export class BureauAccess {
@@ -151,6 +152,9 @@ export class BureauAccess {
     const directory = await this.directory();
     if (directory.isMerged(caller)) {
       throw domainError('BUREAU_MERGED', `单位 ${caller} 已并入 ${directory.entry(caller)?.mergedInto ?? ''}，不能再办理新事项 (a merged bureau issues no new command)`, { bureau: caller });
+    }
+    if (type === 'LaunchProgramme' && !directory.canAct(caller)) {
+      throw domainError('BUREAU_NOT_REGISTERED', `单位 ${caller} 尚未登记，不能发布计划 (a programme is launched by a registered bureau)`, { bureau: caller });
     }
     for (const ref of refs) {
       const owner = await this.ownerOf(ref);
