@@ -15,18 +15,27 @@ function requireWithin(directory: BureauDirectory, code: string, caller: string)
   if (!directory.isWithin(code, caller)) throw notRegistered(code);
 }
 
-const BureauNode: z.ZodType<BureauNodeShape> = z.lazy(() =>
-  z.object({
-    code: z.string(),
-    name: z.string().nullable().describe('null for a code never registered (the legacy bureau before its registration)'),
-    level: z.enum(['province', 'city', 'county']),
-    parentCode: z.string().nullable(),
-    path: z.string().describe('Codes from the province down, joined by "."'),
-    mergedInto: z.string().nullable(),
-    registered: z.boolean(),
-    children: z.array(BureauNode),
-  }),
-);
+const bureauFields = {
+  code: z.string(),
+  name: z.string().nullable().describe('null for a code never registered (the legacy bureau before its registration)'),
+  level: z.enum(['province', 'city', 'county']),
+  parentCode: z.string().nullable(),
+  path: z.string().describe('Codes from the province down, joined by "."'),
+  mergedInto: z.string().nullable(),
+  registered: z.boolean(),
+};
+
+/**
+ * A node of the tree with its children, to the depth a tree can have: province → city → county →
+ * a county merged into a county. Spelled out level by level (no recursive schema: OpenAPI 3.1
+ * documents of the platform inline every schema).
+ */
+function nodeSchema(depth: number): z.ZodType {
+  return depth === 0
+    ? z.object({ ...bureauFields, children: z.array(z.never()).describe('none below this depth') })
+    : z.object({ ...bureauFields, children: z.array(nodeSchema(depth - 1)) });
+}
+const BureauNode = nodeSchema(4);
 interface BureauNodeShape extends BureauView {
   children: BureauNodeShape[];
 }
