@@ -1,5 +1,6 @@
 import {
   BureauDirectory,
+  bureauLevel,
   bureauRegistry,
   disbursement,
   domainError,
@@ -168,7 +169,7 @@ export class BureauAccess {
 
   /** A county bureau recommends a project of its county in a programme of a bureau above it. */
   private recommendsAsCounty(directory: BureauDirectory, caller: string, owner: Owner): boolean {
-    if (!directory.isWithin(caller, owner.bureauCode)) return false;
+    if (bureauLevel(caller) !== 'county' || !directory.isWithin(caller, owner.bureauCode)) return false;
     if (owner.countyCode !== null) return owner.countyCode === caller;
     const name = directory.nameOf(caller);
     return name !== undefined && owner.county !== null && name === owner.county;
