@@ -106,8 +106,8 @@ function withClaim(book, key, disbursementId, amount) {
 
 /** The event types the money is read from, each with the version written today; others are not read. */
 const CURRENT = {
-  ProgrammeLaunched: 2,
-  ProjectSubmitted: 3,
+  ProgrammeLaunched: 3,
+  ProjectSubmitted: 4,
   SelectionGrantAwarded: 2,
   ConversionContractRegistered: 2,
   ContractPaymentConfirmed: 1,
@@ -117,10 +117,10 @@ const CURRENT = {
   EntitlementClaimPaid: 1,
   EntitlementClaimReleased: 1,
   EntitlementClaimRecovered: 1,
-  R2LedgerOpened: 1,
+  R2LedgerOpened: 2,
   R2PaymentAssessed: 1,
   R2ReversalAssessed: 2,
-  R3LedgerOpened: 1,
+  R3LedgerOpened: 2,
   R3TransactionRecorded: 1,
   R3TransactionReversed: 1,
   DisbursementRequested: 2,
@@ -142,11 +142,19 @@ function upcast(event) {
   if (data === null) return { error: 'its data is not an object' };
   switch (event.type) {
     case 'ProgrammeLaunched':
-    case 'ProjectSubmitted':
+    case 'ProjectSubmitted': {
       // Before r2Beneficiary existed (ProgrammeLaunched v1, ProjectSubmitted v1–v2), R2 went to the transferor.
+      const beforeBeneficiary = version < (event.type === 'ProgrammeLaunched' ? 2 : 3);
       if (data.policy !== null && typeof data.policy === 'object') {
-        data.policy = { ...data.policy, r2Beneficiary: version < current ? 'transferor' : (data.policy.r2Beneficiary ?? 'transferee') };
+        data.policy = { ...data.policy, r2Beneficiary: beforeBeneficiary ? 'transferor' : (data.policy.r2Beneficiary ?? 'transferee') };
       }
+      // Before bureaus (ProgrammeLaunched v1–v2, ProjectSubmitted v1–v3) everything was the legacy bureau's.
+      if (version < current) data.bureauCode = LEGACY_BUREAU_CODE;
+      break;
+    }
+    case 'R2LedgerOpened':
+    case 'R3LedgerOpened':
+      if (version < 2) data.bureauCode = LEGACY_BUREAU_CODE;
       break;
     case 'SelectionGrantAwarded':
       // v1: the award itself claimed the grant for its disbursement.
@@ -173,17 +181,22 @@ function upcast(event) {
 // ---------------------------------------------------------------------------------------------
 // Stream names: entitlement/entitlement.ts, subsidy/*-ledger.ts, bank-reference/bank-reference.ts.
 
-const LEDGER = /^(subsidy|r3)-(.+)-(\d{4})$/;
+// A ledger is a bureau's cap (packages/domain/README.md, "Whose cap"): `subsidy-<bureau>-<creditCode>-<year>`,
+// and without the bureau part for the legacy bureau (331000), whose ledgers keep the names of before.
+const LEGACY_BUREAU_CODE = '331000';
+const LEDGER = /^(subsidy|r3)-(?:(\d{6})-)?(.+)-(\d{4})$/;
 const yearOf = (date) => Number(String(date).slice(0, 4));
-const r2Ledger = (creditCode, year) => `subsidy-${creditCode}-${year}`;
+const ledgerName = (prefix, bureau, creditCode, year) =>
+  (bureau ?? LEGACY_BUREAU_CODE) === LEGACY_BUREAU_CODE ? `${prefix}-${creditCode}-${year}` : `${prefix}-${bureau}-${creditCode}-${year}`;
+const r2Ledger = (bureau, creditCode, year) => ledgerName('subsidy', bureau, creditCode, year);
 const bankStream = (reference) => `bank-reference-${reference}`;
 const disbursementStream = (id) => `disbursement-${id}`;
 
 /** The stream and key of the entitlement a disbursement names. */
 function entitlementOf(ref) {
   if (ref?.rule === 'R1') return { stream: `project-${ref.projectId}`, key: 'R1' };
-  if (ref?.rule === 'R2') return { stream: r2Ledger(ref.creditCode, ref.year), key: `${ref.projectId}/${ref.paymentId}` };
-  if (ref?.rule === 'R3') return { stream: `r3-${ref.creditCode}-${ref.year}`, key: String(ref.transactionId) };
+  if (ref?.rule === 'R2') return { stream: r2Ledger(ref.bureauCode, ref.creditCode, ref.year), key: `${ref.projectId}/${ref.paymentId}` };
+  if (ref?.rule === 'R3') return { stream: ledgerName('r3', ref.bureauCode, ref.creditCode, ref.year), key: String(ref.transactionId) };
   return null;
 }
 
@@ -232,16 +245,19 @@ export function requiredStreamReasons(events) {
   const need = (stream, why) => {
     if (!reasons.has(stream)) reasons.set(stream, why);
   };
+  /** Each project's bureau, from its submission (which comes first in its stream). */
+  const bureauOf = new Map();
   for (const event of events) {
     const kind = kindOf(String(event.stream));
     if (kind === null) continue;
     const { data } = upcast(event);
     if (!data) continue;
+    if (event.type === 'ProjectSubmitted') bureauOf.set(event.stream, data.bureauCode);
     const at = `${event.stream}@${event.revision} ${event.type}`;
     if (CLAIM_TYPES.has(event.type) && kind !== 'disbursement') need(disbursementStream(data.disbursementId), `${at} names it`);
     switch (event.type) {
       case 'ContractPaymentConfirmed':
-        need(r2Ledger(data.enterpriseCreditCode, yearOf(data.paidOn)), `${at} is assessed there`);
+        need(r2Ledger(bureauOf.get(event.stream), data.enterpriseCreditCode, yearOf(data.paidOn)), `${at} is assessed there`);
         need(bankStream(data.bankReference), `${at} claims it`);
         break;
       case 'SubsidyAssessmentRecorded':
@@ -484,7 +500,7 @@ export function verifyMoney(events, options = {}) {
       if (launched) policies.set(String(launched.d.programmeId), { e: launched.e, policy: launched.d.policy });
     } else if (kind === 'project') {
       checked.projects++;
-      const p = { projectId: stream.slice('project-'.length), policy: null, lead: null, programmeId: null, submitted: null, r1: null, contracts: new Map(), payments: new Map(), legacyR1: [] };
+      const p = { projectId: stream.slice('project-'.length), bureau: LEGACY_BUREAU_CODE, policy: null, lead: null, programmeId: null, submitted: null, r1: null, contracts: new Map(), payments: new Map(), legacyR1: [] };
       projects.set(p.projectId, p);
       const claims = claimsOn(stream, (key) => (key === 'R1' && p.r1 ? p.r1.amount : null), (key) => `${stream}/${key}`);
       p.claims = claims;
@@ -493,6 +509,7 @@ export function verifyMoney(events, options = {}) {
         switch (e.type) {
           case 'ProjectSubmitted':
             p.policy = d.policy ?? null;
+            p.bureau = d.bureauCode ?? LEGACY_BUREAU_CODE;
             p.lead = d.leadEnterprise?.creditCode ?? null;
             p.programmeId = d.programmeId;
             p.submitted = e;
@@ -531,7 +548,7 @@ export function verifyMoney(events, options = {}) {
             const beneficiary = (p.policy?.r2Beneficiary ?? 'transferee') === 'transferee' ? contract.transferee : contract.transferor;
             if (d.enterpriseCreditCode !== beneficiary) fail(e, `payment ${d.paymentId} is assessed for ${d.enterpriseCreditCode}; the policy's beneficiary (${p.policy?.r2Beneficiary ?? 'transferee'}) of contract ${d.contractId} is ${beneficiary}`);
             contract.paid += amount;
-            p.payments.set(d.paymentId, { e, d, amount, ledger: r2Ledger(d.enterpriseCreditCode, yearOf(d.paidOn)), reversed: null, recorded: {} });
+            p.payments.set(d.paymentId, { e, d, amount, ledger: r2Ledger(p.bureau, d.enterpriseCreditCode, yearOf(d.paidOn)), reversed: null, recorded: {} });
             break;
           }
           case 'ContractPaymentReversed': {
@@ -562,7 +579,8 @@ export function verifyMoney(events, options = {}) {
       }
       claims.end(last);
     } else if (kind === 'r2' || kind === 'r3') {
-      const [, , creditCode, yearText] = LEDGER.exec(stream);
+      const [, , bureauPart, creditCode, yearText] = LEDGER.exec(stream);
+      const bureau = bureauPart ?? LEGACY_BUREAU_CODE;
       const year = Number(yearText);
       const isR2 = kind === 'r2';
       if (isR2) checked.r2Ledgers++;
@@ -590,7 +608,7 @@ export function verifyMoney(events, options = {}) {
           case 'R2LedgerOpened':
           case 'R3LedgerOpened': {
             if (e.revision !== 0 || ledger.policy) fail(e, 'the ledger is opened anywhere but at revision 0');
-            if (d.creditCode !== creditCode || d.year !== year) fail(e, `opens the ${d.year} ledger of ${d.creditCode} on stream ${stream}`);
+            if (d.creditCode !== creditCode || d.year !== year || d.bureauCode !== bureau) fail(e, `opens the ${d.year} ledger of ${d.creditCode} under ${d.bureauCode} on stream ${stream}`);
             const fields = isR2 ? ['r2RateBps', 'r2Threshold', 'r2AnnualCap'] : ['r3RateBps', 'r3AnnualCap'];
             const policy = { ...d.policy };
             for (const field of fields) policy[field] = fenOf(d.policy?.[field]);

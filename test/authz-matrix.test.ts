@@ -66,6 +66,7 @@ t.test('the authorisation matrix', async (t) => {
   }
   t.same(problems, [], 'every cell of the matrix as expected');
   t.comment(`${routes.length} routes × (${roles.length} roles + ${badTokens.length} bad tokens) = ${checked} requests`);
-  const adminWrites = routes.filter((r) => r.method !== 'GET' && (r.roles as readonly string[]).includes('admin') && r.url.startsWith('/v1/') && !/admin|tree-heads|projections/.test(r.url));
+  const adminWrites = routes.filter((r) => r.method !== 'GET' && (r.roles as readonly string[]).includes('admin') && r.url.startsWith('/v1/') && !/admin|tree-heads|projections|^\/v1\/bureaus/.test(r.url));
+  // (the registry of bureaus is an admin's: registering, renaming and merging bureaus is not a business command)
   t.same(adminWrites.map((r) => r.url), [], 'admin issues no business command');
 });

@@ -10,7 +10,7 @@ t.test('bad input on every command route is a 4xx problem and appends nothing', 
   const people = await cast(system);
   await launchProgramme(call, people, 'tz-b');
   await proposalInPublicity(call, people, 'tz-b', 'p-b', CODES.lead, clock.set);
-  const everyone = await system.token(['officer', 'reviewer', 'approver', 'finance'], 'mallory');
+  const everyone = await system.token(['officer', 'reviewer', 'approver', 'finance', 'admin'], 'mallory');
   const routes = system.app.routesTable.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/'));
   t.ok(routes.length >= 40, `${routes.length} command routes found in the route table`);
   const concrete = (url: string) =>

@@ -36,7 +36,8 @@ export interface RunningSystem {
   store: EventStore;
   /** Every event in the store, counted through the store. */
   eventCount(): Promise<number>;
-  token(role: Role | Role[], subject: string): Promise<string>;
+  /** A token of `subject` with `role`; of `bureau` (a GB/T 2260 code) when given, else without the claim (the default bureau, 331000). */
+  token(role: Role | Role[], subject: string, bureau?: string): Promise<string>;
   /** Stops this process's server; the data stays for a restart. */
   stop(): Promise<void>;
   /** Starts again on the same data (a restart after a crash or deploy). */
@@ -96,7 +97,7 @@ export async function startSystem(t: Test, kind: DatabaseKind, services: Service
           if (page.caughtUp) return count;
         }
       },
-      token: (role, subject) => signToken(privateJwk, { subject, roles: Array.isArray(role) ? role : [role] }),
+      token: (role, subject, bureau) => signToken(privateJwk, { subject, roles: Array.isArray(role) ? role : [role], bureau }),
       stop,
       restart: async (next) => {
         await stop();

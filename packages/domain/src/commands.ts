@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bankReferenceCommandRoles, bankReferenceCommandSchemas } from './bank-reference/registry.js';
+import { bureauCommandRoles, bureauCommandSchemas } from './bureau/registry.js';
 import type { CommandsOf } from './decider.js';
 import { commandSchema } from './decider.js';
 import { disbursementCommandRoles, disbursementCommandSchemas } from './disbursement/disbursement.js';
@@ -17,6 +18,7 @@ export const commandDataSchemas = {
   ...bankReferenceCommandSchemas,
   ...r2LedgerCommandSchemas,
   ...r3LedgerCommandSchemas,
+  ...bureauCommandSchemas,
 } as const;
 
 export type DomainCommand = CommandsOf<typeof commandDataSchemas>;
@@ -30,6 +32,7 @@ export const commandRoles: Record<CommandType, Role[]> = {
   ...bankReferenceCommandRoles,
   ...r2LedgerCommandRoles,
   ...r3LedgerCommandRoles,
+  ...bureauCommandRoles,
 };
 
 export function isCommandType(type: string): type is CommandType {

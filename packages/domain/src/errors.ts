@@ -11,6 +11,12 @@ export const errorCatalogue = {
   FOUR_EYES_VIOLATION: 'forbidden',
   CONFLICT_OF_INTEREST: 'forbidden',
   REVIEWER_NOT_ASSIGNED: 'forbidden',
+  /** A command on a resource of another bureau the caller can read (one below it): 只能在本单位内操作. */
+  BUREAU_FORBIDDEN: 'forbidden',
+  /** A merged bureau is the bureau of no new command and takes no children. */
+  BUREAU_MERGED: 'forbidden',
+  /** A caller whose bureau is neither registered nor the legacy bureau cannot launch a programme. */
+  BUREAU_NOT_REGISTERED: 'forbidden',
   // things that do not exist (yet)
   PROGRAMME_NOT_FOUND: 'not_found',
   PROJECT_NOT_FOUND: 'not_found',
@@ -23,6 +29,7 @@ export const errorCatalogue = {
   DISBURSEMENT_NOT_FOUND: 'not_found',
   LEDGER_ENTRY_NOT_FOUND: 'not_found',
   ENTITLEMENT_NOT_FOUND: 'not_found',
+  BUREAU_NOT_FOUND: 'not_found',
   // rules of the lifecycle
   ALREADY_EXISTS: 'rule',
   INVALID_STATE: 'rule',
@@ -72,6 +79,11 @@ export const errorCatalogue = {
   ENTITLEMENT_REDUCED: 'rule',
   PAYEE_MISMATCH: 'rule',
   CONTRACT_PARTIES_INVALID: 'rule',
+  // the registry of bureaus
+  BUREAU_PARENT_INVALID: 'rule',
+  BUREAU_HAS_CHILDREN: 'rule',
+  /** A project's county is not a county-level bureau under its programme's bureau. */
+  COUNTY_NOT_UNDER_BUREAU: 'rule',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof errorCatalogue;

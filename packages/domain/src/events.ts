@@ -1,4 +1,5 @@
 import { bankReferenceEventSchemas } from './bank-reference/registry.js';
+import { bureauEventSchemas } from './bureau/registry.js';
 import type { EventsOf } from './decider.js';
 import { disbursementEventSchemas } from './disbursement/disbursement.js';
 import { programmeEventSchemas } from './programme/events.js';
@@ -14,6 +15,7 @@ export const eventSchemas = {
   ...bankReferenceEventSchemas,
   ...r2LedgerEventSchemas,
   ...r3LedgerEventSchemas,
+  ...bureauEventSchemas,
 } as const;
 
 export type DomainEvent = EventsOf<typeof eventSchemas>;
@@ -24,8 +26,10 @@ export type EventType = DomainEvent['type'];
  * shape, and add an upcaster from the previous version in upcasting.ts.
  */
 const bumped: Partial<Record<EventType, number>> = {
-  ProgrammeLaunched: 2,
-  ProjectSubmitted: 3,
+  // v3: bureauCode (the launching bureau).
+  ProgrammeLaunched: 3,
+  // v4: bureauCode and the optional countyCode.
+  ProjectSubmitted: 4,
   // v2: the end date is the inclusive last day of the cycle (was the anniversary, one day late).
   TaskBookSigned: 2,
   ExtensionApproved: 2,
@@ -33,6 +37,9 @@ const bumped: Partial<Record<EventType, number>> = {
   ConversionContractRegistered: 2,
   DisbursementRequested: 2,
   R2ReversalAssessed: 2,
+  // v2: bureauCode (the ledger's government: the cap is the one its policy grants).
+  R2LedgerOpened: 2,
+  R3LedgerOpened: 2,
 };
 
 export const currentSchemaVersion: Record<EventType, number> = Object.fromEntries(

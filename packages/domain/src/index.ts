@@ -27,6 +27,7 @@ import { projectCommandRoles, projectCommandSchemas } from './project/commands.j
 import { projectDecider } from './project/decider.js';
 import { projectEventSchemas } from './project/events.js';
 import { projectStream } from './project/state.js';
+import { bureauCommandRoles, bureauCommandSchemas, bureauEventSchemas, bureauRegistryDecider, bureauRegistryStream, type BureauEvent } from './bureau/registry.js';
 import { r2LedgerCommandRoles, r2LedgerCommandSchemas, r2LedgerDecider, r2LedgerEventSchemas, r2LedgerStream } from './subsidy/r2-ledger.js';
 import { r3LedgerCommandRoles, r3LedgerCommandSchemas, r3LedgerDecider, r3LedgerEventSchemas, r3LedgerStream } from './subsidy/r3-ledger.js';
 
@@ -95,6 +96,19 @@ export const r3Ledger = {
   streamName: r3LedgerStream,
 } as const;
 
+/** The registry of bureaus: one stream, `bureaus`. */
+export const bureauRegistry = {
+  decider: bureauRegistryDecider,
+  commandSchemas: bureauCommandSchemas,
+  eventSchemas: bureauEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<BureauEvent>(bureauEventSchemas),
+  commandRoles: bureauCommandRoles,
+  streamName: bureauRegistryStream,
+} as const;
+
+export * from './bureau/index.js';
+
 export type { Decider, CommandsOf, EventsOf } from './decider.js';
 export { commandSchema } from './decider.js';
 
@@ -157,7 +171,7 @@ export type { Reclaim } from './entitlement/reclaim.js';
 export { BankReference } from './bank-reference/bank-reference.js';
 export type { BankReferenceCommand, BankReferenceEvent, BankReferenceState } from './bank-reference/registry.js';
 export type { R2LedgerCommand, R2LedgerEntry, R2LedgerEvent, R2LedgerState } from './subsidy/r2-ledger.js';
-export { r2EntitlementView, r2EntitlementViews } from './subsidy/r2-ledger.js';
+export { bureauOfRef, r2EntitlementView, r2EntitlementViews } from './subsidy/r2-ledger.js';
 export type { R3LedgerCommand, R3LedgerEntry, R3LedgerEvent, R3LedgerState } from './subsidy/r3-ledger.js';
 export { r3EntitlementView, r3EntitlementViews } from './subsidy/r3-ledger.js';
 export { assessR2, assessR3 } from './subsidy/r2-rules.js';

@@ -2,6 +2,7 @@ import type { DomainEvent } from './events.js';
 import { cycleEnd } from './deadlines.js';
 import { currentSchemaVersion, eventSchemas, isEventType } from './events.js';
 import { monthsBetween, parseYmd } from './values/calendar.js';
+import { LEGACY_BUREAU_CODE } from './bureau/codes.js';
 
 /** Turns the data of version n of an event into version n + 1. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -43,13 +44,18 @@ const withLegacyBeneficiary: Upcaster = ({ policy, ...rest }) => ({
   policy: isRecordValue(policy) ? { ...policy, r2Beneficiary: 'transferor' } : policy,
 });
 
+/** Every fact recorded before bureaus existed belongs to the legacy bureau (Taizhou, 331000). */
+const withLegacyBureau: Upcaster = (data) => ({ ...data, bureauCode: LEGACY_BUREAU_CODE });
+
 /** upcasters[type][n] upgrades version n to n + 1. */
 export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
-  ProgrammeLaunched: { 1: withLegacyBeneficiary },
+  ProgrammeLaunched: { 1: withLegacyBeneficiary, 2: withLegacyBureau },
   ProjectSubmitted: {
     // v1 stored the requested funding as a number of yuan; v2 stores integer fen.
     1: ({ requestedFundingYuan, ...rest }) => ({ ...rest, requestedFunding: yuanToFen(requestedFundingYuan) }),
     2: withLegacyBeneficiary,
+    // v4 adds the programme's bureau; a proposal of before named no county bureau.
+    3: withLegacyBureau,
   },
   TaskBookSigned: {
     // v1 stored the anniversary (start + cycle months, clamped) as `endOn`: one day past the
@@ -71,6 +77,9 @@ export const upcasters: Partial<Record<string, Record<number, Upcaster>>> = {
   DisbursementRequested: { 1: (data) => ({ ...data, entitlement: null }) },
   // v1 named the payment by paymentId alone (no projectId): the ledger's first entry with that id.
   R2ReversalAssessed: { 1: (data) => data },
+  // A ledger opened before bureaus is the legacy bureau's (its stream keeps the old name).
+  R2LedgerOpened: { 1: withLegacyBureau },
+  R3LedgerOpened: { 1: withLegacyBureau },
 };
 
 export interface StoredEvent {

@@ -14,7 +14,7 @@ t.test('approval: reserve a place on the programme, then approve on the project'
     type: 'LaunchProgramme',
     actor: officer,
     at: on('2018-04-20'),
-    data: programme.commandSchemas.LaunchProgramme.parse({ programmeId: 'tz-2018', name: 'Ten majors', bureau: 'Taizhou S&T Bureau', quota: 1 }),
+    data: programme.commandSchemas.LaunchProgramme.parse({ programmeId: 'tz-2018', name: 'Ten majors', bureau: 'Taizhou S&T Bureau', bureauCode: '331000', quota: 1 }),
   };
   let programmeState = programme.decider.decide(launch, programme.decider.initialState).reduce(programme.decider.evolve, programme.decider.initialState);
   t.equal(programmeSnapshot(programmeState)?.policy.r1GrantAmount, 10_000_000);
@@ -62,17 +62,18 @@ t.test('R2: a bank payment on the project, assessed on the enterprise-year ledge
     type: 'AssessR2Payment',
     actor: finance,
     at: on('2019-10-09'),
-    data: { creditCode: payment.enterpriseCreditCode, year, policy: { ...policy }, paymentId: payment.paymentId, projectId: payment.projectId, contractId: payment.contractId, amount: payment.amount, paidOn: payment.paidOn, bankReference: payment.bankReference },
+    data: { bureauCode: projectState.bureauCode, creditCode: payment.enterpriseCreditCode, year, policy: { ...policy }, paymentId: payment.paymentId, projectId: payment.projectId, contractId: payment.contractId, amount: payment.amount, paidOn: payment.paidOn, bankReference: payment.bankReference },
   };
   const ledgerEvents = r2Ledger.decider.decide(assess, r2Ledger.decider.initialState);
   let ledger = ledgerEvents.reduce(r2Ledger.decider.evolve, r2Ledger.decider.initialState);
   const assessed = ledgerEvents.find((e) => e.type === 'R2PaymentAssessed');
   const granted = assessed?.type === 'R2PaymentAssessed' ? assessed.data.subsidyGranted : -1;
   t.equal(granted, 10_000_000, '2,000,000 yuan bank-paid → 100,000 yuan');
-  t.equal(r2Ledger.streamName(codes.lead, year), `subsidy-${codes.lead}-2019`);
+  t.equal(projectState.bureauCode, '331000');
+  t.equal(r2Ledger.streamName(projectState.bureauCode, codes.lead, year), `subsidy-${codes.lead}-2019`, 'the legacy bureau keeps the ledger names of before');
 
   const recorded = project.decider.decide(
-    { type: 'RecordSubsidyAssessment', actor: finance, at: on('2019-10-09'), data: { paymentId: 'pay1', step: 'payment', ledgerStream: r2Ledger.streamName(codes.lead, year), subsidyGranted: granted, clawback: 0 } },
+    { type: 'RecordSubsidyAssessment', actor: finance, at: on('2019-10-09'), data: { paymentId: 'pay1', step: 'payment', ledgerStream: r2Ledger.streamName('331000', codes.lead, year), subsidyGranted: granted, clawback: 0 } },
     projectState,
   );
   t.equal(recorded.length, 1);

@@ -12,6 +12,7 @@ const launch = cmd('LaunchProgramme', {
   programmeId: 'tz-2018',
   name: 'Taizhou 2018 ten major breakthrough projects',
   bureau: 'Taizhou Municipal Science and Technology Bureau',
+  bureauCode: '331000',
   quota: 2,
   focusIndustries: ['pumps', 'moulds', 'smart toilets'],
   policy: taizhouPolicy,

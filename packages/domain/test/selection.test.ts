@@ -4,7 +4,7 @@ import { currentSchemaVersion, decideApproval, decideRelease, parseEvent, progra
 import { approver, approver2, on } from './fixtures/fixtures.js';
 import { inPublicity } from './fixtures/project-story.js';
 
-const launchData = programme.commandSchemas.LaunchProgramme.parse({ programmeId: 'tz-2018', name: 'Ten majors', bureau: 'Taizhou S&T Bureau', quota: 2 });
+const launchData = programme.commandSchemas.LaunchProgramme.parse({ programmeId: 'tz-2018', name: 'Ten majors', bureau: 'Taizhou S&T Bureau', bureauCode: '331000', quota: 2 });
 const launched: ProgrammeEvent[] = [{ type: 'ProgrammeLaunched', data: { ...launchData, by: { id: 'officer-li', role: 'officer' }, at: on('2018-04-20') } }];
 const reserved = (projectId: string, slot: number): ProgrammeEvent => ({
   type: 'SelectionSlotReserved',

@@ -48,6 +48,8 @@ export const domainStreams = {
   bankReference: 'bank-reference-',
   r2Ledger: 'subsidy-',
   r3Ledger: 'r3-',
+  /** The registry of bureaus: one stream. */
+  bureauRegistry: 'bureaus-',
 } as const;
 
 /** Whether `stream` is one of the projection's own streams. */

@@ -51,9 +51,9 @@ export function writeHistory(w: World, n: number, h: History): { projectId: stri
   const programmeId = `pg-${n}`;
   const projectId = `p-${n}`;
   const policy: ProgrammePolicy = { ...taizhouPolicy, cycleMonths: h.cycleMonths, acceptanceWindowMonths: h.acceptanceWindowMonths, extensionRequestLeadMonths: h.extensionRequestLeadMonths, extensionMaxMonths: 6 };
-  onProgramme(w, programmeId, 'LaunchProgramme', { programmeId, name: '台州市技术攻关项目', bureau: '台州市科学技术局', quota: 1, focusIndustries: [], policy }, officer, '2018-04-01');
+  onProgramme(w, programmeId, 'LaunchProgramme', { programmeId, name: '台州市技术攻关项目', bureau: '台州市科学技术局', bureauCode: '331000', quota: 1, focusIndustries: [], policy }, officer, '2018-04-01');
   onProgramme(w, programmeId, 'OpenSolicitation', { opensOn: '2018-05-01', closesOn: '2018-07-31' }, officer, '2018-04-02');
-  const programme = { programmeId, policy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
+  const programme = { programmeId, bureauCode: '331000', policy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
   onProject(w, projectId, 'SubmitProject', { projectId, programme, title: '高效潜水泵', leadEnterprise: lead, partners: [], industry: '泵业', county: '温岭市', principalInvestigator: { name: '王伟' }, keyTechnologies: ['水力模型'], requestedFunding: 300_000_000 }, officer, '2018-06-01');
   onProject(w, projectId, 'RecordFormalReview', { passed: true, reasons: [] }, officer2, '2018-06-05');
   onProject(w, projectId, 'AssignExpertReviewer', { reviewerId: reviewer.id, name: '陈', employerCreditCode: '12331000470000123J' }, officer, '2018-06-10');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bankReference, disbursement, eventSchemas, programme, project, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { bankReference, bureauRegistry, disbursement, eventSchemas, programme, project, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { allProjections, concern, domainStreams, owns } from '../src/index.js';
 
 /** Each aggregate with one stream of it, named by the domain itself. */
@@ -8,8 +8,11 @@ const aggregates = [
   { name: 'project', schemas: project.eventSchemas, stream: project.streamName('tz-2018-0001') },
   { name: 'disbursement', schemas: disbursement.eventSchemas, stream: disbursement.streamName('r1-tz-2018-0001') },
   { name: 'bankReference', schemas: bankReference.eventSchemas, stream: bankReference.streamName('ICBC-2019-0001') },
-  { name: 'r2Ledger', schemas: r2Ledger.eventSchemas, stream: r2Ledger.streamName('91331000MA2AB12341', 2019) },
-  { name: 'r3Ledger', schemas: r3Ledger.eventSchemas, stream: r3Ledger.streamName('12331000470000001L', 2019) },
+  { name: 'r2Ledger', schemas: r2Ledger.eventSchemas, stream: r2Ledger.streamName('331000', '91331000MA2AB12341', 2019) },
+  { name: 'r3Ledger', schemas: r3Ledger.eventSchemas, stream: r3Ledger.streamName('331000', '12331000470000001L', 2019) },
+  { name: 'r2Ledger of a bureau', schemas: r2Ledger.eventSchemas, stream: r2Ledger.streamName('331002', '91331000MA2AB12341', 2019) },
+  { name: 'r3Ledger of a bureau', schemas: r3Ledger.eventSchemas, stream: r3Ledger.streamName('331002', '12331000470000001L', 2019) },
+  { name: 'bureauRegistry', schemas: bureauRegistry.eventSchemas, stream: bureauRegistry.streamName() },
 ];
 
 t.test('every domain event type belongs to an aggregate whose streams are a domain stream category', async (t) => {

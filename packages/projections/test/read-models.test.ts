@@ -13,9 +13,9 @@ const lead = { name: '台州泵业有限公司', creditCode: '91331000MA28A1B2CY
 /** One pump project, written as the lifecycle API would: given these events, each read model has known rows. */
 function story(): World {
   const w = new World(seededRandom(1));
-  onProgramme(w, 'tz-2018', 'LaunchProgramme', { programmeId: 'tz-2018', name: '台州市2018年度十大技术攻关项目', bureau: '台州市科学技术局', quota: 10, focusIndustries: [], policy: taizhouPolicy }, officer, '2018-04-01');
+  onProgramme(w, 'tz-2018', 'LaunchProgramme', { programmeId: 'tz-2018', name: '台州市2018年度十大技术攻关项目', bureau: '台州市科学技术局', bureauCode: '331000', quota: 10, focusIndustries: [], policy: taizhouPolicy }, officer, '2018-04-01');
   onProgramme(w, 'tz-2018', 'OpenSolicitation', { opensOn: '2018-05-01', closesOn: '2018-07-31' }, officer, '2018-04-02');
-  const programme = { programmeId: 'tz-2018', policy: taizhouPolicy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
+  const programme = { programmeId: 'tz-2018', bureauCode: '331000', policy: taizhouPolicy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
   onProject(w, 'p1', 'SubmitProject', { projectId: 'p1', programme, title: '高效潜水泵水力模型', leadEnterprise: lead, partners: [], industry: '泵业', county: '温岭市', principalInvestigator: { name: '王伟' }, keyTechnologies: ['水力模型'], requestedFunding: 300_000_000 }, officer, '2018-06-01');
   onProject(w, 'p1', 'RecordFormalReview', { passed: true, reasons: [] }, officer2, '2018-06-05');
   onProject(w, 'p1', 'AssignExpertReviewer', { reviewerId: reviewer.id, name: '陈', employerCreditCode: '12331000470000123J' }, officer, '2018-06-10');
@@ -34,7 +34,7 @@ function story(): World {
   onBankReference(w, 'ICBC-2018-0001', 'ClaimBankReference', { bankReference: 'ICBC-2018-0001', claimant: { kind: 'disbursement', id: 'r1-p1' } }, f3 as Actor, '2018-08-06');
   onPayout(w, 'r1-p1', r1, 'RecordDisbursementPayment', { bankReference: 'ICBC-2018-0001', paidOn: '2018-08-06' }, f3 as Actor, '2018-08-06');
   const r2 = { r2RateBps: 500, r2Threshold: 100_000_000, r2AnnualCap: 100_000_000, r2ThresholdMode: 'per_contract' as const };
-  onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Payment', { creditCode: lead.creditCode, year: 2019, policy: r2, paymentId: 'pay1', projectId: 'p1', contractId: 'c1', amount: 200_000_000, paidOn: '2019-10-08', bankReference: 'ICBC-2019-0001' }, f1 as Actor, '2019-10-09');
+  onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Payment', { bureauCode: '331000', creditCode: lead.creditCode, year: 2019, policy: r2, paymentId: 'pay1', projectId: 'p1', contractId: 'c1', amount: 200_000_000, paidOn: '2019-10-08', bankReference: 'ICBC-2019-0001' }, f1 as Actor, '2019-10-09');
   onR2Ledger(w, `subsidy-${lead.creditCode}-2019`, 'AssessR2Reversal', { projectId: 'p1', paymentId: 'pay1', reversedOn: '2019-11-01', reason: '退款' }, f1 as Actor, '2019-11-02');
   return w;
 }

@@ -15,7 +15,7 @@ const launch: ProgrammeCommand = {
   type: 'LaunchProgramme',
   actor: officer,
   at: '2018-04-20T10:00:00+08:00',
-  data: { programmeId: 'tz-2018', name: 'Taizhou 2018', bureau: 'Taizhou S&T Bureau', quota: 10, focusIndustries: [...pumpProgramme.focusIndustries], policy: pumpProgramme.policy },
+  data: { programmeId: 'tz-2018', name: 'Taizhou 2018', bureau: 'Taizhou S&T Bureau', bureauCode: '331000', quota: 10, focusIndustries: [...pumpProgramme.focusIndustries], policy: pumpProgramme.policy },
 };
 const claim: BankReferenceCommand = {
   type: 'ClaimBankReference',
@@ -66,7 +66,7 @@ t.test('tree heads, proofs and bundles (pglite)', async (t) => {
   await appendEach(store, programmes.streamName('tz-2018'), programmes.decider.decide(launch, programmes.decider.initialState));
   await appendEach(store, bankReference.streamName('BOC-2019-5550'), bankReference.decider.decide(claim, bankReference.decider.initialState));
   // … and the ledger's assessment recorded back on the project (the fixture's story stops before it).
-  const ledgerStream = r2Ledger.streamName(codes.lead, 2019);
+  const ledgerStream = r2Ledger.streamName('331000', codes.lead, 2019);
   const assessed = (await store.readStream(ledgerStream)).find((e) => e.type === 'R2PaymentAssessed')!;
   const recordedBack: ProjectEvent = {
     type: 'SubsidyAssessmentRecorded',

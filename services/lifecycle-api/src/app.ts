@@ -15,6 +15,8 @@ import { registerProjectCommands } from './routes/project-routes.js';
 import { registerStateRoutes } from './routes/state-routes.js';
 import { registerSelectionRoutes } from './routes/selection-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
+import { registerBureauRoutes } from './routes/bureau-routes.js';
+import { BureauAccess } from './bureaus/access.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
 /**
@@ -46,7 +48,8 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
   registerMoneyCommands(app, deps);
   registerSelectionRoutes(app, deps);
   registerWorkflows(app, deps);
-  registerStateRoutes(app, deps.store, deps.cache);
+  registerStateRoutes(app, deps.store, deps.bureaus, deps.cache);
+  registerBureauRoutes(app, deps);
 }
 
 /** Commands of officers, reviewers, approvers and finance: every change to a programme, project, disbursement or subsidy ledger. */
@@ -61,7 +64,7 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       const cacheStreams = options.cacheStreams ?? ownSetting(deps.config, 'AGGREGATE_CACHE_STREAMS');
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
       const idempotency = idempotencyStore(deps.sql);
-      registerLifecycleRoutes(app, { store, env, idempotency, cache });
+      registerLifecycleRoutes(app, { store, env, idempotency, cache, bureaus: new BureauAccess(store, cache) });
       const retentionHours = ownSetting(deps.config, 'IDEMPOTENCY_RETENTION_HOURS');
       if (retentionHours > 0) {
         const log = deps.logger.child({ process: 'idempotency-retention' });

@@ -17,13 +17,14 @@ const context = (store: EventStore, idSeed?: string): CommandContext => ({
   env: { now: () => new Date('2018-05-01T02:00:00Z'), newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}` },
   actor: officer,
   correlationId: 'req-1',
+  bureau: '331000',
   idSeed,
   cache: new AggregateCache(100),
 });
 
 const launch = (programmeId: string, state: ProgrammeState) =>
   programme.decider.decide(
-    { type: 'LaunchProgramme', actor: officer, at: '2018-05-01T02:00:00.000Z', data: programme.commandSchemas.LaunchProgramme.parse({ programmeId, name: 'P', bureau: 'B', quota: 1 }) },
+    { type: 'LaunchProgramme', actor: officer, at: '2018-05-01T02:00:00.000Z', data: programme.commandSchemas.LaunchProgramme.parse({ programmeId, name: 'P', bureau: 'B', bureauCode: '331000', quota: 1 }) },
     state,
   );
 

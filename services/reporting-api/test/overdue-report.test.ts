@@ -31,9 +31,9 @@ const policy = { ...taizhouPolicy, acceptanceWindowMonths: 3 };
 
 function story(): World {
   const w = new World(seededRandom(5));
-  onProgramme(w, 'tz-2018', 'LaunchProgramme', { programmeId: 'tz-2018', name: '台州市2018年度十大技术攻关项目', bureau: '台州市科学技术局', quota: 10, focusIndustries: [], policy }, officer, '2018-04-01');
+  onProgramme(w, 'tz-2018', 'LaunchProgramme', { programmeId: 'tz-2018', name: '台州市2018年度十大技术攻关项目', bureau: '台州市科学技术局', bureauCode: '331000', quota: 10, focusIndustries: [], policy }, officer, '2018-04-01');
   onProgramme(w, 'tz-2018', 'OpenSolicitation', { opensOn: '2018-05-01', closesOn: '2018-07-31' }, officer, '2018-04-02');
-  const programme = { programmeId: 'tz-2018', policy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
+  const programme = { programmeId: 'tz-2018', bureauCode: '331000', policy, focusIndustries: [], solicitation: { opensOn: '2018-05-01', closesOn: '2018-07-31', closedOn: null } };
   ['p-returned', 'p-reported', 'p-silent'].forEach((projectId, i) => {
     const lead = { name: `台州泵业${i}有限公司`, creditCode: '91331000MA28A1B2CY' };
     onProject(w, projectId, 'SubmitProject', { projectId, programme, title: `水泵${i}`, leadEnterprise: lead, partners: [], industry: '泵业', county: '温岭市', principalInvestigator: { name: '王伟' }, keyTechnologies: ['水力模型'], requestedFunding: 300_000_000 }, officer, '2018-06-01');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Year } from '../values/calendar.js';
 import { Id } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
+import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
 
 /**
  * What a disbursement pays: one entitlement, named, never an amount typed in.
@@ -12,11 +13,15 @@ import { CreditCode } from '../values/credit-code.js';
  *   within a project);
  * - R3: one recorded transaction on the institution-year ledger (stream
  *   `r3-<creditCode>-<year>`, key `<transactionId>`).
+ *
+ * R2 and R3 ledgers belong to a bureau (the government whose cap it is): `bureauCode` names it,
+ * absent for the legacy bureau (whose ledgers keep the stream names above) and otherwise in the
+ * stream name, `subsidy-<bureauCode>-<creditCode>-<year>`, `r3-<bureauCode>-<creditCode>-<year>`.
  */
 export const EntitlementRef = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('R1'), projectId: Id }),
-  z.strictObject({ rule: z.literal('R2'), creditCode: CreditCode, year: Year, projectId: Id, paymentId: Id }),
-  z.strictObject({ rule: z.literal('R3'), creditCode: CreditCode, year: Year, transactionId: Id }),
+  z.strictObject({ rule: z.literal('R2'), bureauCode: BureauCode.optional(), creditCode: CreditCode, year: Year, projectId: Id, paymentId: Id }),
+  z.strictObject({ rule: z.literal('R3'), bureauCode: BureauCode.optional(), creditCode: CreditCode, year: Year, transactionId: Id }),
 ]);
 export type EntitlementRef = z.infer<typeof EntitlementRef>;
 
@@ -46,10 +51,14 @@ export function entitlementStream(ref: EntitlementRef): string {
   switch (ref.rule) {
     case 'R1':
       return `project-${ref.projectId}`;
-    case 'R2':
-      return `subsidy-${ref.creditCode}-${ref.year}`;
-    case 'R3':
-      return `r3-${ref.creditCode}-${ref.year}`;
+    case 'R2': {
+      const bureau = ref.bureauCode ?? LEGACY_BUREAU_CODE;
+      return bureau === LEGACY_BUREAU_CODE ? `subsidy-${ref.creditCode}-${ref.year}` : `subsidy-${bureau}-${ref.creditCode}-${ref.year}`;
+    }
+    case 'R3': {
+      const bureau = ref.bureauCode ?? LEGACY_BUREAU_CODE;
+      return bureau === LEGACY_BUREAU_CODE ? `r3-${ref.creditCode}-${ref.year}` : `r3-${bureau}-${ref.creditCode}-${ref.year}`;
+    }
     default: {
       const never: never = ref;
       throw new Error(`unknown entitlement ${JSON.stringify(never)}`);

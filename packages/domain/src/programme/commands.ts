@@ -5,6 +5,7 @@ import type { Role } from '../roles.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text } from '../values/common.js';
 import { lineText } from '../values/text.js';
+import { BureauCode } from '../bureau/codes.js';
 
 export const Industry = lineText(100);
 /** An industry as recorded in events and programme states (see RecordedText). */
@@ -15,7 +16,10 @@ export const programmeCommandSchemas = {
   LaunchProgramme: z.strictObject({
     programmeId: Id,
     name: Name,
+    /** The launching bureau's name, for display (free text, as before bureaus were data). */
     bureau: Name,
+    /** The launching bureau: the caller's own (the HTTP layer takes it from the token, never from the body). */
+    bureauCode: BureauCode,
     quota: z.int().min(1).max(10_000),
     focusIndustries: z.array(Industry).max(50).default([]),
     policy: ProgrammePolicy.default(taizhouPolicy),

@@ -87,8 +87,8 @@ function firstFreeSlot(state: ProgrammeState): number {
 function evolve(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
   switch (event.type) {
     case 'ProgrammeLaunched': {
-      const { programmeId, name, bureau, quota, focusIndustries, policy } = event.data;
-      return { ...state, status: 'launched', programmeId, name, bureau, quota, focusIndustries, policy };
+      const { programmeId, name, bureau, bureauCode, quota, focusIndustries, policy } = event.data;
+      return { ...state, status: 'launched', programmeId, name, bureau, bureauCode, quota, focusIndustries, policy };
     }
     case 'SolicitationOpened':
       return { ...state, solicitation: { opensOn: event.data.opensOn, closesOn: event.data.closesOn, closedOn: null } };

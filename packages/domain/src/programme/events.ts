@@ -4,6 +4,7 @@ import { ProgrammePolicy } from '../policy.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
 import { RecordedIndustry } from './commands.js';
+import { BureauCode } from '../bureau/codes.js';
 
 export const programmeEventSchemas = {
   ProgrammeLaunched: z.strictObject({
@@ -11,6 +12,8 @@ export const programmeEventSchemas = {
     programmeId: Id,
     name: RecordedName,
     bureau: RecordedName,
+    /** v3: the launching bureau (v2 and before: LEGACY_BUREAU_CODE, see upcasting.ts). */
+    bureauCode: BureauCode,
     quota: z.int().min(1),
     focusIndustries: z.array(RecordedIndustry),
     policy: ProgrammePolicy,

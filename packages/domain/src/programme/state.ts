@@ -3,6 +3,7 @@ import { ProgrammePolicy } from '../policy.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id } from '../values/common.js';
 import { RecordedIndustry } from './commands.js';
+import { BureauCode } from '../bureau/codes.js';
 
 export interface SolicitationWindow {
   readonly opensOn: string;
@@ -15,6 +16,8 @@ export interface ProgrammeState {
   readonly programmeId: string;
   readonly name: string;
   readonly bureau: string;
+  /** The bureau that launched it: its projects, money and caps belong to it. */
+  readonly bureauCode: string;
   readonly quota: number;
   readonly focusIndustries: readonly string[];
   readonly policy: ProgrammePolicy | null;
@@ -29,6 +32,7 @@ export const initialProgrammeState: ProgrammeState = {
   programmeId: '',
   name: '',
   bureau: '',
+  bureauCode: '',
   quota: 0,
   focusIndustries: [],
   policy: null,
@@ -44,6 +48,8 @@ export const initialProgrammeState: ProgrammeState = {
  */
 export const ProgrammeSnapshot = z.strictObject({
   programmeId: Id,
+  /** The programme's bureau: the project belongs to it. */
+  bureauCode: BureauCode,
   policy: ProgrammePolicy,
   focusIndustries: z.array(RecordedIndustry),
   solicitation: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, closedOn: IsoDate.nullable() }).nullable(),
@@ -54,6 +60,7 @@ export function programmeSnapshot(state: ProgrammeState): ProgrammeSnapshot | nu
   if (state.status === 'none' || state.policy === null) return null;
   return {
     programmeId: state.programmeId,
+    bureauCode: state.bureauCode,
     policy: state.policy,
     focusIndustries: [...state.focusIndustries],
     solicitation: state.solicitation === null ? null : { ...state.solicitation },

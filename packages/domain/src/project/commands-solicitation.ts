@@ -4,6 +4,7 @@ import { ProgrammeSnapshot } from '../programme/state.js';
 import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text } from '../values/common.js';
 import { lineText } from '../values/text.js';
+import { BureauCode } from '../bureau/codes.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import { Indicator, MilestonePlan, Organisation, PrincipalInvestigator } from './values.js';
@@ -19,6 +20,8 @@ export const solicitationCommandSchemas = {
     partners: z.array(Organisation).max(50).default([]),
     industry: Industry,
     county: Name,
+    /** The applicant's county bureau (a county-level bureau under the programme's), which may recommend it. */
+    countyCode: BureauCode.optional(),
     principalInvestigator: PrincipalInvestigator,
     keyTechnologies: z.array(Text).min(1).max(50),
     requestedFunding: PositiveFen,

@@ -7,6 +7,7 @@ import type { ProjectEvent } from './events.js';
 import { policyOf, requireFourEyes, requireStatus, todayOf } from './guards.js';
 import type { ProjectState, ReviewerState } from './state.js';
 import { entryOf } from '../values/keyed.js';
+import { bureauLevel, provinceOf } from '../bureau/codes.js';
 
 function reviewerOf(state: ProjectState, reviewerId: string): ReviewerState {
   const reviewer = entryOf(state.reviewers, reviewerId);
@@ -35,6 +36,13 @@ function submit(command: Extract<SolicitationCommand, { type: 'SubmitProject' }>
       `programme ${programme.programmeId} funds ${programme.focusIndustries.join(', ')}; "${proposal.industry}" is not one of them`,
     );
   }
+  if (proposal.countyCode !== undefined && (bureauLevel(proposal.countyCode) !== 'county' || provinceOf(proposal.countyCode) !== provinceOf(programme.bureauCode))) {
+    throw domainError(
+      'COUNTY_NOT_UNDER_BUREAU',
+      `${proposal.countyCode} 不是 ${programme.bureauCode} 所辖的县（区） (the county must be a county-level bureau under the programme's bureau)`,
+      { countyCode: proposal.countyCode, bureauCode: programme.bureauCode },
+    );
+  }
   if (proposal.partners.some((partner) => partner.creditCode === proposal.leadEnterprise.creditCode)) {
     throw domainError('LEAD_IS_PARTNER', `the lead enterprise ${proposal.leadEnterprise.creditCode} cannot also be listed as a partner`);
   }
@@ -46,6 +54,7 @@ function submit(command: Extract<SolicitationCommand, { type: 'SubmitProject' }>
         at: command.at,
         ...proposal,
         programmeId: programme.programmeId,
+        bureauCode: programme.bureauCode,
         policy: programme.policy,
         submittedOn: today,
       },

@@ -5,14 +5,20 @@ import { IsoDate } from '../values/calendar.js';
 import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
+import { BureauCode } from '../bureau/codes.js';
 import { RecordedIndicator, RecordedMilestonePlan, RecordedOrganisation, RecordedPrincipalInvestigator, Stage } from './values.js';
 
 export const solicitationEventSchemas = {
-  /** v2: requested funding in fen (v1 carried `requestedFundingYuan`; see upcasting.ts). */
+  /**
+   * v2: requested funding in fen (v1 carried `requestedFundingYuan`; see upcasting.ts). v4: the
+   * programme's `bureauCode` (before: LEGACY_BUREAU_CODE) and the applicant's `countyCode` (optional).
+   */
   ProjectSubmitted: z.strictObject({
     ...recorded,
     projectId: Id,
     programmeId: Id,
+    bureauCode: BureauCode,
+    countyCode: BureauCode.optional(),
     policy: ProgrammePolicy,
     title: RecordedName,
     leadEnterprise: RecordedOrganisation,

@@ -14,6 +14,8 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
         stage: 'solicitation',
         projectId: d.projectId,
         programmeId: d.programmeId,
+        bureauCode: d.bureauCode,
+        countyCode: d.countyCode ?? null,
         policy: d.policy,
         title: d.title,
         leadEnterprise: d.leadEnterprise,

@@ -81,6 +81,10 @@ export interface ProjectState {
   readonly suspended: boolean;
   readonly projectId: string;
   readonly programmeId: string;
+  /** The programme's bureau ('' before submission): the project, its money and its ledgers belong to it. */
+  readonly bureauCode: string;
+  /** The applicant's county bureau, which may recommend it; null when the proposal named none. */
+  readonly countyCode: string | null;
   readonly policy: ProgrammePolicy | null;
   readonly title: string;
   readonly leadEnterprise: Organisation | null;
@@ -141,6 +145,8 @@ export const initialProjectState: ProjectState = {
   suspended: false,
   projectId: '',
   programmeId: '',
+  bureauCode: '',
+  countyCode: null,
   policy: null,
   title: '',
   leadEnterprise: null,

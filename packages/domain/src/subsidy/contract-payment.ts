@@ -57,6 +57,7 @@ export function decideContractPayment(command: ConfirmPayment, state: ContractPa
       actor,
       at,
       data: {
+        bureauCode: after.bureauCode,
         creditCode: payment.enterpriseCreditCode,
         year: Number(payment.paidOn.slice(0, 4)),
         policy: { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode },
@@ -77,14 +78,17 @@ export function decideContractPayment(command: ConfirmPayment, state: ContractPa
       type: 'RecordSubsidyAssessment',
       actor,
       at,
-      data: { paymentId: data.paymentId, step: 'payment', ledgerStream: ledgerOf(payment), subsidyGranted: assessed.data.subsidyGranted, clawback: 0 },
+      data: { paymentId: data.paymentId, step: 'payment', ledgerStream: ledgerOf(payment, after.bureauCode), subsidyGranted: assessed.data.subsidyGranted, clawback: 0 },
     },
     after,
   );
   return { bankReference: claim, project: [...confirmed, ...recorded], ledger };
 }
 
-/** The enterprise-year ledger that assesses a confirmed payment: the beneficiary's, in the year of the bank's paid-on date. */
-export function ledgerOf(payment: { enterpriseCreditCode: string; paidOn: string }): string {
-  return r2LedgerStream(payment.enterpriseCreditCode, Number(payment.paidOn.slice(0, 4)));
+/**
+ * The ledger that assesses a confirmed payment: the beneficiary's, in the year of the bank's paid-on
+ * date, under the cap of the project's bureau (the government whose programme's policy grants it).
+ */
+export function ledgerOf(payment: { enterpriseCreditCode: string; paidOn: string }, bureauCode: string): string {
+  return r2LedgerStream(bureauCode, payment.enterpriseCreditCode, Number(payment.paidOn.slice(0, 4)));
 }

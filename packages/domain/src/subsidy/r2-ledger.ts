@@ -8,6 +8,7 @@ import type { Role } from '../roles.js';
 import { IsoDate, Year, yearOf } from '../values/calendar.js';
 import { Id, RecordedText, Text, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
+import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R2Entry } from './r2-rules.js';
 import { assessR2 } from './r2-rules.js';
@@ -18,6 +19,8 @@ import { r2EntryKey } from '../entitlement/entitlement.js';
 export const r2LedgerCommandSchemas = {
   /** Assesses a confirmed bank payment (ContractPaymentConfirmed on the project stream). Idempotent by (projectId, paymentId). */
   AssessR2Payment: z.strictObject({
+    /** The programme's bureau: whose cap the payment is assessed against. */
+    bureauCode: BureauCode,
     creditCode: CreditCode,
     year: Year,
     policy: R2Policy,
@@ -33,7 +36,8 @@ export const r2LedgerCommandSchemas = {
 } as const;
 
 export const r2LedgerEventSchemas = {
-  R2LedgerOpened: z.strictObject({ ...recorded, creditCode: CreditCode, year: Year, policy: R2Policy }),
+  /** v2: bureauCode, the government whose policy grants the cap (v1: LEGACY_BUREAU_CODE). */
+  R2LedgerOpened: z.strictObject({ ...recorded, bureauCode: BureauCode, creditCode: CreditCode, year: Year, policy: R2Policy }),
   R2PaymentAssessed: z.strictObject({
     ...recorded,
     paymentId: Id,
@@ -77,6 +81,8 @@ export interface R2LedgerEntry extends R2Entry {
 }
 
 export interface R2LedgerState {
+  /** The government whose cap this is ('' before the ledger is opened). */
+  readonly bureauCode: string;
   readonly creditCode: string;
   readonly year: number;
   readonly policy: R2Policy | null;
@@ -89,6 +95,7 @@ export interface R2LedgerState {
 }
 
 export const initialR2LedgerState: R2LedgerState = {
+  bureauCode: '',
   creditCode: '',
   year: 0,
   policy: null,
@@ -104,20 +111,35 @@ function sameEntry(entry: R2Entry, projectId: string | undefined, paymentId: str
 }
 
 /** The entitlement of one assessed payment, as this ledger sees it now. */
-export function r2EntitlementView(state: R2LedgerState, ref: { creditCode: string; year: number; projectId: string; paymentId: string }): EntitlementView {
+export function r2EntitlementView(state: R2LedgerState, ref: { bureauCode?: string | undefined; creditCode: string; year: number; projectId: string; paymentId: string }): EntitlementView {
   const key = r2EntryKey(ref.projectId, ref.paymentId);
-  const entry = state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => sameEntry(e, ref.projectId, ref.paymentId)) : undefined;
+  const entry = sameBureau(state.bureauCode, ref.bureauCode) && state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => sameEntry(e, ref.projectId, ref.paymentId)) : undefined;
   return { ref: { rule: 'R2', ...ref }, key, holder: ref.creditCode, entitled: entry?.entitlement ?? null, claims: claimsOf(state.claims, key) };
 }
 
 /** Every entry's entitlement view (to find what a reduction left overpaid). */
 export function r2EntitlementViews(state: R2LedgerState): EntitlementView[] {
-  return state.entries.map((e) => r2EntitlementView(state, { creditCode: state.creditCode, year: state.year, projectId: e.projectId, paymentId: e.paymentId }));
+  return state.entries.map((e) => r2EntitlementView(state, { ...bureauOfRef(state.bureauCode), creditCode: state.creditCode, year: state.year, projectId: e.projectId, paymentId: e.paymentId }));
 }
 
-/** `subsidy-<creditCode>-<year>`: one ledger per enterprise per calendar year of bank payment. */
-export function r2LedgerStream(creditCode: string, year: number): string {
-  return `subsidy-${creditCode}-${year}`;
+/**
+ * One ledger per government (bureau) per enterprise per calendar year of bank payment: the cap is
+ * the one the bureau's policy grants, so a city's and a county's caps for one enterprise are
+ * separate ledgers. `subsidy-<bureauCode>-<creditCode>-<year>`; the legacy bureau keeps the name of
+ * before, `subsidy-<creditCode>-<year>`, so its existing ledgers keep their totals.
+ */
+export function r2LedgerStream(bureauCode: string, creditCode: string, year: number): string {
+  return bureauCode === LEGACY_BUREAU_CODE ? `subsidy-${creditCode}-${year}` : `subsidy-${bureauCode}-${creditCode}-${year}`;
+}
+
+/** An entitlement reference names its bureau only when it is not the legacy one (as the ledger's stream name does). */
+export function bureauOfRef(bureauCode: string): { bureauCode?: string } {
+  return bureauCode === LEGACY_BUREAU_CODE || bureauCode === '' ? {} : { bureauCode };
+}
+
+/** Whether a ledger of `ledgerBureau` is the one a reference naming `refBureau` (absent: the legacy bureau) means. */
+export function sameBureau(ledgerBureau: string, refBureau: string | undefined): boolean {
+  return ledgerBureau === (refBureau ?? LEGACY_BUREAU_CODE);
 }
 
 function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[] {
@@ -125,17 +147,17 @@ function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[]
   const base = { by: command.actor, at: command.at };
   switch (command.type) {
     case 'AssessR2Payment': {
-      const { creditCode, year, policy: offered, ...payment } = command.data;
+      const { bureauCode, creditCode, year, policy: offered, ...payment } = command.data;
       if (state.entries.some((entry) => sameEntry(entry, payment.projectId, payment.paymentId))) return [];
       if (yearOf(payment.paidOn) !== year) {
         throw domainError('LEDGER_YEAR_MISMATCH', `payment ${payment.paymentId} was paid on ${payment.paidOn}; it belongs to the ${yearOf(payment.paidOn)} ledger, not ${year}`);
       }
-      if (state.policy !== null && (state.creditCode !== creditCode || state.year !== year)) {
-        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode}, not the ${year} ledger of ${creditCode}`);
+      if (state.policy !== null && (state.bureauCode !== bureauCode || state.creditCode !== creditCode || state.year !== year)) {
+        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode} under ${state.bureauCode}, not the ${year} ledger of ${creditCode} under ${bureauCode}`);
       }
       // The first payment of the year fixes the terms of the ledger.
       const policy = state.policy ?? offered;
-      const opening: R2LedgerEvent[] = state.policy === null ? [{ type: 'R2LedgerOpened', data: { ...base, creditCode, year, policy } }] : [];
+      const opening: R2LedgerEvent[] = state.policy === null ? [{ type: 'R2LedgerOpened', data: { ...base, bureauCode, creditCode, year, policy } }] : [];
       const entries = [...state.entries, { ...payment, reversed: false }];
       const paidInYear = entries.reduce((sum, entry) => sum + entry.amount, 0);
       if (!Number.isSafeInteger(paidInYear)) {
@@ -180,7 +202,7 @@ function decide(command: R2LedgerCommand, state: R2LedgerState): R2LedgerEvent[]
 function evolve(state: R2LedgerState, event: R2LedgerEvent): R2LedgerState {
   switch (event.type) {
     case 'R2LedgerOpened':
-      return { ...state, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
+      return { ...state, bureauCode: event.data.bureauCode, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
     case 'R2PaymentAssessed': {
       const { paymentId, projectId, contractId, amount } = event.data;
       return {

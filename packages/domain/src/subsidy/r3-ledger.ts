@@ -8,15 +8,19 @@ import { IsoDate, Year, yearOf } from '../values/calendar.js';
 import { Id, RecordedName, RecordedText, Text, recorded } from '../values/common.js';
 import { proseText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
+import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R3Entry } from './r2-rules.js';
 import { assessR3 } from './r2-rules.js';
 import type { Claims, EntitlementView } from '../entitlement/claims.js';
 import { claimEventSchemas, claimsOf, evolveClaims, spreadReduction } from '../entitlement/claims.js';
+import { bureauOfRef, sameBureau } from './r2-ledger.js';
 
 export const r3LedgerCommandSchemas = {
   /** Records one technology transaction brokered by a transfer institution. Idempotent by transactionId. */
   RecordR3Transaction: z.strictObject({
+    /** The programme's bureau: whose cap the transaction counts against. */
+    bureauCode: BureauCode,
     creditCode: CreditCode,
     year: Year,
     policy: R3Policy,
@@ -30,7 +34,8 @@ export const r3LedgerCommandSchemas = {
 } as const;
 
 export const r3LedgerEventSchemas = {
-  R3LedgerOpened: z.strictObject({ ...recorded, creditCode: CreditCode, year: Year, policy: R3Policy }),
+  /** v2: bureauCode, the government whose policy grants the cap (v1: LEGACY_BUREAU_CODE). */
+  R3LedgerOpened: z.strictObject({ ...recorded, bureauCode: BureauCode, creditCode: CreditCode, year: Year, policy: R3Policy }),
   R3TransactionRecorded: z.strictObject({
     ...recorded,
     transactionId: Id,
@@ -68,6 +73,8 @@ export interface R3LedgerEntry extends R3Entry {
 }
 
 export interface R3LedgerState {
+  /** The government whose cap this is ('' before the ledger is opened). */
+  readonly bureauCode: string;
   readonly creditCode: string;
   readonly year: number;
   readonly policy: R3Policy | null;
@@ -77,21 +84,24 @@ export interface R3LedgerState {
   readonly claims: Claims;
 }
 
-export const initialR3LedgerState: R3LedgerState = { creditCode: '', year: 0, policy: null, entries: [], entitlement: 0, claims: {} };
+export const initialR3LedgerState: R3LedgerState = { bureauCode: '', creditCode: '', year: 0, policy: null, entries: [], entitlement: 0, claims: {} };
 
 /** The entitlement of one recorded transaction, as this ledger sees it now. */
-export function r3EntitlementView(state: R3LedgerState, ref: { creditCode: string; year: number; transactionId: string }): EntitlementView {
-  const entry = state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => e.transactionId === ref.transactionId) : undefined;
+export function r3EntitlementView(state: R3LedgerState, ref: { bureauCode?: string | undefined; creditCode: string; year: number; transactionId: string }): EntitlementView {
+  const entry = sameBureau(state.bureauCode, ref.bureauCode) && state.creditCode === ref.creditCode && state.year === ref.year ? state.entries.find((e) => e.transactionId === ref.transactionId) : undefined;
   return { ref: { rule: 'R3', ...ref }, key: ref.transactionId, holder: ref.creditCode, entitled: entry?.entitlement ?? null, claims: claimsOf(state.claims, ref.transactionId) };
 }
 
 export function r3EntitlementViews(state: R3LedgerState): EntitlementView[] {
-  return state.entries.map((e) => r3EntitlementView(state, { creditCode: state.creditCode, year: state.year, transactionId: e.transactionId }));
+  return state.entries.map((e) => r3EntitlementView(state, { ...bureauOfRef(state.bureauCode), creditCode: state.creditCode, year: state.year, transactionId: e.transactionId }));
 }
 
-/** `r3-<creditCode>-<year>`: one ledger per transfer institution per calendar year. */
-export function r3LedgerStream(creditCode: string, year: number): string {
-  return `r3-${creditCode}-${year}`;
+/**
+ * One ledger per government (bureau) per transfer institution per calendar year:
+ * `r3-<bureauCode>-<creditCode>-<year>`, and `r3-<creditCode>-<year>` for the legacy bureau (as before).
+ */
+export function r3LedgerStream(bureauCode: string, creditCode: string, year: number): string {
+  return bureauCode === LEGACY_BUREAU_CODE ? `r3-${creditCode}-${year}` : `r3-${bureauCode}-${creditCode}-${year}`;
 }
 
 function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[] {
@@ -99,7 +109,7 @@ function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[]
   const base = { by: command.actor, at: command.at };
   switch (command.type) {
     case 'RecordR3Transaction': {
-      const { creditCode, year, policy: offered, inCity, ...transaction } = command.data;
+      const { bureauCode, creditCode, year, policy: offered, inCity, ...transaction } = command.data;
       if (state.entries.some((entry) => entry.transactionId === transaction.transactionId)) return [];
       if (!inCity) {
         throw domainError('NOT_IN_CITY', `transaction ${transaction.transactionId} is not in the city; only in-city volume earns the R3 subsidy`);
@@ -107,11 +117,11 @@ function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[]
       if (yearOf(transaction.occurredOn) !== year) {
         throw domainError('LEDGER_YEAR_MISMATCH', `transaction ${transaction.transactionId} of ${transaction.occurredOn} does not belong to the ${year} ledger`);
       }
-      if (state.policy !== null && (state.creditCode !== creditCode || state.year !== year)) {
-        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode}, not the ${year} ledger of ${creditCode}`);
+      if (state.policy !== null && (state.bureauCode !== bureauCode || state.creditCode !== creditCode || state.year !== year)) {
+        throw domainError('LEDGER_PARTY_MISMATCH', `this is the ${state.year} ledger of ${state.creditCode} under ${state.bureauCode}, not the ${year} ledger of ${creditCode} under ${bureauCode}`);
       }
       const policy = state.policy ?? offered;
-      const opening: R3LedgerEvent[] = state.policy === null ? [{ type: 'R3LedgerOpened', data: { ...base, creditCode, year, policy } }] : [];
+      const opening: R3LedgerEvent[] = state.policy === null ? [{ type: 'R3LedgerOpened', data: { ...base, bureauCode, creditCode, year, policy } }] : [];
       const entries = [...state.entries, { transactionId: transaction.transactionId, amount: transaction.amount, reversed: false, entitlement: 0 }];
       if (!Number.isSafeInteger(entries.reduce((sum, entry) => sum + entry.amount, 0))) {
         throw domainError('AMOUNT_OUT_OF_RANGE', `the ${year} volume of ${creditCode} would exceed what the ledger can hold`);
@@ -148,7 +158,7 @@ function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[]
 function evolve(state: R3LedgerState, event: R3LedgerEvent): R3LedgerState {
   switch (event.type) {
     case 'R3LedgerOpened':
-      return { ...state, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
+      return { ...state, bureauCode: event.data.bureauCode, creditCode: event.data.creditCode, year: event.data.year, policy: event.data.policy };
     case 'R3TransactionRecorded':
       return {
         ...state,

@@ -17,7 +17,7 @@ const assess = (paymentId: string, amount: number, paidOn = '2019-10-08', contra
   type: 'AssessR2Payment',
   actor: finance,
   at: on('2019-10-09'),
-  data: { creditCode: codes.lead, year: 2019, policy: r2Policy, paymentId, projectId: 'p-pump-01', contractId, amount, paidOn, bankReference: `REF-${paymentId}` },
+  data: { bureauCode: '331000', creditCode: codes.lead, year: 2019, policy: r2Policy, paymentId, projectId: 'p-pump-01', contractId, amount, paidOn, bankReference: `REF-${paymentId}` },
 });
 const reverse = (paymentId: string): R2LedgerCommand => ({
   type: 'AssessR2Reversal',
@@ -28,10 +28,11 @@ const reverse = (paymentId: string): R2LedgerCommand => ({
 
 t.test('the first assessment opens the ledger with its policy', async (t) => {
   given([]).when(assess('pay1', yuan(2_000_000))).then(t, [
-    { type: 'R2LedgerOpened', data: { creditCode: codes.lead, year: 2019, policy: r2Policy } },
+    { type: 'R2LedgerOpened', data: { bureauCode: '331000', creditCode: codes.lead, year: 2019, policy: r2Policy } },
     { type: 'R2PaymentAssessed', data: { entitlementBefore: 0, entitlementAfter: yuan(100_000), subsidyGranted: yuan(100_000) } },
   ]);
-  t.equal(r2LedgerStream(codes.lead, 2019), `subsidy-${codes.lead}-2019`);
+  t.equal(r2LedgerStream('331000', codes.lead, 2019), `subsidy-${codes.lead}-2019`, 'the legacy bureau keeps its ledger names');
+  t.equal(r2LedgerStream('331002', codes.lead, 2019), `subsidy-331002-${codes.lead}-2019`, 'every other bureau has its own cap');
 });
 
 t.test('later assessments grant the increase, up to the cap', async (t) => {
@@ -62,6 +63,7 @@ t.test('refusals', async (t) => {
   const other = assess('pay2', 1);
   if (other.type === 'AssessR2Payment') {
     given(once).when({ ...other, data: { ...other.data, creditCode: codes.partner } }).then(t, 'LEDGER_PARTY_MISMATCH');
+    given(once).when({ ...other, data: { ...other.data, bureauCode: '331002' } }).then(t, 'LEDGER_PARTY_MISMATCH');
   }
   given(once).when(assess('pay3', Number.MAX_SAFE_INTEGER)).then(t, 'AMOUNT_OUT_OF_RANGE');
   given([]).when({ ...assess('pay1', 1), actor: reviewer }).then(t, 'ROLE_NOT_ALLOWED');

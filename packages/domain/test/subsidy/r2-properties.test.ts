@@ -80,6 +80,7 @@ function run(payments: { contract: number; amount: number; reverseLater: boolean
         actor: finance,
         at: on('2019-10-09'),
         data: {
+          bureauCode: '331000',
           creditCode: codes.lead,
           year: 2019,
           policy,

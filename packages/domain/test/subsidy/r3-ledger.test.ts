@@ -12,7 +12,7 @@ const record = (transactionId: string, amount: number, inCity = true, occurredOn
   type: 'RecordR3Transaction',
   actor: finance,
   at: on('2019-05-02'),
-  data: { creditCode: codes.institution, year: 2019, policy, transactionId, amount, occurredOn, inCity, description: 'patent licence brokered' },
+  data: { bureauCode: '331000', creditCode: codes.institution, year: 2019, policy, transactionId, amount, occurredOn, inCity, description: 'patent licence brokered' },
 });
 const reverse = (transactionId: string): R3LedgerCommand => ({
   type: 'ReverseR3Transaction',
@@ -26,7 +26,8 @@ t.test('R3: 4,000,000 yuan of in-city volume earns 200,000 yuan', async (t) => {
     { type: 'R3LedgerOpened', data: { creditCode: codes.institution, year: 2019 } },
     { type: 'R3TransactionRecorded', data: { entitlementAfter: yuan(200_000), subsidyGranted: yuan(200_000) } },
   ]);
-  t.equal(r3LedgerStream(codes.institution, 2019), `r3-${codes.institution}-2019`);
+  t.equal(r3LedgerStream('331000', codes.institution, 2019), `r3-${codes.institution}-2019`);
+  t.equal(r3LedgerStream('331100', codes.institution, 2019), `r3-331100-${codes.institution}-2019`);
 });
 
 t.test('R3 is capped at 500,000 yuan a year and a reversal claws back', async (t) => {

@@ -17,10 +17,10 @@ t.test('a multi-line field allows line breaks and tabs only', async (t) => {
 
 t.test('commands refuse what events recorded before the check still hold: old events keep replaying', async (t) => {
   const name = 'Programme\u0000 with a NUL and a\ttab';
-  t.notOk(commandDataSchemas.LaunchProgramme.safeParse({ programmeId: 'p1', name, bureau: 'B', quota: 1 }).success, 'a command with it is refused');
+  t.notOk(commandDataSchemas.LaunchProgramme.safeParse({ programmeId: 'p1', name, bureau: 'B', bureauCode: '331000', quota: 1 }).success, 'a command with it is refused');
   const recorded = { by: { id: 'alice', role: 'officer' }, at: '2018-05-01T02:00:00.000Z' };
   const launched = programme.eventSchemas.ProgrammeLaunched.safeParse({
-    ...recorded, programmeId: 'p1', name, bureau: 'B\u0001', quota: 1, focusIndustries: ['a\nb'], policy: (commandDataSchemas.LaunchProgramme.parse({ programmeId: 'p1', name: 'n', bureau: 'b', quota: 1 })).policy,
+    ...recorded, programmeId: 'p1', name, bureau: 'B\u0001', bureauCode: '331000', quota: 1, focusIndustries: ['a\nb'], policy: (commandDataSchemas.LaunchProgramme.parse({ programmeId: 'p1', name: 'n', bureau: 'b', bureauCode: '331000', quota: 1 })).policy,
   });
   t.ok(launched.success, `an event recorded with it still parses: ${launched.success ? '' : launched.error.message}`);
   const suspended = project.eventSchemas.ProjectSuspended.safeParse({ ...recorded, projectId: 'x1', reason: 'why\u0000' });

@@ -247,7 +247,7 @@ export function assessPayment(
   const confirmed = project.decider.decide(command, world.state<ProjectState>(projectStream) ?? project.decider.initialState)
     .find((e) => e.type === 'ContractPaymentConfirmed');
   if (confirmed?.type !== 'ContractPaymentConfirmed') throw new Error(`generator bug: ${plan.projectId} did not confirm ${payment.paymentId}`);
-  const ledger = ledgerOf(confirmed.data);
+  const ledger = ledgerOf(confirmed.data, plan.programme.bureauCode);
   let granted = 0;
   const refused = world.execAcross(
     [
@@ -288,9 +288,10 @@ export function reversePayment(ctx: StoryContext, plan: ProjectPlan, paymentId: 
   const reversedOn = later(ctx, paidOn, 20, 120);
   if (!happened(ctx, reversedOn) || reversedOn.slice(0, 4) !== paidOn.slice(0, 4)) return;
   const projectStream = project.streamName(plan.projectId);
-  const confirmed = world.state<ProjectState>(projectStream)?.payments[paymentId];
-  if (confirmed === undefined) throw new Error(`generator bug: ${plan.projectId} has no payment ${paymentId} to reverse`);
-  const ledger = ledgerOf(confirmed);
+  const projectState = world.state<ProjectState>(projectStream);
+  const confirmed = projectState?.payments[paymentId];
+  if (projectState === undefined || confirmed === undefined) throw new Error(`generator bug: ${plan.projectId} has no payment ${paymentId} to reverse`);
+  const ledger = ledgerOf(confirmed, projectState.bureauCode);
   const at = on(reversedOn);
   const reason = '买方退款';
   const refused = world.execAcross(

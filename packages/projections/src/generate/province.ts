@@ -1,4 +1,4 @@
-import { addDays, programmeSnapshot, taizhouPolicy, type Actor, type ProgrammeState } from '@gongguan/domain';
+import { addDays, LEGACY_BUREAU_CODE, programmeSnapshot, taizhouPolicy, type Actor, type ProgrammeState } from '@gongguan/domain';
 import { onProgramme, onR3Ledger } from './commands.js';
 import { counties, creditCode, enterprise, industries, surnames, type Enterprise } from './catalogue.js';
 import { happened, type StoryContext } from './context.js';
@@ -78,6 +78,8 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
         programmeId,
         name: `${scope.name}${year}年度重大技术攻关项目`,
         bureau: `${scope.name}科学技术局`,
+        // Every programme of the generated city is the legacy bureau's until the generator writes a registry.
+        bureauCode: LEGACY_BUREAU_CODE,
         quota: Math.max(1, Math.ceil(perProgramme * 0.45)),
         focusIndustries: industries.map((i) => i.name),
         policy: taizhouPolicy,
@@ -123,6 +125,7 @@ function r3Year(ctx: StoryContext, institutions: readonly string[], year: number
       const before = world.state<{ entitlement: number }>(ledger)?.entitlement ?? 0;
       const { r3RateBps, r3AnnualCap } = taizhouPolicy;
       onR3Ledger(world, ledger, 'RecordR3Transaction', {
+        bureauCode: LEGACY_BUREAU_CODE,
         creditCode: code,
         year,
         policy: { r3RateBps, r3AnnualCap },

@@ -1,4 +1,4 @@
-import { bankReference, disbursement, entitlementStream, EntitlementRef, ledgerOf, programme } from '@gongguan/domain';
+import { bankReference, disbursement, entitlementStream, EntitlementRef, LEGACY_BUREAU_CODE, ledgerOf, programme } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -26,7 +26,9 @@ export function referencedStreams(event: RecordedEvent): string[] {
     for (const id of [str(d.programmeId), str(selection?.programmeId)]) if (id) out.push(programme.streamName(id));
     const code = str(d.enterpriseCreditCode);
     const paidOn = str(d.paidOn);
-    if (event.type === 'ContractPaymentConfirmed' && code && paidOn) out.push(ledgerOf({ enterpriseCreditCode: code, paidOn }));
+    // The SubsidyAssessmentRecorded written with a payment names its ledger (of any bureau); this covers a
+    // payment left pending assessment, which only versions before bureaus wrote: the legacy bureau's ledger.
+    if (event.type === 'ContractPaymentConfirmed' && code && paidOn) out.push(ledgerOf({ enterpriseCreditCode: code, paidOn }, LEGACY_BUREAU_CODE));
   }
   if (event.type === 'DisbursementRequested') {
     const ref = EntitlementRef.safeParse(d.entitlement);

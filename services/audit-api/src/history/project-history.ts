@@ -1,4 +1,4 @@
-import { bankReference, disbursement, project, r2Ledger } from '@gongguan/domain';
+import { bankReference, disbursement, LEGACY_BUREAU_CODE, project, r2Ledger } from '@gongguan/domain';
 import { comparePositions, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
 import { isAppError } from '@gongguan/platform';
 
@@ -37,8 +37,11 @@ export async function projectHistory(store: EventStore, projectId: string): Prom
   const paymentIds = new Set<string>();
   const ledgers = new Set<string>();
   const bankRefs = new Set<string>();
+  // The project's bureau decides whose ledger assesses its payments (a submission before bureaus: the legacy bureau's).
+  let bureauCode = LEGACY_BUREAU_CODE;
   for (const e of own) {
     const d = e.data;
+    if (e.type === 'ProjectSubmitted' && str(d.bureauCode)) bureauCode = d.bureauCode as string;
     if (e.type === 'SelectionGrantAwarded' && str(d.disbursementId)) disbursementIds.add(d.disbursementId as string);
     if (e.type === 'SubsidyAssessmentRecorded' && str(d.ledgerStream)) ledgers.add(d.ledgerStream as string);
     if (e.type === 'ContractPaymentConfirmed') {
@@ -46,7 +49,7 @@ export async function projectHistory(store: EventStore, projectId: string): Prom
       if (str(d.bankReference)) bankRefs.add(d.bankReference as string);
       const code = str(d.enterpriseCreditCode);
       const paidOn = str(d.paidOn);
-      if (code && paidOn) ledgers.add(r2Ledger.streamName(code, Number(paidOn.slice(0, 4))));
+      if (code && paidOn) ledgers.add(r2Ledger.streamName(bureauCode, code, Number(paidOn.slice(0, 4))));
     }
   }
   const requested = await scan(store, { streamPrefixes: ['disbursement-'], eventTypes: ['DisbursementRequested'] }, (e) => e.data.projectId === projectId);

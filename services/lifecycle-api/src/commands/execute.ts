@@ -21,6 +21,8 @@ export interface CommandContext {
   idSeed?: string | undefined;
   /** Folded states kept between commands (see aggregate-cache.ts); none: every command reads its stream. */
   cache?: AggregateCache | undefined;
+  /** The caller's bureau (the token's `bureau` claim): commands act inside it only. */
+  bureau: string;
 }
 
 export interface StepResult {

@@ -1,4 +1,4 @@
-import type { Role } from '@gongguan/domain';
+import type { CommandType, Role } from '@gongguan/domain';
 import type { EventStore } from '@gongguan/event-store';
 import { appError, problemBody, toAppError, type AppError, type HttpApp } from '@gongguan/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +7,7 @@ import type { CommandContext, StepResult } from '../commands/execute.js';
 import type { AggregateCache } from '../commands/aggregate-cache.js';
 import type { Environment } from '../commands/ids.js';
 import { requestHash, type IdempotencyStore } from '../idempotency/store.js';
+import { callerBureau, type BureauAccess, type ResourceRef } from '../bureaus/access.js';
 import { domainErrorTranslator } from './errors.js';
 
 /** What a command route answers: the steps it wrote, for read-your-writes and ETags. */
@@ -47,6 +48,8 @@ export interface CommandDeps {
   idempotency: IdempotencyStore;
   /** Folded aggregate states kept between commands; absent: every command reads its stream. */
   cache?: AggregateCache | undefined;
+  /** Who may command what, by bureau (one place for every route). */
+  bureaus: BureauAccess;
 }
 
 export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
@@ -59,6 +62,15 @@ export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
   body: B;
   bodyExample: unknown;
   created?: boolean;
+  /**
+   * The resources the request names (a programme, a project, a disbursement…): each must be of the
+   * caller's bureau, checked before `run` (see bureaus/access.ts). Empty: the route acts on the
+   * caller's own bureau by construction (its R3 ledgers) or checks the registry itself (bureau routes);
+   * a merged bureau is refused either way.
+   */
+  resources: (input: { params: z.output<P>; body: z.output<B>; bureau: string }) => ResourceRef[];
+  /** The domain command the route issues, for the county's RecommendProject exception. */
+  commandType?: CommandType;
   run(ctx: CommandContext, input: { params: z.output<P>; body: z.output<B>; ifMatch: number | undefined }): Promise<CommandOutcome>;
 }
 
@@ -103,10 +115,13 @@ export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: Http
         causationId: key ?? request.id,
         idSeed: key === undefined ? undefined : `${principal.subject}|${key}`,
         cache: deps.cache,
+        bureau: callerBureau(principal),
       };
       const run = async (): Promise<{ status: number; body: string; location: string | null; etag: string | null }> => {
         try {
-          const outcome = await def.run(ctx, { params: request.params as z.output<P>, body: request.body as z.output<B>, ifMatch });
+          const input = { params: request.params as z.output<P>, body: request.body as z.output<B> };
+          await deps.bureaus.authorizeCommand(ctx.bureau, def.commandType, def.resources({ ...input, bureau: ctx.bureau }));
+          const outcome = await def.run(ctx, { ...input, ifMatch });
           const result = toResult(outcome);
           return {
             status: def.created ? 201 : 200,

@@ -18,7 +18,8 @@ import {
 } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-import { Id } from '@gongguan/domain';
+import { bureauOfRef, describeEntitlement, domainError, Id, type EntitlementRef } from '@gongguan/domain';
+import type { ResourceRef } from '../bureaus/access.js';
 import { entitlementPart, disbursementPart } from '../commands/entitlements.js';
 import type { CommandContext } from '../commands/execute.js';
 import { executeAcross, type AcrossPart, type DecidedEvent } from '../commands/execute-payout.js';
@@ -66,6 +67,17 @@ async function onDisbursement(
 }
 
 const ClawbackBody = bodySchema('ClawBackDisbursement', [], ['clawbackId']);
+const ofDisbursement = ({ params }: { params: unknown }): ResourceRef[] => [{ kind: 'disbursement', id: (params as { disbursementId: string }).disbursementId }];
+
+/**
+ * Whose an entitlement is: R1 and R2 follow their project's bureau, an R3 ledger is the bureau it
+ * names (the caller's own when it names none).
+ */
+function entitlementOwner(ref: EntitlementRef, caller: string): ResourceRef {
+  if (ref.rule !== 'R3') return { kind: 'project', id: ref.projectId };
+  const bureau = ref.bureauCode ?? caller;
+  return { kind: 'bureau', code: bureau, notFound: () => domainError('ENTITLEMENT_NOT_FOUND', `there is no R3 entitlement ${describeEntitlement({ ...ref, ...bureauOfRef(bureau) })}`) };
+}
 
 export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
   commandRoute(app, deps, {
@@ -83,10 +95,19 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
       payee: { name: 'Taizhou Pump Co.', creditCode: '91331000MA2AB12341' },
     },
     created: true,
+    commandType: 'RequestDisbursement',
+    resources: ({ body, bureau }) => [entitlementOwner((body as { entitlement: EntitlementRef }).entitlement, bureau)],
     async run(ctx, { body }) {
       const data = { ...(body as Record<string, unknown>) };
       data.disbursementId ??= ctx.env.newId();
       const disbursementId = String(data.disbursementId);
+      const named = (body as { entitlement: EntitlementRef }).entitlement;
+      // The ledger of an R2 or R3 entitlement is the caller's bureau's (checked above): named in the
+      // reference unless it is the legacy bureau's, as in its stream name.
+      if (named.rule !== 'R1') {
+        const { bureauCode: _sent, ...rest } = named;
+        data.entitlement = { ...rest, ...bureauOfRef(ctx.bureau) };
+      }
       const { entitlement } = disbursement.commandSchemas.RequestDisbursement.parse(data);
       const entitled = entitlementPart(entitlement);
       const steps = await executeAcross(ctx, {
@@ -107,6 +128,7 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     url: `${D}/approval`,
     type: 'ApproveDisbursement',
     aggregate: 'disbursement',
+    resource: (p) => ({ kind: 'disbursement', id: p.disbursementId! }),
     stream: (p) => disbursement.streamName(p.disbursementId!),
     tags: ['disbursements'],
     summary: 'Approve a payment (never by its requester)',
@@ -126,6 +148,8 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
       params: paramsSchema(def.url),
       body: bodySchema(def.type),
       bodyExample: def.example,
+      commandType: def.type,
+      resources: ofDisbursement,
       async run(ctx, { params, body, ifMatch }) {
         const { disbursementId } = params as { disbursementId: string };
         return onDisbursement(ctx, { disbursementId, type: def.type, data: body as Record<string, unknown>, step: def.type, ifMatch });
@@ -142,6 +166,8 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema(`${D}/clawbacks`),
     body: ClawbackBody,
     bodyExample: { clawbackId: 'cb-1', amount: 2500000, decidedOn: '2019-12-01', reason: 'Audit finding 2019-07', basis: 'Audit report 2019-07' },
+    commandType: 'ClawBackDisbursement',
+    resources: ofDisbursement,
     async run(ctx, { params, body, ifMatch }) {
       const { disbursementId } = params as { disbursementId: string };
       const data = { ...(body as Record<string, unknown>) };
@@ -160,6 +186,8 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema(`${D}/payment`),
     body: bodySchema('RecordDisbursementPayment'),
     bodyExample: { bankReference: 'ICBC-2018-0815-0001', paidOn: '2018-08-15' },
+    commandType: 'RecordDisbursementPayment',
+    resources: ofDisbursement,
     async run(ctx, { params, body, ifMatch }) {
       const { disbursementId } = params as { disbursementId: string };
       const data = body as { bankReference: string; paidOn: string };
@@ -185,6 +213,8 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     body: z.strictObject({ disbursementId: Id.optional() }),
     bodyExample: { disbursementId: 'r1-p-pump-01' },
     created: true,
+    commandType: 'AwardSelectionGrant',
+    resources: ({ params }) => [{ kind: 'project', id: (params as { projectId: string }).projectId }],
     async run(ctx, { params, body }) {
       const { projectId } = params as { projectId: string };
       const disbursementId = (body as { disbursementId?: string }).disbursementId ?? `r1-${projectId}`.slice(0, 64);
@@ -223,10 +253,13 @@ export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema('/v1/subsidy-ledgers/r3/:creditCode/:year/transactions/:transactionId/reversal'),
     body: bodySchema('ReverseR3Transaction', ['transactionId']),
     bodyExample: { reversedOn: '2019-12-01', reason: 'Transaction cancelled' },
+    commandType: 'ReverseR3Transaction',
+    // The caller's own bureau's ledger, by construction.
+    resources: () => [],
     async run(ctx, { params, body, ifMatch }) {
       const { creditCode, year, transactionId } = params as { creditCode: string; year: number; transactionId: string };
       const data = { ...(body as { reversedOn: string; reason: string }), transactionId };
-      const stream = r3Ledger.streamName(creditCode, year);
+      const stream = r3Ledger.streamName(ctx.bureau, creditCode, year);
       const steps = await decideWithReclaims(ctx, {
         parts: [{ aggregate: r3Ledger, stream, ifMatch }],
         type: 'ReverseR3Transaction',

@@ -5,6 +5,7 @@ import { simpleCommand, type SimpleCommand } from './simple-command.js';
 
 const G = '/v1/programmes/:programmeId';
 const toProgramme = (p: Record<string, string>) => programme.streamName(p.programmeId!);
+const ofProgramme = (p: Record<string, string>) => ({ kind: 'programme' as const, id: p.programmeId! });
 
 export const programmeCommands: SimpleCommand[] = [
   {
@@ -12,7 +13,11 @@ export const programmeCommands: SimpleCommand[] = [
     type: 'LaunchProgramme',
     aggregate: 'programme',
     summary: "Launch a programme; its policy (Taizhou's by default) is fixed from here on",
+    description: 'The programme belongs to the caller\'s bureau (the token\'s `bureau`): a registered bureau that was not merged, or the legacy bureau 331000 (403 BUREAU_NOT_REGISTERED, BUREAU_MERGED otherwise).',
     tags: ['programmes'],
+    // An id already used by another bureau's programme answers as that programme would (404 or 403), never "exists".
+    resource: (_p, b) => ({ kind: 'programme', id: String(b.programmeId) }),
+    callerBureauField: 'bureauCode',
     stream: (_p, b) => programme.streamName(String(b.programmeId)),
     resourceId: (_p, b) => String(b.programmeId),
     location: (id) => `/v1/programmes/${id}`,
@@ -25,9 +30,9 @@ export const programmeCommands: SimpleCommand[] = [
       policy: taizhouPolicy,
     },
   },
-  { url: `${G}/solicitation/opening`, type: 'OpenSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Open the solicitation (征集) window', tags: ['programmes'], example: { opensOn: '2018-05-01', closesOn: '2018-07-31' } },
-  { url: `${G}/solicitation/closing`, type: 'CloseSolicitation', aggregate: 'programme', stream: toProgramme, summary: 'Close the solicitation window', tags: ['programmes'], example: { closedOn: '2018-07-31' } },
-  { url: `${G}/focus-industries`, type: 'SetFocusIndustries', aggregate: 'programme', stream: toProgramme, summary: 'Set the focus industries', tags: ['programmes'], example: { focusIndustries: ['pumps', 'moulds', 'smart toilets', 'auto parts'] } },
+  { url: `${G}/solicitation/opening`, type: 'OpenSolicitation', aggregate: 'programme', stream: toProgramme, resource: ofProgramme, summary: 'Open the solicitation (征集) window', tags: ['programmes'], example: { opensOn: '2018-05-01', closesOn: '2018-07-31' } },
+  { url: `${G}/solicitation/closing`, type: 'CloseSolicitation', aggregate: 'programme', stream: toProgramme, resource: ofProgramme, summary: 'Close the solicitation window', tags: ['programmes'], example: { closedOn: '2018-07-31' } },
+  { url: `${G}/focus-industries`, type: 'SetFocusIndustries', aggregate: 'programme', stream: toProgramme, resource: ofProgramme, summary: 'Set the focus industries', tags: ['programmes'], example: { focusIndustries: ['pumps', 'moulds', 'smart toilets', 'auto parts'] } },
 ];
 
 export function registerProgrammeCommands(app: HttpApp, deps: CommandDeps): void {

@@ -5,16 +5,17 @@ import { simpleCommand, type SimpleCommand } from './simple-command.js';
 
 const P = '/v1/projects/:projectId';
 const toProject = (p: Record<string, string>) => project.streamName(p.projectId!);
-const projectRoute = (def: Omit<SimpleCommand, 'aggregate' | 'stream' | 'tags'> & { tags?: string[] }): SimpleCommand => ({
+const projectRoute = (def: Omit<SimpleCommand, 'aggregate' | 'stream' | 'tags' | 'resource'> & { tags?: string[] }): SimpleCommand => ({
   aggregate: 'project',
   stream: toProject,
+  resource: (p) => ({ kind: 'project', id: p.projectId! }),
   tags: def.tags ?? ['projects'],
   ...def,
 });
 
 /** Every project command that touches only the project's own stream. */
 export const projectCommands: SimpleCommand[] = [
-  projectRoute({ url: `${P}/recommendation`, type: 'RecommendProject', summary: 'A county bureau recommends the proposal', tags: ['solicitation'], example: { county: 'Wenling', comment: 'Key enterprise of the county pump cluster' } }),
+  projectRoute({ url: `${P}/recommendation`, type: 'RecommendProject', summary: 'A county bureau recommends the proposal (a county officer may, for a project of its county in a programme of a bureau above it)', tags: ['solicitation'], example: { county: 'Wenling', comment: 'Key enterprise of the county pump cluster' } }),
   projectRoute({ url: `${P}/formal-review`, type: 'RecordFormalReview', summary: 'Record the formal review (pass, or fail with reasons)', tags: ['solicitation'], example: { passed: true, reasons: [] } }),
   projectRoute({ url: `${P}/reviewers`, type: 'AssignExpertReviewer', summary: 'Assign an expert reviewer (their employer is checked for conflicts)', tags: ['solicitation'], example: { reviewerId: 'expert-chen', name: 'Chen Jun', employerCreditCode: '12331000470000001L' } }),
   projectRoute({ url: `${P}/conflicts`, type: 'DeclareConflictOfInterest', summary: 'The calling reviewer declares a conflict of interest', tags: ['solicitation'], example: { reason: 'I advised the applicant in 2017' } }),

@@ -25,6 +25,11 @@ export function registerSelectionRoutes(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema('/v1/projects/:projectId/approval'),
     body: z.strictObject({ comment: Text.optional() }),
     bodyExample: { comment: 'Selected by the bureau meeting of 2018-07-17' },
+    commandType: 'ApproveProject',
+    resources: ({ params }) => {
+      const { projectId } = params as { projectId: string };
+      return [{ kind: 'project', id: projectId, notFound: () => appError('NOT_FOUND', `project ${projectId} does not exist`) }];
+    },
     async run(ctx, { params, body, ifMatch }) {
       const { projectId } = params as { projectId: string };
       const stream = project.streamName(projectId);
@@ -51,6 +56,11 @@ export function registerSelectionRoutes(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema(RELEASE_URL),
     body: bodySchema('ReleaseSelectionSlot', ['projectId']),
     bodyExample: { reason: 'The approval was never completed' },
+    commandType: 'ReleaseSelectionSlot',
+    resources: ({ params }) => {
+      const { programmeId, projectId } = params as { programmeId: string; projectId: string };
+      return [{ kind: 'programme', id: programmeId }, { kind: 'project', id: projectId }];
+    },
     async run(ctx, { params, body, ifMatch }) {
       const { programmeId, projectId } = params as { programmeId: string; projectId: string };
       const command = parseCommand({ type: 'ReleaseSelectionSlot', actor: ctx.actor, at: ctx.env.now().toISOString(), data: { ...(body as object), projectId } });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { aggregates, type AggregateName } from '../commands/aggregates.js';
 import { execute } from '../commands/execute.js';
 import { commandRoute, type CommandDeps } from './command-route.js';
+import type { ResourceRef } from '../bureaus/access.js';
 
 type Params = Record<string, string>;
 type Body = Record<string, unknown>;
@@ -25,6 +26,10 @@ export interface SimpleCommand {
   location?: (id: string) => string;
   example: Body;
   description?: string;
+  /** The resource the command acts on, whose bureau must be the caller's (see bureaus/access.ts). */
+  resource: (params: Params, body: Body) => ResourceRef;
+  /** A data field set to the caller's bureau (left out of the body): LaunchProgramme's `bureauCode`. */
+  callerBureauField?: string;
 }
 
 /** The body schema of a command: its data schema less what the path supplies, ids optional where generated. */
@@ -44,7 +49,7 @@ export function paramsSchema(url: string): z.ZodObject {
 
 /** A route that is one command on one stream. */
 export function simpleCommand(app: HttpApp, deps: CommandDeps, def: SimpleCommand): void {
-  const fromPath = def.fromPath ?? [];
+  const fromPath = [...(def.fromPath ?? []), ...(def.callerBureauField ? [def.callerBureauField] : [])];
   const generated = def.generatedIds ?? [];
   commandRoute(app, deps, {
     url: def.url,
@@ -56,11 +61,14 @@ export function simpleCommand(app: HttpApp, deps: CommandDeps, def: SimpleComman
     body: bodySchema(def.type, fromPath, generated),
     bodyExample: def.example,
     created: def.location !== undefined,
+    commandType: def.type,
+    resources: ({ params, body }) => [def.resource(params as Params, body as Body)],
     async run(ctx, { params, body, ifMatch }) {
       const p = params as Params;
       const data: Body = { ...(body as Body) };
       for (const field of generated) if (data[field] === undefined) data[field] = ctx.env.newId();
-      for (const field of fromPath) data[field] = p[field];
+      for (const field of def.fromPath ?? []) data[field] = p[field];
+      if (def.callerBureauField) data[def.callerBureauField] = ctx.bureau;
       const primary = await execute(ctx, {
         aggregate: aggregates[def.aggregate] as never,
         stream: def.stream(p, data),

@@ -1,5 +1,6 @@
-import { Id, IsoDate, PositiveFen, decideContractPayment, entryOf, type ProjectEvent, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { bureauLevel, domainError, Id, IsoDate, PositiveFen, decideContractPayment, entryOf, type ProjectEvent, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
+import type { BureauAccess, ResourceRef } from '../bureaus/access.js';
 import { z } from 'zod';
 import { execute, stale } from '../commands/execute.js';
 import { executeAcross } from '../commands/execute-across.js';
@@ -9,6 +10,12 @@ import { commandRoute, type CommandDeps } from './command-route.js';
 import { bodySchema, paramsSchema } from './simple-command.js';
 
 const projectLocation = (id: string) => `/v1/projects/${id}`;
+const programmeNotFound = (programmeId: string) => () => appError('NOT_FOUND', `programme ${programmeId} does not exist`);
+const ofProject = ({ params }: { params: unknown }): ResourceRef[] => [{ kind: 'project', id: (params as { projectId: string }).projectId }];
+const ofPayment = ({ params }: { params: unknown }): ResourceRef[] => {
+  const { projectId, paymentId } = params as { projectId: string; paymentId: string };
+  return [{ kind: 'project', id: projectId, notFound: () => appError('NOT_FOUND', `project ${projectId} has no confirmed payment ${paymentId}`) }];
+};
 
 function confirmedPayment(events: readonly ProjectEvent[], projectId: string, paymentId: string): { enterpriseCreditCode: string; paidOn: string } {
   const payment = events.find((e) => e.type === 'ContractPaymentConfirmed');
@@ -19,6 +26,14 @@ function confirmedPayment(events: readonly ProjectEvent[], projectId: string, pa
 function claimantId(projectId: string, paymentId: string): string {
   const readable = `${projectId}.${paymentId}`;
   return readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
+}
+
+/** A proposal's county bureau: a county-level bureau within the programme's bureau, registered or not, and not merged. */
+async function requireCountyUnder(bureaus: BureauAccess, countyCode: string, bureauCode: string): Promise<void> {
+  const directory = await bureaus.directory();
+  if (bureauLevel(countyCode) !== 'county' || !directory.isWithin(countyCode, bureauCode) || directory.isMerged(countyCode)) {
+    throw domainError('COUNTY_NOT_UNDER_BUREAU', `${countyCode} 不是 ${bureauCode} 所辖的县（区）科技部门 (the county must be a county-level bureau under the programme's bureau)`, { countyCode, bureauCode });
+  }
 }
 
 /** The commands that span streams: each step guarded by one stream, in the order the domain README gives. */
@@ -40,13 +55,23 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       principalInvestigator: { name: 'Wang Wei', title: 'Chief engineer' },
       keyTechnologies: ['hydraulic model optimisation', 'permanent-magnet motor'],
       requestedFunding: 300000000,
+      countyCode: '331081',
     },
     created: true,
+    commandType: 'SubmitProject',
+    resources: ({ params, body }) => {
+      const { programmeId } = params as { programmeId: string };
+      const { projectId } = body as { projectId?: string };
+      // A project id another bureau already uses answers as that project would (404 or 403), never "exists".
+      return [{ kind: 'programme', id: programmeId, notFound: programmeNotFound(programmeId) }, ...(projectId === undefined ? [] : [{ kind: 'project' as const, id: projectId }])];
+    },
     async run(ctx, { params, body, ifMatch }) {
       const { programmeId } = params as { programmeId: string };
       const loaded = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
       const snapshot = programmeSnapshot(loaded.state);
-      if (!snapshot) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
+      if (!snapshot) throw programmeNotFound(programmeId)();
+      const { countyCode } = body as { countyCode?: string };
+      if (countyCode !== undefined) await requireCountyUnder(deps.bureaus, countyCode, snapshot.bureauCode);
       const data: Record<string, unknown> = { ...(body as Record<string, unknown>), programme: snapshot };
       const projectId = String(data.projectId ?? ctx.env.newId());
       data.projectId = projectId;
@@ -65,6 +90,8 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     body: bodySchema('ConfirmContractPayment', ['contractId'], ['paymentId']),
     bodyExample: { paymentId: 'pay1', amount: 200000000, bankReference: 'ICBC-2019-1008-0001', paidOn: '2019-10-08' },
     created: true,
+    commandType: 'ConfirmContractPayment',
+    resources: ofProject,
     async run(ctx, { params, body, ifMatch }) {
       const { projectId, contractId } = params as { projectId: string; contractId: string };
       const data: Record<string, unknown> = { ...(body as Record<string, unknown>), contractId };
@@ -79,7 +106,7 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       if (ifMatch !== undefined && current.revision !== ifMatch) throw stale(stream, ifMatch, current.revision);
       // A payment already there (a retried request whose first run wrote it) names its own ledger;
       // the decision below then finds its own events, or refuses a different request.
-      const ledgerStream = ledgerOf(entryOf(current.state.payments, paymentId) ?? confirmedPayment(project.decider.decide(command, current.state), projectId, paymentId));
+      const ledgerStream = ledgerOf(entryOf(current.state.payments, paymentId) ?? confirmedPayment(project.decider.decide(command, current.state), projectId, paymentId), current.state.bureauCode);
       const steps = await executeAcross(ctx, {
         parts: {
           bankReference: { aggregate: bankReference, stream: bankReference.streamName(command.data.bankReference) },
@@ -109,6 +136,8 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema('/v1/projects/:projectId/payments/:paymentId/reversal'),
     body: bodySchema('ReverseContractPayment', ['paymentId']),
     bodyExample: { reversedOn: '2019-11-20', reason: 'Buyer refunded after a quality dispute' },
+    commandType: 'ReverseContractPayment',
+    resources: ofPayment,
     async run(ctx, { params, body, ifMatch }) {
       const { projectId, paymentId } = params as { projectId: string; paymentId: string };
       const stream = project.streamName(projectId);
@@ -128,6 +157,8 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     params: paramsSchema('/v1/projects/:projectId/payments/:paymentId/assessment'),
     body: z.strictObject({ step: z.enum(['payment', 'reversal']) }),
     bodyExample: { step: 'payment' },
+    commandType: 'RecordSubsidyAssessment',
+    resources: ofPayment,
     async run(ctx, { params, body }) {
       const { projectId, paymentId } = params as { projectId: string; paymentId: string };
       const steps = await assessContractPayment(ctx, projectId, paymentId, (body as { step: 'payment' | 'reversal' }).step);
@@ -151,19 +182,25 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     }),
     bodyExample: { programmeId: 'tz-2018', transactionId: 'tx-1', amount: 400000000, occurredOn: '2019-05-10', inCity: true, description: 'Licence brokered for Huangyan Mould Co.' },
     created: true,
+    commandType: 'RecordR3Transaction',
+    resources: ({ body }) => {
+      const { programmeId } = body as { programmeId: string };
+      return [{ kind: 'programme', id: programmeId, notFound: programmeNotFound(programmeId) }];
+    },
     async run(ctx, { params, body, ifMatch }) {
       const { creditCode, year } = params as { creditCode: string; year: number };
       const { programmeId, ...rest } = body as { programmeId: string; transactionId?: string } & Record<string, unknown>;
       const prog = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
-      if (!prog.state.policy) throw appError('NOT_FOUND', `programme ${programmeId} does not exist`);
+      if (!prog.state.policy) throw programmeNotFound(programmeId)();
       const transactionId = rest.transactionId ?? ctx.env.newId();
       const primary = await execute(ctx, {
         aggregate: r3Ledger,
-        stream: r3Ledger.streamName(creditCode, year),
+        // The cap is the programme's bureau's (the caller's own: checked above).
+        stream: r3Ledger.streamName(prog.state.bureauCode, creditCode, year),
         type: 'RecordR3Transaction',
         step: 'record',
         ifMatch,
-        data: { ...rest, transactionId, creditCode, year, policy: { r3RateBps: prog.state.policy.r3RateBps, r3AnnualCap: prog.state.policy.r3AnnualCap } },
+        data: { ...rest, transactionId, bureauCode: prog.state.bureauCode, creditCode, year, policy: { r3RateBps: prog.state.policy.r3RateBps, r3AnnualCap: prog.state.policy.r3AnnualCap } },
       });
       return { primary, resourceId: transactionId, location: `/v1/subsidy-ledgers/r3/${creditCode}/${year}` };
     },

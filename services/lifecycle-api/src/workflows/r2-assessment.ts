@@ -49,7 +49,8 @@ export async function assessContractPayment(
   if (!payment || !state.policy) throw appError('NOT_FOUND', `project ${projectId} has no confirmed payment ${paymentId}`);
   const year = Number(payment.paidOn.slice(0, 4));
   const creditCode = payment.enterpriseCreditCode;
-  const ledgerStream = r2Ledger.streamName(creditCode, year);
+  // The cap is the project's bureau's (the government whose programme's policy grants it).
+  const ledgerStream = r2Ledger.streamName(state.bureauCode, creditCode, year);
   const stepCtx: CommandContext = { ...ctx, idSeed: `r2-assessment|${projectId}|${paymentId}|${step}` };
   const { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode } = state.policy;
 
@@ -57,6 +58,7 @@ export async function assessContractPayment(
   let reclaim = { decidedOn: payment.paidOn, reason: `payment ${paymentId} of project ${projectId} reversed` };
   if (step === 'payment') {
     data = {
+      bureauCode: state.bureauCode,
       creditCode,
       year,
       policy: { r2RateBps, r2Threshold, r2AnnualCap, r2ThresholdMode },

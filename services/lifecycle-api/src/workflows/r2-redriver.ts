@@ -1,3 +1,4 @@
+import { SYSTEM_BUREAU } from '../bureaus/access.js';
 import { parsePosition, START_POSITION, type EventStore } from '@gongguan/event-store';
 import type { Logger } from '@gongguan/platform';
 import { isStorageUnreachable, type Sql } from '@gongguan/platform/db';
@@ -72,7 +73,7 @@ async function assessWithRetries(
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       await assessContractPayment(
-        { store: options.store, env: options.env, actor: ACTOR, correlationId: job.correlationId, causationId: job.causationId },
+        { store: options.store, env: options.env, actor: ACTOR, correlationId: job.correlationId, causationId: job.causationId, bureau: SYSTEM_BUREAU },
         job.projectId,
         job.paymentId,
         job.step,
