@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bankReferenceCommandRoles, bankReferenceCommandSchemas } from './bank-reference/registry.js';
 import { bureauCommandRoles, bureauCommandSchemas } from './bureau/registry.js';
+import { annualSummaryCommandRoles, annualSummaryCommandSchemas } from './summary/annual-summary.js';
 import type { CommandsOf } from './decider.js';
 import { commandSchema } from './decider.js';
 import { disbursementCommandRoles, disbursementCommandSchemas } from './disbursement/disbursement.js';
@@ -19,6 +20,7 @@ export const commandDataSchemas = {
   ...r2LedgerCommandSchemas,
   ...r3LedgerCommandSchemas,
   ...bureauCommandSchemas,
+  ...annualSummaryCommandSchemas,
 } as const;
 
 export type DomainCommand = CommandsOf<typeof commandDataSchemas>;
@@ -33,6 +35,7 @@ export const commandRoles: Record<CommandType, Role[]> = {
   ...r2LedgerCommandRoles,
   ...r3LedgerCommandRoles,
   ...bureauCommandRoles,
+  ...annualSummaryCommandRoles,
 };
 
 export function isCommandType(type: string): type is CommandType {

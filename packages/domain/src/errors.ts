@@ -17,6 +17,8 @@ export const errorCatalogue = {
   BUREAU_MERGED: 'forbidden',
   /** A caller whose bureau is neither registered nor the legacy bureau cannot launch a programme. */
   BUREAU_NOT_REGISTERED: 'forbidden',
+  /** Annual work summaries are submitted by city bureaus (seed 001). */
+  SUMMARY_NOT_CITY: 'forbidden',
   // things that do not exist (yet)
   PROGRAMME_NOT_FOUND: 'not_found',
   PROJECT_NOT_FOUND: 'not_found',

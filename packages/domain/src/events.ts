@@ -1,5 +1,6 @@
 import { bankReferenceEventSchemas } from './bank-reference/registry.js';
 import { bureauEventSchemas } from './bureau/registry.js';
+import { annualSummaryEventSchemas } from './summary/annual-summary.js';
 import type { EventsOf } from './decider.js';
 import { disbursementEventSchemas } from './disbursement/disbursement.js';
 import { programmeEventSchemas } from './programme/events.js';
@@ -16,6 +17,7 @@ export const eventSchemas = {
   ...r2LedgerEventSchemas,
   ...r3LedgerEventSchemas,
   ...bureauEventSchemas,
+  ...annualSummaryEventSchemas,
 } as const;
 
 export type DomainEvent = EventsOf<typeof eventSchemas>;

@@ -29,6 +29,14 @@ import { projectEventSchemas } from './project/events.js';
 import { projectStream } from './project/state.js';
 import { bureauCommandRoles, bureauCommandSchemas, bureauEventSchemas, bureauRegistryDecider, bureauRegistryStream, type BureauEvent } from './bureau/registry.js';
 import { r2LedgerCommandRoles, r2LedgerCommandSchemas, r2LedgerDecider, r2LedgerEventSchemas, r2LedgerStream } from './subsidy/r2-ledger.js';
+import {
+  annualSummaryCommandRoles,
+  annualSummaryCommandSchemas,
+  annualSummaryDecider,
+  annualSummaryEventSchemas,
+  annualSummaryStream,
+  type AnnualSummaryEvent,
+} from './summary/annual-summary.js';
 import { r3LedgerCommandRoles, r3LedgerCommandSchemas, r3LedgerDecider, r3LedgerEventSchemas, r3LedgerStream } from './subsidy/r3-ledger.js';
 
 function belongsTo<E extends DomainEvent>(schemas: Record<string, unknown>) {
@@ -107,7 +115,26 @@ export const bureauRegistry = {
   streamName: bureauRegistryStream,
 } as const;
 
+/** A city's annual work summary for a year, to the province: one stream per city and year. */
+export const annualSummary = {
+  decider: annualSummaryDecider,
+  commandSchemas: annualSummaryCommandSchemas,
+  eventSchemas: annualSummaryEventSchemas,
+  /** Narrows an event read back with parseEvent to this aggregate's events. */
+  isEvent: belongsTo<AnnualSummaryEvent>(annualSummaryEventSchemas),
+  commandRoles: annualSummaryCommandRoles,
+  streamName: annualSummaryStream,
+} as const;
+
 export * from './bureau/index.js';
+export {
+  ANNUAL_SUMMARY_DUE,
+  annualSummaryDueOn,
+  annualSummaryStatus,
+  annualSummaryStatusNames,
+  type AnnualSummaryState,
+  type AnnualSummaryStatus,
+} from './summary/annual-summary.js';
 
 export type { Decider, CommandsOf, EventsOf } from './decider.js';
 export { commandSchema } from './decider.js';

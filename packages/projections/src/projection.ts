@@ -50,6 +50,8 @@ export const domainStreams = {
   r3Ledger: 'r3-',
   /** The registry of bureaus: one stream. */
   bureauRegistry: 'bureaus-',
+  /** A city's annual work summary for a year: `annual-summary-<bureau>-<year>`. */
+  annualSummary: 'annual-summary-',
 } as const;
 
 /** Whether `stream` is one of the projection's own streams. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bankReference, bureauRegistry, disbursement, eventSchemas, programme, project, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { annualSummary, bankReference, bureauRegistry, disbursement, eventSchemas, programme, project, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { allProjections, concern, domainStreams, owns } from '../src/index.js';
 
 /** Each aggregate with one stream of it, named by the domain itself. */
@@ -13,6 +13,7 @@ const aggregates = [
   { name: 'r2Ledger of a bureau', schemas: r2Ledger.eventSchemas, stream: r2Ledger.streamName('331002', '91331000MA2AB12341', 2019) },
   { name: 'r3Ledger of a bureau', schemas: r3Ledger.eventSchemas, stream: r3Ledger.streamName('331002', '12331000470000001L', 2019) },
   { name: 'bureauRegistry', schemas: bureauRegistry.eventSchemas, stream: bureauRegistry.streamName() },
+  { name: 'annualSummary', schemas: annualSummary.eventSchemas, stream: annualSummary.streamName('331000', 2026) },
 ];
 
 t.test('every domain event type belongs to an aggregate whose streams are a domain stream category', async (t) => {

@@ -16,6 +16,7 @@ import { registerStateRoutes } from './routes/state-routes.js';
 import { registerSelectionRoutes } from './routes/selection-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
 import { registerBureauRoutes } from './routes/bureau-routes.js';
+import { registerSummaryRoutes } from './routes/summary-routes.js';
 import { BureauAccess } from './bureaus/access.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
@@ -50,6 +51,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
   registerWorkflows(app, deps);
   registerStateRoutes(app, deps.store, deps.bureaus, deps.cache);
   registerBureauRoutes(app, deps);
+  registerSummaryRoutes(app, deps);
 }
 
 /** Commands of officers, reviewers, approvers and finance: every change to a programme, project, disbursement or subsidy ledger. */
