@@ -81,12 +81,12 @@ for (const kind of kinds) {
     const after = await must('GET', '/v1/bureaus/330000/annual-summaries?year=2026&status=late,missing', province);
     t.same(after.body.counts, { on_time: 1, late: 1, pending: 0, missing: 1 });
     t.same(
-      after.body.summaries.map((s: { bureauCode: string; status: string; statusName: string }) => [s.bureauCode, s.status, s.statusName]),
+      (after.body.summaries as Array<{ bureauCode: string; status: string; statusName: string }>).map((s: { bureauCode: string; status: string; statusName: string }) => [s.bureauCode, s.status, s.statusName]),
       [['330300', 'missing', '逾期未报'], ['331100', 'late', '逾期报送']],
       'the province lists the late and the missing, in Chinese',
     );
     const own = await must('GET', '/v1/bureaus/331000/annual-summaries?year=2026', await tok('auditor', '331000'));
-    t.same(own.body.summaries.map((s: { bureauCode: string }) => s.bureauCode), ['331000'], 'a city sees its own');
+    t.same((own.body.summaries as Array<{ bureauCode: string }>).map((s: { bureauCode: string }) => s.bureauCode), ['331000'], 'a city sees its own');
     const outside = await call('GET', '/v1/bureaus/330000/annual-summaries?year=2026', { token: await tok('reporter', '331000') });
     t.equal(outside.status, 404, 'a city cannot list the province');
     const otherCity = await call('GET', '/v1/bureaus/331100/annual-summaries?year=2026', { token: tz });
