@@ -1,4 +1,4 @@
-import { disbursement, programme, project } from '@gongguan/domain';
+import { disbursement, project } from '@gongguan/domain';
 import { STREAM_NAME, type EventStore, type RecordedEvent } from '@gongguan/event-store';
 import { appError, isAppError, type AppError } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
