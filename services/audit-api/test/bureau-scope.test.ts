@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { parseEvent, programme as programmes, type ProgrammeCommand } from '@gongguan/domain';
 import type { EventStore, EventToAppend, RecordedEvent } from '@gongguan/event-store';
@@ -13,6 +17,7 @@ import { programme as pumpProgramme } from '../../../packages/domain/test/fixtur
  * Each bureau's history is the story's, renamed, with its bureau on the first event of its project
  * and programme, on its own ledger `subsidy-<bureau>-<credit code>-<year>`.
  */
+const VERIFIER = new URL('../../../scripts/verify-bundle.mjs', import.meta.url).pathname;
 const LEGACY = '331000';
 const CITY2 = '330100';
 const COUNTY = '331002';
@@ -215,6 +220,13 @@ for (const target of targets) {
         const streams = bundle.files['stream-heads.ndjson'].trim().split('\n').map((l: string) => JSON.parse(l).stream).sort();
         t.same(streams, [`disbursement-${r.disbursement}`, `programme-${r.programme}`, `project-${r.project}`, r.ledger, ...r.bankReferences].sort(), `${owner}'s programme bundle`);
         t.notOk(bundle.files['tree-head.json'].includes(r.programme), 'nothing sealed names it');
+        // The standalone verifier applies the same closure, with the same bureau-named ledgers.
+        const dir = mkdtempSync(join(tmpdir(), 'gongguan-bureau-bundle-'));
+        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+        for (const [name, text] of Object.entries(bundle.files as Record<string, string>)) writeFileSync(join(dir, name), text);
+        const out = spawnSync(process.execPath, [VERIFIER, dir], { encoding: 'utf8' });
+        t.match(out.stdout, /closure: (\d+) stream\(s\) named by the carried events, \1 carried/, `${owner}: closed (${out.stdout.split('\n').find((l) => l.includes('closure')) ?? out.stderr})`);
+        t.notMatch(out.stdout + out.stderr, /not closed|does not carry/);
       }
     });
 
