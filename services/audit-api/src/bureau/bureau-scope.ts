@@ -1,9 +1,8 @@
-import { disbursement, project } from '@gongguan/domain';
-import { STREAM_NAME, type EventStore, type RecordedEvent } from '@gongguan/event-store';
-import { appError, isAppError, type AppError } from '@gongguan/platform';
+import { BUREAU_REGISTRY_STREAM, BureauDirectory, bureauRegistry, disbursement, LEGACY_BUREAU_CODE, parseEvent, project, type BureauRegistryState } from '@gongguan/domain';
+import type { EventStore, RecordedEvent } from '@gongguan/event-store';
+import { appError, isAppError, type AppError, type Logger } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { followStream } from '../tree-heads/stream-follower.js';
-import { BUREAU_REGISTRY_STREAM, BureauDirectory, LEGACY_BUREAU_CODE, type BureauEvent } from './contract-shim.js';
 
 /**
  * Who a stream belongs to (service README, "Bureaus"):
@@ -36,6 +35,7 @@ const CACHE_SIZE = 200_000;
 
 export interface BureauScopeDeps {
   store: EventStore;
+  logger?: Logger;
 }
 
 /**
@@ -44,11 +44,22 @@ export interface BureauScopeDeps {
  * question, so a merge moves a bureau's records under the survivor at once.
  */
 export function createBureauScope(deps: BureauScopeDeps) {
-  const { store } = deps;
+  const { store, logger } = deps;
   const owners = new Map<string, StreamOwner>();
-  let state = BureauDirectory.empty;
+  // The registry folded as the domain folds it (upcast, validated, BureauDirectory.evolve). An event
+  // the domain cannot read is passed over (logged; whole-store verification reports the stream), so
+  // one bad record does not stop every read: the bureaus it would have moved keep their place before it.
+  let state: BureauRegistryState = BureauDirectory.empty;
   const registry = followStream(store, BUREAU_REGISTRY_STREAM, (event) => {
-    state = BureauDirectory.evolve(state, event as unknown as BureauEvent);
+    let parsed;
+    try {
+      parsed = parseEvent(event);
+    } catch (err) {
+      logger?.error({ eventId: event.id, stream: event.stream, revision: event.revision, err }, 'a bureau registry event the domain cannot read is passed over');
+      return;
+    }
+    if (bureauRegistry.isEvent(parsed)) state = BureauDirectory.evolve(state, parsed);
+    else logger?.error({ eventId: event.id, type: event.type }, 'an event of another kind on the bureau registry stream is passed over');
   });
 
   async function first(stream: string): Promise<RecordedEvent | undefined> {
@@ -113,9 +124,7 @@ export function createBureauScope(deps: BureauScopeDeps) {
 
   /** The registry folded up to now. */
   async function directory(): Promise<BureauDirectory> {
-    // The contract names the registry stream `bureaus`, which the event store's stream names
-    // (`<category>-<id>`) refuse: until that is settled, no registry event can exist to read.
-    if (STREAM_NAME.test(BUREAU_REGISTRY_STREAM)) await registry.refresh();
+    await registry.refresh();
     return new BureauDirectory(state);
   }
 
