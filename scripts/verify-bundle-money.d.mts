@@ -49,5 +49,7 @@ export function money(fen: number): string;
 export const LEGACY_BUREAU_CODE: string;
 /** `subsidy|r3-[<bureau>-]<credit code>-<year>`: the legacy bureau's without the bureau. */
 export function ledgerName(prefix: 'subsidy' | 'r3', bureau: string | undefined, creditCode: string, year: number): string;
-/** The bureau of each project stream among the events (its revision 0's bureauCode, else the legacy one). */
+/** The bureau of each project stream among the events: its ProjectSubmitted's, upcast (before bureaus: the legacy one). */
 export function projectBureaus(events: readonly MoneyEvent[]): Map<string, string>;
+/** The streams one event names under the bundle's closure rule; `projectBureau`: the bureau of its project stream. */
+export function closureReferences(event: MoneyEvent, projectBureau: string | undefined): string[];

@@ -212,6 +212,30 @@ function entitlementOf(ref) {
   return null;
 }
 
+const text = (v) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+/**
+ * The streams one event names under the bundle's closure rule (services/audit-api/README.md): money
+ * streams only, never a project. `projectBureau` is the bureau of the event's project stream (see
+ * projectBureaus): its payments are assessed on that bureau's ledger. The service's
+ * bundle/closure.ts referencedStreams is the same rule; test/verify-money-parity.test.ts holds them equal.
+ */
+export function closureReferences(e, projectBureau) {
+  if (String(e.stream).startsWith('programme-')) return [];
+  const d = e.data ?? {};
+  const out = [];
+  if (text(d.disbursementId)) out.push(disbursementStream(d.disbursementId));
+  for (const ref of [text(d.bankReference), text(d.originalBankReference)]) if (ref) out.push(bankStream(ref));
+  if (text(d.ledgerStream)) out.push(d.ledgerStream);
+  if (String(e.stream).startsWith('project-')) {
+    for (const id of [text(d.programmeId), text(d.selection?.programmeId)]) if (id) out.push(`programme-${id}`);
+    if (e.type === 'ContractPaymentConfirmed' && text(d.enterpriseCreditCode) && text(d.paidOn)) out.push(r2Ledger(projectBureau, d.enterpriseCreditCode, yearOf(d.paidOn)));
+  }
+  const ref = d.entitlement;
+  if (e.type === 'DisbursementRequested' && ref && (ref.rule === 'R2' || ref.rule === 'R3')) out.push(entitlementOf(ref).stream);
+  if (e.type === 'BankReferenceClaimed' && d.claimant?.kind === 'disbursement' && text(d.claimant.id)) out.push(disbursementStream(d.claimant.id));
+  return out.filter((s) => !s.startsWith('project-'));
+}
+
 /**
  * Whether a bank-reference claimant names this contract payment: `<project>.<payment>` (at most 64
  * characters, subsidy/contract-payment.ts; services/lifecycle-api/src/routes/workflow-routes.ts), or

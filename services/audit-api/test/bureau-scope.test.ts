@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { BUREAU_REGISTRY_STREAM, bureauRegistry, programme as programmes, type BureauCommand, type ProgrammeCommand } from '@gongguan/domain';
+import { BUREAU_REGISTRY_STREAM, bureauRegistry, currentSchemaVersion, programme as programmes, type BureauCommand, type ProgrammeCommand } from '@gongguan/domain';
 import type { EventStore, EventToAppend, RecordedEvent } from '@gongguan/event-store';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { appendEach, appendStory, auditApp, PROJECT_ID, toAppend } from './fixtures/story.js';
@@ -124,7 +124,7 @@ for (const target of targets) {
     for (const bureau of [CITY2, COUNTY]) await appendBureauStory(store, bureau, legacyEvents);
     // A county project whose payment names the legacy city's bank reference: its closure leaves the county.
     await store.append('project-p-cross-331002', [
-      raw('ProjectSubmitted', { projectId: 'p-cross-331002', bureauCode: COUNTY, programmeId: 'prog-cross' }),
+      { ...raw('ProjectSubmitted', { projectId: 'p-cross-331002', bureauCode: COUNTY, programmeId: 'prog-cross' }), schemaVersion: currentSchemaVersion.ProjectSubmitted },
       raw('ContractPaymentConfirmed', { paymentId: 'pay9', contractId: 'c9', enterpriseCreditCode: codes.lead, paidOn: '2019-10-08', amount: 1, bankReference: 'ICBC-2019-0001' }, 'finance'),
     ], { expectedRevision: 'no_stream' });
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { programme, project } from '@gongguan/domain';
+import { parseLedgerStream, programme, project } from '@gongguan/domain';
 import { comparePositions, type EventStore, type RecordedEvent } from '@gongguan/event-store';
 import { appError, isAppError, type AppError } from '@gongguan/platform';
-import { LEDGER_STREAM, notFound } from '../bureau/bureau-scope.js';
+import { notFound } from '../bureau/bureau-scope.js';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { noteKeyId, ED25519_NOTE_TYPE, verifierKey } from '../checkpoint/note.js';
 import type { KeyRegistry, RegisteredKey } from '../keys/key-registry.js';
@@ -21,8 +21,6 @@ export interface BundleScope {
   kind: 'project' | 'programme' | 'ledger';
   id: string;
 }
-
-export { LEDGER_STREAM } from '../bureau/bureau-scope.js';
 
 /**
  * What the caller may see (the routes pass the caller's bureau subtree): the resource itself, or
@@ -92,7 +90,7 @@ async function seedStreams(store: EventStore, scope: BundleScope, access: Bundle
       return [programme.streamName(scope.id), ...projects.map(project.streamName), ...(await disbursementStreamsFor(store, new Set(projects)))];
     }
     case 'ledger': {
-      if (!LEDGER_STREAM.test(scope.id)) throw appError('VALIDATION_FAILED', `${scope.id} is not an enterprise-year ledger (subsidy-[<bureau>-]<credit code>-<year> or r3-[<bureau>-]<credit code>-<year>)`);
+      if (parseLedgerStream(scope.id) === undefined) throw appError('VALIDATION_FAILED', `${scope.id} is not an enterprise-year ledger (subsidy-[<bureau>-]<credit code>-<year> or r3-[<bureau>-]<credit code>-<year>)`);
       await access.resource(scope.id, notFound('ledger', scope.id));
       return [scope.id];
     }

@@ -1,5 +1,6 @@
 import { bankReference, disbursement, entitlementStream, EntitlementRef, LEGACY_BUREAU_CODE, ledgerOf, programme } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
+import { bureauOfFirst } from '../bureau/bureau-scope.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const isProject = (stream: string) => stream.startsWith('project-');
@@ -60,7 +61,7 @@ export async function streamClosure(seeds: readonly string[], read: (stream: str
     const events = await read(stream);
     if (events.length === 0) continue;
     carried.set(stream, events);
-    const bureau = (isProject(stream) ? str(events[0]?.data.bureauCode) : undefined) ?? LEGACY_BUREAU_CODE;
+    const bureau = isProject(stream) ? bureauOfFirst(events[0]) : LEGACY_BUREAU_CODE;
     for (const e of events) for (const next of referencedStreams(e, bureau)) if (!seen.has(next)) todo.push(next);
   }
   return carried;

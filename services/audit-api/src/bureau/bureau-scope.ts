@@ -1,4 +1,4 @@
-import { BUREAU_REGISTRY_STREAM, BureauDirectory, bureauRegistry, disbursement, LEGACY_BUREAU_CODE, parseEvent, project, type BureauRegistryState } from '@gongguan/domain';
+import { BUREAU_REGISTRY_STREAM, BureauDirectory, bureauRegistry, disbursement, LEGACY_BUREAU_CODE, parseEvent, parseLedgerStream, project, upcast, type BureauRegistryState } from '@gongguan/domain';
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import { appError, isAppError, type AppError, type Logger } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
@@ -17,15 +17,26 @@ const UNKNOWN: StreamOwner = { kind: 'unknown' };
 const bureau = (code: string): StreamOwner => ({ kind: 'bureau', code });
 
 /**
- * The R2 and R3 enterprise-year ledgers: `subsidy|r3-<bureau>-<credit code>-<year>`, or without the
- * bureau for the legacy one (whose ledgers kept their names). A ledger's owner is in its name.
+ * The bureau an R2/R3 enterprise-year ledger belongs to: its name says it (the domain's naming rule,
+ * `subsidy|r3-[<bureau>-]<credit code>-<year>`); undefined for a name that is not a ledger's.
  */
-export const LEDGER_STREAM = /^(?:subsidy|r3)-(?:([1-9][0-9]{5})-)?[0-9A-Z]{18}-[0-9]{4}$/;
-
-/** The bureau a ledger stream belongs to, from its name; undefined for a name that is not a ledger's. */
 export function ledgerBureau(stream: string): string | undefined {
-  const m = LEDGER_STREAM.exec(stream);
-  return m === null ? undefined : (m[1] ?? LEGACY_BUREAU_CODE);
+  return parseLedgerStream(stream)?.bureauCode;
+}
+
+/**
+ * The bureau of a project or programme stream from its first event (ProjectSubmitted, ProgrammeLaunched),
+ * read as the domain reads it: upcast, so a version from before bureaus is the legacy bureau's.
+ */
+export function bureauOfFirst(event: Pick<RecordedEvent, 'type' | 'schemaVersion' | 'data'> | undefined): string {
+  if (event === undefined) return LEGACY_BUREAU_CODE;
+  let data: unknown = event.data;
+  try {
+    data = upcast(event).data;
+  } catch {
+    // A type or version the domain does not know: its own data says what it says.
+  }
+  return str((data as Record<string, unknown> | null)?.bureauCode) ?? LEGACY_BUREAU_CODE;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -78,7 +89,7 @@ export function createBureauScope(deps: BureauScopeDeps) {
     if (stream === BUREAU_REGISTRY_STREAM || stream.startsWith('audit-')) return SHARED;
     const d = event.data;
     const own = str(d.bureauCode);
-    if (stream.startsWith('programme-') || stream.startsWith('project-')) return bureau(own ?? LEGACY_BUREAU_CODE);
+    if (stream.startsWith('programme-') || stream.startsWith('project-')) return bureau(bureauOfFirst(event));
     if (stream.startsWith('subsidy-') || stream.startsWith('r3-')) {
       const code = ledgerBureau(stream);
       return code === undefined ? UNKNOWN : bureau(code);

@@ -2,7 +2,8 @@ import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { buildBundle, LEDGER_STREAM, type BundleScope } from '../bundle/build-bundle.js';
+import { buildBundle, type BundleScope } from '../bundle/build-bundle.js';
+import { LEDGER_STREAM } from '@gongguan/domain';
 import { callerBureau } from '../bureau/bureau-scope.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
