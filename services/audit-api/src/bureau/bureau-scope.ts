@@ -15,6 +15,7 @@ export type StreamOwner = { kind: 'bureau'; code: string } | { kind: 'shared' } 
 const SHARED: StreamOwner = { kind: 'shared' };
 const UNKNOWN: StreamOwner = { kind: 'unknown' };
 const bureau = (code: string): StreamOwner => ({ kind: 'bureau', code });
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /**
  * The bureau an R2/R3 enterprise-year ledger belongs to: its name says it (the domain's naming rule,
@@ -39,8 +40,6 @@ export function bureauOfFirst(event: Pick<RecordedEvent, 'type' | 'schemaVersion
   return str((data as Record<string, unknown> | null)?.bureauCode) ?? LEGACY_BUREAU_CODE;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
 /** How many owners are kept (a stream's owner never changes, so an entry is never stale). */
 const CACHE_SIZE = 200_000;
 
@@ -58,8 +57,9 @@ export function createBureauScope(deps: BureauScopeDeps) {
   const { store, logger } = deps;
   const owners = new Map<string, StreamOwner>();
   // The registry folded as the domain folds it (upcast, validated, BureauDirectory.evolve). An event
-  // the domain cannot read is passed over (logged; whole-store verification reports the stream), so
-  // one bad record does not stop every read: the bureaus it would have moved keep their place before it.
+  // the domain cannot read is logged at error and passed over, so one bad record does not stop every
+  // read: the bureaus it would have moved keep their place before it (a hash-valid event the domain
+  // cannot read is not a verification problem: the log proves what was written, not that it parses).
   let state: BureauRegistryState = BureauDirectory.empty;
   const registry = followStream(store, BUREAU_REGISTRY_STREAM, (event) => {
     let parsed;
