@@ -45,3 +45,11 @@ export function recomputeR2(
 ): { uncapped: number; entitlement: number };
 export function recomputeR3(entries: readonly { amount: number; reversed: boolean }[], policy: { r3RateBps: number; r3AnnualCap: number }): { uncapped: number; entitlement: number };
 export function money(fen: number): string;
+/** The bureau every fact recorded before bureaus belongs to; its ledgers keep names without a bureau. */
+export const LEGACY_BUREAU_CODE: string;
+/** `subsidy|r3-[<bureau>-]<credit code>-<year>`: the legacy bureau's without the bureau. */
+export function ledgerName(prefix: 'subsidy' | 'r3', bureau: string | undefined, creditCode: string, year: number): string;
+/** The bureau of each project stream among the events: its ProjectSubmitted's, upcast (before bureaus: the legacy one). */
+export function projectBureaus(events: readonly MoneyEvent[]): Map<string, string>;
+/** The streams one event names under the bundle's closure rule; `projectBureau`: the bureau of its project stream. */
+export function closureReferences(event: MoneyEvent, projectBureau: string | undefined): string[];

@@ -182,13 +182,25 @@ function upcast(event) {
 // Stream names: entitlement/entitlement.ts, subsidy/*-ledger.ts, bank-reference/bank-reference.ts.
 
 // A ledger is a bureau's cap (packages/domain/README.md, "Whose cap"): `subsidy-<bureau>-<creditCode>-<year>`,
-// and without the bureau part for the legacy bureau (331000), whose ledgers keep the names of before.
-const LEGACY_BUREAU_CODE = '331000';
-const LEDGER = /^(subsidy|r3)-(?:(\d{6})-)?(.+)-(\d{4})$/;
+// and without the bureau part for the legacy bureau (331000), whose ledgers keep the names of before. The same
+// rule as the domain's r2LedgerStream/r3LedgerStream; test/verify-money-parity.test.ts holds them equal.
+export const LEGACY_BUREAU_CODE = '331000';
+const LEDGER = /^(subsidy|r3)-(?:([1-9][0-9]{5})-)?(.+)-(\d{4})$/;
 const yearOf = (date) => Number(String(date).slice(0, 4));
-const ledgerName = (prefix, bureau, creditCode, year) =>
+/** `subsidy|r3-[<bureau>-]<credit code>-<year>`: the legacy bureau's (or no bureau's) without the bureau. */
+export const ledgerName = (prefix, bureau, creditCode, year) =>
   (bureau ?? LEGACY_BUREAU_CODE) === LEGACY_BUREAU_CODE ? `${prefix}-${creditCode}-${year}` : `${prefix}-${bureau}-${creditCode}-${year}`;
 const r2Ledger = (bureau, creditCode, year) => ledgerName('subsidy', bureau, creditCode, year);
+/** The bureau of each project stream among the events: its submission's (upcast: the legacy bureau's before bureaus). */
+export function projectBureaus(events) {
+  const bureaus = new Map();
+  for (const e of events) {
+    if (e.type !== 'ProjectSubmitted' || !String(e.stream).startsWith('project-')) continue;
+    const { data } = upcast(e);
+    if (data && !bureaus.has(e.stream)) bureaus.set(e.stream, typeof data.bureauCode === 'string' ? data.bureauCode : LEGACY_BUREAU_CODE);
+  }
+  return bureaus;
+}
 const bankStream = (reference) => `bank-reference-${reference}`;
 const disbursementStream = (id) => `disbursement-${id}`;
 
@@ -198,6 +210,30 @@ function entitlementOf(ref) {
   if (ref?.rule === 'R2') return { stream: r2Ledger(ref.bureauCode, ref.creditCode, ref.year), key: `${ref.projectId}/${ref.paymentId}` };
   if (ref?.rule === 'R3') return { stream: ledgerName('r3', ref.bureauCode, ref.creditCode, ref.year), key: String(ref.transactionId) };
   return null;
+}
+
+const text = (v) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+/**
+ * The streams one event names under the bundle's closure rule (services/audit-api/README.md): money
+ * streams only, never a project. `projectBureau` is the bureau of the event's project stream (see
+ * projectBureaus): its payments are assessed on that bureau's ledger. The service's
+ * bundle/closure.ts referencedStreams is the same rule; test/verify-money-parity.test.ts holds them equal.
+ */
+export function closureReferences(e, projectBureau) {
+  if (String(e.stream).startsWith('programme-')) return [];
+  const d = e.data ?? {};
+  const out = [];
+  if (text(d.disbursementId)) out.push(disbursementStream(d.disbursementId));
+  for (const ref of [text(d.bankReference), text(d.originalBankReference)]) if (ref) out.push(bankStream(ref));
+  if (text(d.ledgerStream)) out.push(d.ledgerStream);
+  if (String(e.stream).startsWith('project-')) {
+    for (const id of [text(d.programmeId), text(d.selection?.programmeId)]) if (id) out.push(`programme-${id}`);
+    if (e.type === 'ContractPaymentConfirmed' && text(d.enterpriseCreditCode) && text(d.paidOn)) out.push(r2Ledger(projectBureau, d.enterpriseCreditCode, yearOf(d.paidOn)));
+  }
+  const ref = d.entitlement;
+  if (e.type === 'DisbursementRequested' && ref && (ref.rule === 'R2' || ref.rule === 'R3')) out.push(entitlementOf(ref).stream);
+  if (e.type === 'BankReferenceClaimed' && d.claimant?.kind === 'disbursement' && text(d.claimant.id)) out.push(disbursementStream(d.claimant.id));
+  return out.filter((s) => !s.startsWith('project-'));
 }
 
 /**
@@ -242,22 +278,20 @@ const CLAIM_TYPES = new Set(['EntitlementClaimed', 'EntitlementClaimPaid', 'Enti
  */
 export function requiredStreamReasons(events) {
   const reasons = new Map();
+  const bureaus = projectBureaus(events);
   const need = (stream, why) => {
     if (!reasons.has(stream)) reasons.set(stream, why);
   };
-  /** Each project's bureau, from its submission (which comes first in its stream). */
-  const bureauOf = new Map();
   for (const event of events) {
     const kind = kindOf(String(event.stream));
     if (kind === null) continue;
     const { data } = upcast(event);
     if (!data) continue;
-    if (event.type === 'ProjectSubmitted') bureauOf.set(event.stream, data.bureauCode);
     const at = `${event.stream}@${event.revision} ${event.type}`;
     if (CLAIM_TYPES.has(event.type) && kind !== 'disbursement') need(disbursementStream(data.disbursementId), `${at} names it`);
     switch (event.type) {
       case 'ContractPaymentConfirmed':
-        need(r2Ledger(bureauOf.get(event.stream), data.enterpriseCreditCode, yearOf(data.paidOn)), `${at} is assessed there`);
+        need(r2Ledger(bureaus.get(event.stream), data.enterpriseCreditCode, yearOf(data.paidOn)), `${at} is assessed there`);
         need(bankStream(data.bankReference), `${at} claims it`);
         break;
       case 'SubsidyAssessmentRecorded':

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
-import { requiredStreamReasons, verifyMoney } from './verify-bundle-money.mjs';
+import { closureReferences, projectBureaus, requiredStreamReasons, verifyMoney } from './verify-bundle-money.mjs';
 
 const FORMAT_V1 = 'gongguan-audit-bundle/1';
 const FORMAT_V2 = 'gongguan-audit-bundle/2';
@@ -245,27 +245,10 @@ say(`events: ${events.length} in ${lastOf.size} streams; ${rehashed} re-hashed (
 
 // 6. The bundle is closed: every stream a carried event names is carried (the closure rule of the
 //    README), and every stream scripts/verify-bundle-money.mjs says the money depends on.
-const text = (v) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-/** The streams one event names under the closure rule: money streams only, never a project. */
-function referenced(e) {
-  if (String(e.stream).startsWith('programme-')) return [];
-  const d = e.data ?? {};
-  const out = [];
-  if (text(d.disbursementId)) out.push(`disbursement-${d.disbursementId}`);
-  for (const ref of [text(d.bankReference), text(d.originalBankReference)]) if (ref) out.push(`bank-reference-${ref}`);
-  if (text(d.ledgerStream)) out.push(d.ledgerStream);
-  if (String(e.stream).startsWith('project-')) {
-    for (const id of [text(d.programmeId), text(d.selection?.programmeId)]) if (id) out.push(`programme-${id}`);
-    if (e.type === 'ContractPaymentConfirmed' && text(d.enterpriseCreditCode) && text(d.paidOn)) out.push(`subsidy-${d.enterpriseCreditCode}-${Number(d.paidOn.slice(0, 4))}`);
-  }
-  const ref = d.entitlement;
-  if (e.type === 'DisbursementRequested' && ref && (ref.rule === 'R2' || ref.rule === 'R3')) out.push(`${ref.rule === 'R2' ? 'subsidy' : 'r3'}-${ref.creditCode}-${ref.year}`);
-  if (e.type === 'BankReferenceClaimed' && d.claimant?.kind === 'disbursement' && text(d.claimant.id)) out.push(`disbursement-${d.claimant.id}`);
-  return out.filter((s) => !s.startsWith('project-'));
-}
 if (v2) {
   const named = new Map();
-  for (const e of events) for (const s of referenced(e)) if (!named.has(s)) named.set(s, `named by ${e.stream}@${e.revision} ${e.type}`);
+  const bureaus = projectBureaus(events);
+  for (const e of events) for (const s of closureReferences(e, bureaus.get(e.stream))) if (!named.has(s)) named.set(s, `named by ${e.stream}@${e.revision} ${e.type}`);
   let open = 0;
   for (const [stream, why] of named) {
     if (streamHeads.has(stream)) continue;

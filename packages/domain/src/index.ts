@@ -199,6 +199,7 @@ export { BankReference } from './bank-reference/bank-reference.js';
 export type { BankReferenceCommand, BankReferenceEvent, BankReferenceState } from './bank-reference/registry.js';
 export type { R2LedgerCommand, R2LedgerEntry, R2LedgerEvent, R2LedgerState } from './subsidy/r2-ledger.js';
 export { bureauOfRef, r2EntitlementView, r2EntitlementViews } from './subsidy/r2-ledger.js';
+export { LEDGER_STREAM, ledgerStream, parseLedgerStream, type LedgerRule } from './subsidy/ledger-stream.js';
 export type { R3LedgerCommand, R3LedgerEntry, R3LedgerEvent, R3LedgerState } from './subsidy/r3-ledger.js';
 export { r3EntitlementView, r3EntitlementViews } from './subsidy/r3-ledger.js';
 export { assessR2, assessR3 } from './subsidy/r2-rules.js';

@@ -18,6 +18,7 @@ import { historyRoutes } from './routes/history-routes.js';
 import { stateRoutes } from './routes/state-routes.js';
 import { treeHeadRoutes } from './routes/tree-head-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
+import { createBureauScope } from './bureau/bureau-scope.js';
 import { createSealer } from './tree-heads/sealer.js';
 import { SnapshotCache } from './state/snapshots.js';
 
@@ -45,7 +46,7 @@ export async function createAuditContext(deps: ServiceDeps<Config>): Promise<Aud
   const cosignatures = createCosignatureStore({ store, witnesses: settings.witnessKeys.map(parseCosignerKey), origin: settings.origin, logger: deps.logger });
   const leaves = createLeafLog({ sql: deps.sql, store, logger: deps.logger });
   const sealer = createSealer({ store, leaves, key, origin: settings.origin, logger: deps.logger });
-  return { store, sql: deps.sql, leaves, sealer, key, origin: settings.origin, keys, cosignatures, snapshots: new SnapshotCache(), sealIntervalMs: settings.sealIntervalMs };
+  return { store, sql: deps.sql, leaves, sealer, key, origin: settings.origin, keys, cosignatures, snapshots: new SnapshotCache(), bureaus: createBureauScope({ store, logger: deps.logger }), sealIntervalMs: settings.sealIntervalMs };
 }
 
 /** Replays the event store for auditors: history, state as of any time, verification and export bundles. */

@@ -32,7 +32,7 @@ for (const target of targets) {
       t.ok(all.events.some((e: { metadata: { effectiveDate?: string } }) => e.metadata.effectiveDate), 'effective dates are shown');
       const missing = await app.inject({ method: 'GET', url: '/v1/audit/streams/project-nope/events', headers: auditor });
       t.equal(missing.statusCode, 404);
-      t.equal(missing.json().code, 'STREAM_NOT_FOUND');
+      t.equal(missing.json().code, 'NOT_FOUND', "a missing stream answers as another bureau's does (bureau-scope.test.ts)");
     });
 
     t.test("a project's combined history includes its ledger, disbursement and bank claim, in store order", async (t) => {

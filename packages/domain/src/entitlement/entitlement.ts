@@ -3,6 +3,7 @@ import { Year } from '../values/calendar.js';
 import { Id } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
+import { ledgerStream } from '../subsidy/ledger-stream.js';
 
 /**
  * What a disbursement pays: one entitlement, named, never an amount typed in.
@@ -51,14 +52,9 @@ export function entitlementStream(ref: EntitlementRef): string {
   switch (ref.rule) {
     case 'R1':
       return `project-${ref.projectId}`;
-    case 'R2': {
-      const bureau = ref.bureauCode ?? LEGACY_BUREAU_CODE;
-      return bureau === LEGACY_BUREAU_CODE ? `subsidy-${ref.creditCode}-${ref.year}` : `subsidy-${bureau}-${ref.creditCode}-${ref.year}`;
-    }
-    case 'R3': {
-      const bureau = ref.bureauCode ?? LEGACY_BUREAU_CODE;
-      return bureau === LEGACY_BUREAU_CODE ? `r3-${ref.creditCode}-${ref.year}` : `r3-${bureau}-${ref.creditCode}-${ref.year}`;
-    }
+    case 'R2':
+    case 'R3':
+      return ledgerStream(ref.rule, ref.bureauCode ?? LEGACY_BUREAU_CODE, ref.creditCode, ref.year);
     default: {
       const never: never = ref;
       throw new Error(`unknown entitlement ${JSON.stringify(never)}`);

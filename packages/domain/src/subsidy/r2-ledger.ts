@@ -12,6 +12,7 @@ import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R2Entry } from './r2-rules.js';
 import { assessR2 } from './r2-rules.js';
+import { ledgerStream } from './ledger-stream.js';
 import type { Claims, EntitlementView } from '../entitlement/claims.js';
 import { claimEventSchemas, claimsOf, evolveClaims, spreadReduction } from '../entitlement/claims.js';
 import { r2EntryKey } from '../entitlement/entitlement.js';
@@ -129,7 +130,7 @@ export function r2EntitlementViews(state: R2LedgerState): EntitlementView[] {
  * before, `subsidy-<creditCode>-<year>`, so its existing ledgers keep their totals.
  */
 export function r2LedgerStream(bureauCode: string, creditCode: string, year: number): string {
-  return bureauCode === LEGACY_BUREAU_CODE ? `subsidy-${creditCode}-${year}` : `subsidy-${bureauCode}-${creditCode}-${year}`;
+  return ledgerStream('R2', bureauCode, creditCode, year);
 }
 
 /** An entitlement reference names its bureau only when it is not the legacy one (as the ledger's stream name does). */

@@ -8,10 +8,11 @@ import { IsoDate, Year, yearOf } from '../values/calendar.js';
 import { Id, RecordedName, RecordedText, Text, recorded } from '../values/common.js';
 import { proseText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
-import { BureauCode, LEGACY_BUREAU_CODE } from '../bureau/codes.js';
+import { BureauCode } from '../bureau/codes.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import type { R3Entry } from './r2-rules.js';
 import { assessR3 } from './r2-rules.js';
+import { ledgerStream } from './ledger-stream.js';
 import type { Claims, EntitlementView } from '../entitlement/claims.js';
 import { claimEventSchemas, claimsOf, evolveClaims, spreadReduction } from '../entitlement/claims.js';
 import { bureauOfRef, sameBureau } from './r2-ledger.js';
@@ -101,7 +102,7 @@ export function r3EntitlementViews(state: R3LedgerState): EntitlementView[] {
  * `r3-<bureauCode>-<creditCode>-<year>`, and `r3-<creditCode>-<year>` for the legacy bureau (as before).
  */
 export function r3LedgerStream(bureauCode: string, creditCode: string, year: number): string {
-  return bureauCode === LEGACY_BUREAU_CODE ? `r3-${creditCode}-${year}` : `r3-${bureauCode}-${creditCode}-${year}`;
+  return ledgerStream('R3', bureauCode, creditCode, year);
 }
 
 function decide(command: R3LedgerCommand, state: R3LedgerState): R3LedgerEvent[] {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { programme, project } from '@gongguan/domain';
+import { parseLedgerStream, programme, project } from '@gongguan/domain';
 import { comparePositions, type EventStore, type RecordedEvent } from '@gongguan/event-store';
-import { appError, isAppError } from '@gongguan/platform';
+import { appError, isAppError, type AppError } from '@gongguan/platform';
+import { notFound } from '../bureau/bureau-scope.js';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { noteKeyId, ED25519_NOTE_TYPE, verifierKey } from '../checkpoint/note.js';
 import type { KeyRegistry, RegisteredKey } from '../keys/key-registry.js';
@@ -21,8 +22,14 @@ export interface BundleScope {
   id: string;
 }
 
-/** The ledgers a ledger bundle can be of: the R2 and R3 enterprise-year ledgers. */
-export const LEDGER_STREAM = /^(subsidy|r3)-[0-9A-Z]{18}-[0-9]{4}$/;
+/**
+ * What the caller may see (the routes pass the caller's bureau subtree): the resource itself, or
+ * its id's 404; and every stream the bundle would carry, or a refusal naming none of them.
+ */
+export interface BundleAccess {
+  resource(stream: string, missing: () => AppError): Promise<void>;
+  all(streams: Iterable<string>): Promise<void>;
+}
 
 export interface Bundle {
   manifest: {
@@ -70,30 +77,21 @@ async function readOrEmpty(store: EventStore, stream: string): Promise<RecordedE
   }
 }
 
-async function mustExist(store: EventStore, stream: string, what: string): Promise<void> {
-  try {
-    if ((await store.readStream(stream, { limit: 1 })).length > 0) return;
-  } catch (err) {
-    if (!(isAppError(err) && err.code === 'STREAM_NOT_FOUND')) throw err;
-  }
-  throw appError('NOT_FOUND', `no ${what}`);
-}
-
-/** The streams a scope starts from; the closure rule adds what their money depends on. */
-async function seedStreams(store: EventStore, scope: BundleScope): Promise<string[]> {
+/** The streams a scope starts from (the resource's own first: 404 unless the caller may see it); the closure rule adds what their money depends on. */
+async function seedStreams(store: EventStore, scope: BundleScope, access: BundleAccess): Promise<string[]> {
   switch (scope.kind) {
     case 'project': {
-      await mustExist(store, project.streamName(scope.id), `project ${scope.id}`);
+      await access.resource(project.streamName(scope.id), notFound('project', scope.id));
       return [project.streamName(scope.id), ...(await disbursementStreamsFor(store, new Set([scope.id])))];
     }
     case 'programme': {
-      await mustExist(store, programme.streamName(scope.id), `programme ${scope.id}`);
+      await access.resource(programme.streamName(scope.id), notFound('programme', scope.id));
       const projects = await programmeProjects(store, scope.id);
       return [programme.streamName(scope.id), ...projects.map(project.streamName), ...(await disbursementStreamsFor(store, new Set(projects)))];
     }
     case 'ledger': {
-      if (!LEDGER_STREAM.test(scope.id)) throw appError('VALIDATION_FAILED', `${scope.id} is not an enterprise-year ledger (subsidy-<credit code>-<year> or r3-<credit code>-<year>)`);
-      await mustExist(store, scope.id, `ledger ${scope.id}`);
+      if (parseLedgerStream(scope.id) === undefined) throw appError('VALIDATION_FAILED', `${scope.id} is not an enterprise-year ledger (subsidy-[<bureau>-]<credit code>-<year> or r3-[<bureau>-]<credit code>-<year>)`);
+      await access.resource(scope.id, notFound('ledger', scope.id));
       return [scope.id];
     }
     default: {
@@ -125,9 +123,11 @@ function v2Fields(head: TreeHead): { streamCount: number; streamHeadsRoot: strin
  * inclusion proof per event, a stream-head proof per stream, the signed head, its checkpoint, the
  * key that signed it, and a manifest with the SHA-256 of every file.
  */
-export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: BundleActor): Promise<Bundle> {
-  const seeds = await seedStreams(deps.store, scope);
-  const { head } = await deps.sealer.seal({ ...actor, reason: `bundle export: ${scope.kind} ${scope.id}` });
+export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: BundleActor, access: BundleAccess): Promise<Bundle> {
+  const seeds = await seedStreams(deps.store, scope, access);
+  await access.all(seeds);
+  // The reason names the kind, not the id: `audit-tree-heads` is read by every bureau's auditors.
+  const { head } = await deps.sealer.seal({ ...actor, reason: `bundle export: ${scope.kind}` });
   const v2 = v2Fields(head);
   const heads = await deps.leaves.streamHeadsAt(head.treeSize);
   if (heads.count !== v2.streamCount || heads.root.toString('hex') !== v2.streamHeadsRoot) {
@@ -145,6 +145,8 @@ export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: B
     after += all.length - cut.length;
     return cut;
   });
+  // The closure must stay within what the caller may see: a stream outside refuses the export.
+  await access.all(carried.keys());
 
   const events = [...carried.values()].flat().sort((a, b) => comparePositions(a.position, b.position));
   const indices = await witnessIndices(deps.sql, events.map((e) => e.id));

@@ -1,5 +1,6 @@
 import { bankReference, disbursement, entitlementStream, EntitlementRef, LEGACY_BUREAU_CODE, ledgerOf, programme } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
+import { bureauOfFirst } from '../bureau/bureau-scope.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const isProject = (stream: string) => stream.startsWith('project-');
@@ -11,8 +12,10 @@ const isProject = (stream: string) => stream.startsWith('project-');
  * disbursement names its entitlement's ledger and its bank reference; a ledger names every
  * disbursement claiming its entries and the bank references of the payments it assessed; a
  * bank reference names the disbursement that claimed it. Programme streams name nothing.
+ * `projectBureau` is the bureau of the event's project stream (its `ProjectSubmitted.bureauCode`):
+ * a payment is assessed on that bureau's ledger.
  */
-export function referencedStreams(event: RecordedEvent): string[] {
+export function referencedStreams(event: RecordedEvent, projectBureau: string = LEGACY_BUREAU_CODE): string[] {
   if (event.stream.startsWith('programme-')) return [];
   const d = event.data;
   const out: string[] = [];
@@ -26,9 +29,9 @@ export function referencedStreams(event: RecordedEvent): string[] {
     for (const id of [str(d.programmeId), str(selection?.programmeId)]) if (id) out.push(programme.streamName(id));
     const code = str(d.enterpriseCreditCode);
     const paidOn = str(d.paidOn);
-    // The SubsidyAssessmentRecorded written with a payment names its ledger (of any bureau); this covers a
-    // payment left pending assessment, which only versions before bureaus wrote: the legacy bureau's ledger.
-    if (event.type === 'ContractPaymentConfirmed' && code && paidOn) out.push(ledgerOf({ enterpriseCreditCode: code, paidOn }, LEGACY_BUREAU_CODE));
+    // The SubsidyAssessmentRecorded written with a payment names its ledger too; a payment alone (left pending
+    // assessment, or assessed but not yet recorded back) names the ledger of its project's bureau (domain ledgerOf).
+    if (event.type === 'ContractPaymentConfirmed' && code && paidOn) out.push(ledgerOf({ enterpriseCreditCode: code, paidOn }, projectBureau));
   }
   if (event.type === 'DisbursementRequested') {
     const ref = EntitlementRef.safeParse(d.entitlement);
@@ -58,7 +61,8 @@ export async function streamClosure(seeds: readonly string[], read: (stream: str
     const events = await read(stream);
     if (events.length === 0) continue;
     carried.set(stream, events);
-    for (const e of events) for (const next of referencedStreams(e)) if (!seen.has(next)) todo.push(next);
+    const bureau = isProject(stream) ? bureauOfFirst(events[0]) : LEGACY_BUREAU_CODE;
+    for (const e of events) for (const next of referencedStreams(e, bureau)) if (!seen.has(next)) todo.push(next);
   }
   return carried;
 }

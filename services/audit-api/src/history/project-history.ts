@@ -1,6 +1,7 @@
-import { bankReference, disbursement, LEGACY_BUREAU_CODE, project, r2Ledger } from '@gongguan/domain';
+import { bankReference, disbursement, project, r2Ledger } from '@gongguan/domain';
 import { comparePositions, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@gongguan/event-store';
 import { isAppError } from '@gongguan/platform';
+import { bureauOfFirst } from '../bureau/bureau-scope.js';
 
 const PAGE = 5000;
 
@@ -38,10 +39,9 @@ export async function projectHistory(store: EventStore, projectId: string): Prom
   const ledgers = new Set<string>();
   const bankRefs = new Set<string>();
   // The project's bureau decides whose ledger assesses its payments (a submission before bureaus: the legacy bureau's).
-  let bureauCode = LEGACY_BUREAU_CODE;
+  const bureauCode = bureauOfFirst(own[0]);
   for (const e of own) {
     const d = e.data;
-    if (e.type === 'ProjectSubmitted' && str(d.bureauCode)) bureauCode = d.bureauCode as string;
     if (e.type === 'SelectionGrantAwarded' && str(d.disbursementId)) disbursementIds.add(d.disbursementId as string);
     if (e.type === 'SubsidyAssessmentRecorded' && str(d.ledgerStream)) ledgers.add(d.ledgerStream as string);
     if (e.type === 'ContractPaymentConfirmed') {

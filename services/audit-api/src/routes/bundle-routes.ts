@@ -2,7 +2,9 @@ import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { buildBundle, LEDGER_STREAM, type BundleScope } from '../bundle/build-bundle.js';
+import { buildBundle, type BundleScope } from '../bundle/build-bundle.js';
+import { LEDGER_STREAM } from '@gongguan/domain';
+import { callerBureau } from '../bureau/bureau-scope.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const BundleResponse = z.object({
@@ -27,7 +29,7 @@ const scopes = [
     kind: 'ledger',
     url: '/v1/audit/ledgers/:id/bundle',
     what: 'an enterprise-year ledger (R2 subsidy-<credit code>-<year> or R3 r3-<credit code>-<year>) with every disbursement claiming it and their bank references',
-    id: queryText(200).pipe(z.string().regex(LEDGER_STREAM, 'expected subsidy-<credit code>-<year> or r3-<credit code>-<year>')),
+    id: queryText(200).pipe(z.string().regex(LEDGER_STREAM, 'expected subsidy-[<bureau>-]<credit code>-<year> or r3-[<bureau>-]<credit code>-<year>')),
   },
 ] as const satisfies ReadonlyArray<{ kind: BundleScope['kind']; url: string; what: string; id: z.ZodType<string> }>;
 
@@ -51,7 +53,13 @@ export function bundleRoutes(app: HttpApp, ctx: AuditContext): void {
           response: { 200: BundleResponse },
         },
       },
-      async (request) => buildBundle(ctx, { kind: scope.kind, id: request.params.id }, actorOf(request)),
+      async (request) => {
+        const bureau = callerBureau(request);
+        return buildBundle(ctx, { kind: scope.kind, id: request.params.id }, actorOf(request), {
+          resource: (stream, missing) => ctx.bureaus.require(bureau, stream, missing),
+          all: (streams) => ctx.bureaus.requireAll(bureau, streams),
+        });
+      },
     );
   }
 }

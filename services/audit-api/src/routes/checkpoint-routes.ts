@@ -1,6 +1,7 @@
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { addCheckpointBody, headFor, headOfSize, servedCheckpoint, tlogProofText } from '../checkpoint/served.js';
+import { callerBureau, notFound } from '../bureau/bureau-scope.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const Size = z.coerce.number().int().nonnegative();
@@ -94,7 +95,8 @@ export function checkpointRoutes(app: HttpApp, ctx: AuditContext): void {
       const { head, checkpoint } = await servedCheckpoint(ctx, await headFor(ctx.store, treeSize), what);
       const size = head.treeSize;
       const row = await ctx.leaves.indexOf(request.params.id);
-      if (!row) throw appError('NOT_FOUND', `no event ${request.params.id}`);
+      // An event of another bureau answers as an event that does not exist (before its place can show).
+      if (!row || !(await ctx.bureaus.canSee(callerBureau(request), row.stream))) throw notFound('event', request.params.id)();
       if (row.idx >= size) throw appError('NOT_FOUND', `event ${request.params.id} is at place ${row.idx}, after the tree head of size ${size}: seal a newer tree head first`);
       const levels = await leavesUpTo(size);
       return reply.type(TEXT).send(tlogProofText(row.idx, levels.inclusionProof(row.idx, size), checkpoint));

@@ -1,6 +1,7 @@
 import type { EventStore } from '@gongguan/event-store';
 import type { Sql } from '@gongguan/platform/db';
 import type { Role } from '@gongguan/platform';
+import type { BureauScope } from '../bureau/bureau-scope.js';
 import type { CosignatureStore } from '../checkpoint/cosignature-store.js';
 import type { KeyRegistry } from '../keys/key-registry.js';
 import type { TreeHeadKey } from '../keys/tree-head-key.js';
@@ -23,9 +24,11 @@ export interface AuditContext {
   cosignatures: CosignatureStore;
   /** Replayed states kept every 32 revisions, so repeated "as of" replays fold few events. */
   snapshots: SnapshotCache;
+  /** Which bureau owns a stream, and whether a caller's bureau subtree reaches it (service README, "Bureaus"). */
+  bureaus: BureauScope;
 }
 
-/** Auditors read everything; admins too (they operate the service). Nobody writes business facts here. */
+/** Auditors read; admins too (they operate the service) — each within their bureau's subtree. Nobody writes business facts here. */
 export const READERS: readonly Role[] = ['auditor', 'admin'];
 /** Sealing a tree head appends an event, so it is an admin's operation, not an auditor's. */
 export const SEALERS: readonly Role[] = ['admin'];

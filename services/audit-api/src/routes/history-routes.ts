@@ -1,7 +1,8 @@
-import { queryText } from '@gongguan/domain';
+import { project, queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { AuditEvent } from '../history/envelope.js';
+import { callerBureau, notFound } from '../bureau/bureau-scope.js';
 import { projectHistory } from '../history/project-history.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
@@ -27,6 +28,7 @@ export function historyRoutes(app: HttpApp, ctx: AuditContext): void {
     async (request) => {
       const { stream } = request.params;
       const { fromRevision, limit } = request.query;
+      await ctx.bureaus.require(callerBureau(request), stream, notFound('stream', stream));
       const events = await ctx.store.readStream(stream, { fromRevision, limit: limit + 1 });
       const more = events.length > limit;
       const page = events.slice(0, limit);
@@ -46,7 +48,10 @@ export function historyRoutes(app: HttpApp, ctx: AuditContext): void {
       },
     },
     async (request) => {
+      const bureau = callerBureau(request);
+      await ctx.bureaus.require(bureau, project.streamName(request.params.id), notFound('project', request.params.id));
       const { streams, events } = await projectHistory(ctx.store, request.params.id);
+      await ctx.bureaus.requireAll(bureau, streams);
       return { projectId: request.params.id, streams, events };
     },
   );

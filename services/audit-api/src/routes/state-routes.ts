@@ -2,7 +2,8 @@ import { IsoInstant, queryText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { diffAsOf } from '../state/diff.js';
-import { stateAsOf, type AggregateKind, type AsOf } from '../state/replay.js';
+import { aggregateStream, stateAsOf, type AggregateKind, type AsOf } from '../state/replay.js';
+import { callerBureau, notFound } from '../bureau/bureau-scope.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const IdParams = z.object({ id: queryText(200) });
@@ -51,6 +52,7 @@ export function stateRoutes(app: HttpApp, ctx: AuditContext): void {
         if (asOf !== undefined && atRevision !== undefined) {
           throw appError('VALIDATION_FAILED', 'give asOf or atRevision, not both', { extra: { errors: [{ path: 'atRevision', message: 'not with asOf' }] } });
         }
+        await ctx.bureaus.require(callerBureau(request), aggregateStream(kind, request.params.id), notFound(kind, request.params.id));
         return stateAsOf(ctx.store, kind, request.params.id, toAsOf(asOf ?? atRevision), ctx.snapshots);
       },
     );
@@ -75,7 +77,10 @@ export function stateRoutes(app: HttpApp, ctx: AuditContext): void {
           },
         },
       },
-      async (request) => diffAsOf(ctx.store, kind, request.params.id, toAsOf(request.query.from), toAsOf(request.query.to)),
+      async (request) => {
+        await ctx.bureaus.require(callerBureau(request), aggregateStream(kind, request.params.id), notFound(kind, request.params.id));
+        return diffAsOf(ctx.store, kind, request.params.id, toAsOf(request.query.from), toAsOf(request.query.to));
+      },
     );
   }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { verifierKey } from '../checkpoint/note.js';
 import { TreeHead, TREE_HEAD_STREAM, treeHeadFromEvent } from '../tree-heads/tree-head.js';
 import { latestTreeHead } from '../tree-heads/sealer.js';
+import { callerBureau, notFound } from '../bureau/bureau-scope.js';
 import { READERS, SEALERS, tags, type AuditContext } from './context.js';
 
 const Size = z.coerce.number().int().nonnegative();
@@ -137,6 +138,7 @@ export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
       },
     },
     async (request) => {
+      await ctx.bureaus.require(callerBureau(request), request.params.stream, notFound('stream', request.params.stream));
       const size = await ctx.leaves.catchUp();
       const treeSize = request.query.treeSize ?? (await latestTreeHead(ctx.store))?.treeSize ?? size;
       if (treeSize > size) throw appError('VALIDATION_FAILED', `the log has only ${size} events`, { extra: { errors: [{ path: 'treeSize', message: `above ${size}` }] } });
@@ -166,7 +168,8 @@ export function treeHeadRoutes(app: HttpApp, ctx: AuditContext): void {
       const treeSize = request.query.treeSize ?? (await latestTreeHead(ctx.store))?.treeSize ?? size;
       if (treeSize > size) throw appError('VALIDATION_FAILED', `the log has only ${size} events`, { extra: { errors: [{ path: 'treeSize', message: `above ${size}` }] } });
       const row = await ctx.leaves.indexOf(request.params.id);
-      if (!row) throw appError('NOT_FOUND', `no event ${request.params.id}`);
+      // An event of another bureau answers as an event that does not exist (before its place can show).
+      if (!row || !(await ctx.bureaus.canSee(callerBureau(request), row.stream))) throw notFound('event', request.params.id)();
       if (row.idx >= treeSize) throw appError('NOT_FOUND', `event ${request.params.id} is at place ${row.idx}, after the tree of size ${treeSize}: seal a newer tree head first`);
       const levels = ctx.leaves.levels;
       return {

@@ -1,9 +1,10 @@
 import { queryText } from '@gongguan/domain';
 import type { HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
-import { VerificationProblem } from '../verify/problems.js';
+import { firstProblem, VerificationProblem } from '../verify/problems.js';
 import { verifyStore } from '../verify/verify-store.js';
 import { verifyStream } from '../verify/verify-stream.js';
+import { callerBureau, notFound } from '../bureau/bureau-scope.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const FirstBad = z.object({
@@ -36,7 +37,10 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
         },
       },
     },
-    async (request) => verifyStream(ctx.store, ctx.sql, request.params.stream),
+    async (request) => {
+      await ctx.bureaus.requireVerifiable(callerBureau(request), request.params.stream, ctx.sql, notFound('stream', request.params.stream));
+      return verifyStream(ctx.store, ctx.sql, request.params.stream);
+    },
   );
 
   app.get(
@@ -54,6 +58,8 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
             treeHeads: z.object({ checked: z.number(), latest: z.object({ treeSize: z.number(), rootHash: z.string() }).nullable(), streamHeadsChecked: z.number() }),
             witness: z.object({ size: z.number(), matchesStore: z.boolean() }),
             problemCount: z.number(),
+            /** Problems of records outside the caller's bureau subtree: counted, shown without what names them. */
+            problemsOutsideBureau: z.number(),
             problems: z.array(VerificationProblem),
             firstBadEvent: VerificationProblem.nullable(),
             durationMs: z.number(),
@@ -61,7 +67,11 @@ export function verifyRoutes(app: HttpApp, ctx: AuditContext): void {
         },
       },
     },
-    async (request) =>
-      verifyStore({ store: ctx.store, sql: ctx.sql, keys: await ctx.keys.all(), logger: request.log }),
+    async (request) => {
+      const report = await verifyStore({ store: ctx.store, sql: ctx.sql, keys: await ctx.keys.all(), logger: request.log });
+      const problems = await ctx.bureaus.redactProblems(callerBureau(request), report.problems);
+      const problemsOutsideBureau = problems.filter((p, i) => p !== report.problems[i]).length;
+      return { ...report, problemsOutsideBureau, problems, firstBadEvent: firstProblem(problems) };
+    },
   );
 }

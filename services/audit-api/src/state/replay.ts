@@ -16,6 +16,11 @@ const aggregates = {
 } as const;
 
 export type AggregateKind = keyof typeof aggregates;
+
+/** The stream of one aggregate. */
+export function aggregateStream(kind: AggregateKind, id: string): string {
+  return aggregates[kind].streamName(id);
+}
 export const aggregateKinds = Object.keys(aggregates) as AggregateKind[];
 
 /** A point in a stream's history: "as recorded at time T" or "after revision N". */
