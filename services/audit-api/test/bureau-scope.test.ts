@@ -218,6 +218,15 @@ for (const target of targets) {
       }
     });
 
+    t.test("a city's annual work summary is the city's (and its province's) to audit", async (t) => {
+      const stream = `annual-summary-${CITY2}-2026`;
+      await store.append(stream, [raw('AnnualSummarySubmitted', { bureauCode: CITY2, year: 2026, title: '年度工作总结', summary: '…', submittedOn: '2027-01-10', dueOn: '2027-01-15', late: false })], { expectedRevision: 'no_stream' });
+      t.equal((await get(`/v1/audit/streams/${stream}/events`, auditors[CITY2]!)).statusCode, 200, 'the city');
+      t.equal((await get(`/v1/audit/streams/${stream}/events`, auditors[PROVINCE]!)).statusCode, 200, 'the province');
+      t.equal((await get(`/v1/audit/streams/${stream}/events`, auditors[LEGACY]!)).statusCode, 404, 'another city');
+      t.equal((await get(`/v1/audit/streams/${stream}/events`, auditors[COUNTY]!)).statusCode, 404, 'a county elsewhere');
+    });
+
     t.test('whole-log routes: tree heads and proofs of consistency for every auditor; verification names only what the caller sees', async (t) => {
       // The log grows, and an export seals it again.
       await store.append(`project-${ids(CITY2).project}`, [raw('ProjectNoteAdded', { note: 'grown' })], { expectedRevision: 'any' });

@@ -90,6 +90,8 @@ export function createBureauScope(deps: BureauScopeDeps) {
     const d = event.data;
     const own = str(d.bureauCode);
     if (stream.startsWith('programme-') || stream.startsWith('project-')) return bureau(bureauOfFirst(event));
+    // A city's annual work summary belongs to the city that submitted it (and so to the province above it).
+    if (stream.startsWith('annual-summary-') && own !== undefined) return bureau(own);
     if (stream.startsWith('subsidy-') || stream.startsWith('r3-')) {
       const code = ledgerBureau(stream);
       return code === undefined ? UNKNOWN : bureau(code);
