@@ -67,7 +67,7 @@ export function summarise(event: DomainEvent): string {
 
 /** The bureau an event belongs to. */
 function eventBureau(rows: RowStore, stream: string, data: object): string {
-  if (stream === domainStreams.bureauRegistry) return codeIn((data as { code?: unknown }).code) ?? LEGACY_BUREAU_CODE;
+  if (stream.startsWith(domainStreams.bureauRegistry)) return codeIn((data as { code?: unknown }).code) ?? LEGACY_BUREAU_CODE;
   if (stream.startsWith(domainStreams.r2Ledger) || stream.startsWith(domainStreams.r3Ledger)) return ledgerBureau(stream, data);
   return (
     codeIn((data as { bureauCode?: unknown }).bureauCode) ??

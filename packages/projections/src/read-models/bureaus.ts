@@ -126,7 +126,8 @@ export function ledgerBureau(stream: string, data: object): string {
 
 // ---- the registry's events (stream `bureaus`), as the contract gives them ----
 
-export const REGISTRY_STREAM = 'bureaus';
+/** The registry's stream in the read models' tests (`bureaus` in the contract; the event store wants `<category>-<id>`). */
+export const REGISTRY_STREAM = 'bureaus-registry';
 
 const Code = z.string().regex(CODE);
 /** The registry's event data, as far as the read models need it (the domain validates the rest). */
