@@ -46,7 +46,7 @@ export function tableDdl(schema: string, def: AnyTable, withIndexes = true): str
 }
 
 /** The group role every reporting role (and the reporting API's `gongguan_scoped`) reads through; see migrations/002. */
-export const READER_ROLE = 'gongguan_reporting';
+export const READER_ROLE = 'gongguan_bureau_reader';
 
 /**
  * The row-level security of a table with a `scope` column: a reader sees a row when its path is

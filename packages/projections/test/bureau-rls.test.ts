@@ -82,7 +82,7 @@ for (const target of targets) {
     await h.sql.query(`select reporting.create_bureau_role($1, '330000')`, [role('zj')]);
     await h.sql.query(`select reporting.create_bureau_role($1, '331002')`, [role('jj')]);
     t.pass('create_bureau_role is idempotent');
-    await h.sql.exec(`create role ${role('other')} nologin; grant gongguan_reporting to ${role('other')}`);
+    await h.sql.exec(`create role ${role('other')} nologin; grant gongguan_bureau_reader to ${role('other')}`);
 
     const tz = await seenAs(h.sql, role('tz'));
     t.same(tz.programmes, ['jj-prog', 'tz-prog'], 'Taizhou sees its programme and its county\'s');

@@ -204,7 +204,8 @@ create or replace view reporting.activity with (security_invoker = true) as sele
 create or replace view reporting.bureaus with (security_invoker = true) as
   select code, name, level, parent_code, path, merged_into, registered from {projects}.bureaus;
 
--- Reporting roles read through gongguan_reporting; row-level security on the tables limits what they see.
-grant select on all tables in schema reporting to gongguan_reporting;
-revoke all on reporting.role_bureaus from gongguan_reporting;
+-- Reporting roles read through gongguan_bureau_reader; row-level security on the tables limits what they see.
+grant select on reporting.projects, reporting.milestones, reporting.rectifications, reporting.due_items, reporting.programmes,
+  reporting.portfolio, reporting.disbursements, reporting.money_movements, reporting.enterprise_subsidies,
+  reporting.institution_subsidies, reporting.subsidy_entries, reporting.activity, reporting.bureaus to gongguan_bureau_reader;
 `;
