@@ -2,16 +2,12 @@ import type { DomainEvent, EventType } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from './engine/row-store.js';
 import type { AnyTable } from './table.js';
-import type { RegistryData, RegistryEventType } from './read-models/bureaus.js';
 
 export type EventData<T extends EventType> = Extract<DomainEvent, { type: T }>['data'];
 
 /** One handler per event type: how the event changes the rows (a view's `evolve`, row by row). */
 export type Handlers = {
   readonly [T in EventType]?: (rows: RowStore, data: EventData<T>, event: RecordedEvent) => void;
-} & {
-  // The bureau registry's events (stream `bureaus`), read with the read models' own schemas until the domain has them.
-  readonly [T in Exclude<RegistryEventType, EventType>]?: (rows: RowStore, data: RegistryData<T>, event: RecordedEvent) => void;
 };
 
 /**
@@ -77,7 +73,7 @@ export function concern(projection: Projection, envelope: { stream: string; type
 
 /** Runs the projection's handler for one parsed event. */
 export function dispatch(projection: Projection, rows: RowStore, event: DomainEvent, envelope: RecordedEvent): void {
-  const handler = (projection.handlers as Record<string, unknown>)[event.type];
+  const handler = projection.handlers[event.type];
   // The handler was looked up by this event's own type, so its data matches; TypeScript cannot correlate the union.
   if (handler !== undefined) (handler as (rows: RowStore, data: unknown, event: RecordedEvent) => void)(rows, event.data, envelope);
   projection.onAny?.(rows, event, envelope);

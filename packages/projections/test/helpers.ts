@@ -2,7 +2,9 @@ import { createLogger, type Logger } from '@gongguan/platform';
 import type { Sql } from '@gongguan/platform/db';
 import { testDatabaseTargets, type TestDatabase } from '@gongguan/platform/testing';
 import { createSqlEventStore, type EventStore } from '@gongguan/event-store';
-import { allProjections, ensureReadModels, REGISTRY_STREAM, startProjector, type Projection, type ProjectorOptions, type RunningProjector } from '../src/index.js';
+import { onBureauRegistry, registerBureaus, seededRandom, World } from '../src/generate/load.js';
+import { bureauRegistry } from '@gongguan/domain';
+import { allProjections, ensureReadModels, startProjector, type Projection, type ProjectorOptions, type RunningProjector } from '../src/index.js';
 
 export const silent: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -66,41 +68,44 @@ export async function count(sql: Sql, from: string, where = 'true', params: unkn
   return rows[0]?.n ?? 0;
 }
 
-let registryEvents = 0;
-/**
- * Appends bureau registry events (stream `bureaus`) raw, with the contract's fields: a fixture
- * for the read models until the domain writes them itself.
- */
-export async function appendRegistry(store: EventStore, events: ReadonlyArray<{ type: 'BureauRegistered' | 'BureauRenamed' | 'BureauMerged'; data: Record<string, unknown> }>): Promise<void> {
-  const by = { id: 'admin-1', role: 'admin' };
-  await store.append(
-    REGISTRY_STREAM,
-    events.map((e) => ({
-      id: `b0000000-0000-4000-8000-${String(++registryEvents).padStart(12, '0')}`,
-      type: e.type,
-      schemaVersion: 1,
-      data: { by, at: '2024-01-02T01:00:00.000Z', ...e.data },
-      metadata: { actorId: 'admin-1', actorRole: 'admin', correlationId: `registry-${registryEvents}` },
-    })),
-    { expectedRevision: 'any' },
-  );
+/** Appends what a world decided, stream by stream (each stream's appends in order). */
+export async function appendWorld(store: EventStore, world: World): Promise<void> {
+  for (const a of world.flush()) await store.append(a.stream, a.events, { expectedRevision: a.expectedRevision });
+}
+
+/** One registry per store: its commands decided by the domain's registry decider, as `POST /v1/bureaus` does. */
+const registries = new WeakMap<EventStore, World>();
+function registryOf(store: EventStore): World {
+  let world = registries.get(store);
+  if (world === undefined) registries.set(store, (world = new World(seededRandom(18))));
+  return world;
 }
 
 /** Registers a province, two cities and a county the usual way (the legacy bureau 331000 among them). */
-export const registerProvince = (store: EventStore) =>
-  appendRegistry(store, [
-    { type: 'BureauRegistered', data: { code: '330000', name: '浙江省科学技术厅', level: 'province', parentCode: null, path: '330000', registeredOn: '2024-01-02' } },
-    { type: 'BureauRegistered', data: { code: '331000', name: '台州市科学技术局', level: 'city', parentCode: '330000', path: '330000.331000', registeredOn: '2024-01-02' } },
-    { type: 'BureauRegistered', data: { code: '330100', name: '杭州市科学技术局', level: 'city', parentCode: '330000', path: '330000.330100', registeredOn: '2024-01-02' } },
-    { type: 'BureauRegistered', data: { code: '331002', name: '椒江区科学技术局', level: 'county', parentCode: '331000', path: '330000.331000.331002', registeredOn: '2024-01-02' } },
+export async function registerProvince(store: EventStore): Promise<void> {
+  const world = registryOf(store);
+  registerBureaus(world, [
+    { code: '330000', name: '浙江省科学技术厅' },
+    { code: '331000', name: '台州市科学技术局' },
+    { code: '330100', name: '杭州市科学技术局' },
+    { code: '331002', name: '椒江区科学技术局' },
   ]);
+  await appendWorld(store, world);
+}
 
-/** Merges Taizhou (331000, every legacy row) into Hangzhou: its rows and its county's move under 330100. */
-export const mergeTaizhouIntoHangzhou = (store: EventStore) =>
-  appendRegistry(store, [
-    { type: 'BureauRenamed', data: { code: '330100', name: '杭州市科技局', previousName: '杭州市科学技术局', renamedOn: '2024-06-01' } },
-    { type: 'BureauMerged', data: { code: '331000', into: '330100', path: '330000.330100.331000', mergedOn: '2024-06-01' } },
-  ]);
+/**
+ * Merges Taizhou (331000, every legacy row) into Hangzhou: the domain merges no bureau that has
+ * bureaus under it, so its county Jiaojiang (331002) is merged into Hangzhou first; every row of
+ * both moves under 330100.
+ */
+export async function mergeTaizhouIntoHangzhou(store: EventStore): Promise<void> {
+  const world = registryOf(store);
+  const admin = { id: 'admin-1', role: 'admin' as const };
+  onBureauRegistry(world, 'registry', 'RenameBureau', { code: '330100', name: '杭州市科技局', renamedOn: '2024-06-01' }, admin, '2024-06-01');
+  onBureauRegistry(world, 'registry', 'MergeBureau', { code: '331002', into: '330100', mergedOn: '2024-06-01' }, admin, '2024-06-01');
+  onBureauRegistry(world, 'registry', 'MergeBureau', { code: '331000', into: '330100', mergedOn: '2024-06-01' }, admin, '2024-06-01');
+  await appendWorld(store, world);
+}
 
 /** Every bureau-scoped table of every projection, in the live generations: rows whose path is not the one expected. */
 export async function rowsOffPath(sql: Sql, path: string): Promise<Array<{ table: string; n: number }>> {
@@ -111,7 +116,7 @@ export async function rowsOffPath(sql: Sql, path: string): Promise<Array<{ table
     for (const def of projection.tables) {
       if (def.scope !== 'bureau_path' || generation === undefined) continue;
       // The registry's own events belong to the bureaus they name.
-      const registry = def.name === 'activity' ? ` and stream not like '${REGISTRY_STREAM.split('-')[0]}%'` : '';
+      const registry = def.name === 'activity' ? ` and stream <> '${bureauRegistry.streamName()}'` : '';
       const n = await count(sql, `proj_${projection.name}_g${generation}.${def.name}`, `bureau_path is distinct from $1${registry}`, [path]);
       if (n > 0) out.push({ table: `${projection.name}.${def.name}`, n });
     }

@@ -7,8 +7,10 @@ import { createSqlEventStore } from '@gongguan/event-store';
 import { createHttpApp, createLogger, ensureDevKeys, keyResolver, readPrivateJwk, signToken } from '@gongguan/platform';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { testDatabaseTargets } from '@gongguan/platform/testing';
-import { allProjections, ensureReadModels } from '@gongguan/projections';
+import { allProjections, ensureReadModels, startProjector } from '@gongguan/projections';
+import { bureauStories, seededRandom, storyBureaus, World } from '@gongguan/projections/generate';
 import { reportingRoutes } from '../src/app.js';
+import { caughtUp } from './caught-up.js';
 
 const logger = createLogger({ level: 'silent' });
 const keyDir = mkdtempSync(join(tmpdir(), 'gg-bureau-scope-'));
@@ -16,7 +18,7 @@ t.teardown(() => rmSync(keyDir, { recursive: true, force: true }));
 const keys = await ensureDevKeys(keyDir);
 const tokenOf = (bureau: string) => signToken(readPrivateJwk(keys.privateJwk), { subject: `reporter-${bureau}`, roles: ['reporter'], bureau });
 
-/** The province, two cities and a county under each. */
+/** The province, two cities and a county under each (`storyBureaus`), with the paths the registry gives them. */
 const bureaus = [
   { id: 'zj', code: '330000', path: '330000' },
   { id: 'tz', code: '331000', path: '330000.331000' },
@@ -28,36 +30,6 @@ const bureaus = [
 async function generation(sql: SqlExecutor, name: string): Promise<string> {
   const { rows } = await sql.query<{ generation: number }>('select generation from projector.projections where name = $1', [name]);
   return `proj_${name}_g${rows[0]?.generation ?? 1}`;
-}
-
-/** A programme, a project with a milestone overdue on 2024-06-30, and a payment of 1,000 fen per bureau, written straight into the read models. */
-async function writeRows(sql: SqlExecutor): Promise<void> {
-  const p = await generation(sql, 'projects');
-  const m = await generation(sql, 'money');
-  for (const b of bureaus) {
-    await sql.query(`insert into ${p}.bureaus (code, name, level, parent_code, path, merged_into, registered) values ($1, $2, 'x', null, $3, null, true)`, [b.code, b.id, b.path]);
-    await sql.query(
-      `insert into ${p}.programmes (programme_id, name, bureau, quota, launched_on, slots_taken, bureau_code, bureau_path) values ($1, $1, $1, 5, '2024-01-01', 0, $2, $3)`,
-      [`${b.id}-prog`, b.code, b.path],
-    );
-    await sql.query(
-      `insert into ${p}.projects (project_id, programme_id, title, industry, county, status, stage, suspended, submitted_on, requested_funding, approved_funding,
-         milestones_total, milestones_accepted, rectifications_open, r1_awarded, r2_granted, r2_clawed_back, contracts, contract_amount, bank_paid, extension_months,
-         start_on, end_on, bureau_code, bureau_path)
-       values ($1, $2, $1, '泵业', '椒江区', 'in_progress', 'advancement', false, '2024-02-01', 100, 80, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, '2024-03-01', '2026-02-28', $3, $4)`,
-      [`${b.id}-p1`, `${b.id}-prog`, b.code, b.path],
-    );
-    await sql.query(
-      `insert into ${p}.milestones (milestone_key, project_id, milestone_id, title, due_on, status, returned_count, bureau_code, bureau_path)
-       values ($1 || '/m1', $1, 'm1', '样机', '2024-05-01', 'pending', 0, $2, $3)`,
-      [`${b.id}-p1`, b.code, b.path],
-    );
-    await sql.query(
-      `insert into ${m}.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year, bureau_code, bureau_path)
-       values ($1, $1, $1, 'R1', $2, '91331000MA2AB12341', 'paid', 1000, '2024-03-01', 2024, $3, $4)`,
-      [`${b.id}-mv`, `${b.id}-p1`, b.code, b.path],
-    );
-  }
 }
 
 interface Node {
@@ -89,16 +61,25 @@ for (const target of targets) {
     const sql = await db.open();
     const store = await createSqlEventStore({ sql });
     await ensureReadModels(sql, allProjections);
+    // The registry and a year of each bureau (a programme, a project with a milestone overdue on
+    // 2024-06-30, R1, R2 and R3 money paid), decided by the domain and projected by the projector.
+    t.same(storyBureaus.map((b) => b.code), bureaus.map((b) => b.code));
+    const { appends, results } = bureauStories(new World(seededRandom(3)));
+    for (const a of appends) await store.append(a.stream, a.events, { expectedRevision: a.expectedRevision });
+    const projector = startProjector({ sql, store, projections: allProjections, logger });
     const app = await createHttpApp({ logger, auth: { keys: keyResolver({ jwksFile: keys.jwks }) }, title: 'bureau scope test' });
     await reportingRoutes(app, { sql, clock: () => new Date('2024-06-30T04:00:00Z'), lastPosition: () => store.lastPosition(), maxWaitMs: 300 });
     await app.ready();
     t.teardown(async () => {
+      await projector.stop();
       await app.close();
       await store.close();
       await sql.close();
       await db.drop();
     });
-    await writeRows(sql);
+    await caughtUp(sql, store);
+    const paid = results.zj?.paid ?? 0;
+    t.ok(paid > 0 && bureaus.every((b) => results[b.id]?.paid === paid), 'every bureau paid the same R1 grant and subsidies');
     const tokens = Object.fromEntries(await Promise.all(bureaus.map(async (b) => [b.id, await tokenOf(b.code)] as const)));
     const get = (url: string, who: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who] ?? ''}` } });
     const ids = async (url: string, who: string, key: string) => {
@@ -118,11 +99,15 @@ for (const target of targets) {
         t.same(await ids('/v1/reporting/projects', who, 'projectId'), mine.map((id) => `${id}-p1`).sort(), `${who}: projects`);
         t.same(await ids('/v1/reporting/milestones', who, 'projectId'), mine.map((id) => `${id}-p1`).sort(), `${who}: milestones`);
         t.same(await ids('/v1/reporting/due?overdue=true', who, 'projectId'), mine.map((id) => `${id}-p1`).sort(), `${who}: overdue items`);
-        t.same(await ids('/v1/reporting/money-movements', who, 'movementId'), mine.map((id) => `${id}-mv`).sort(), `${who}: money`);
+        t.same(await ids('/v1/reporting/disbursements', who, 'disbursementId'), mine.flatMap((id) => [`r1-${id}-p1`, `r2-${id}`, `r3-${id}`]).sort(), `${who}: disbursements (R3's without a project: its ledger's bureau)`);
+        t.same(await ids('/v1/reporting/money-movements', who, 'disbursementId'), mine.flatMap((id) => [`r1-${id}-p1`, `r2-${id}`, `r3-${id}`]).sort(), `${who}: money`);
+        t.same(await ids('/v1/reporting/subsidies/enterprises', who, 'ledger'), mine.map((id) => results[id]?.r2Ledger).sort(), `${who}: R2 ledgers, one per bureau for the same enterprise`);
+        t.same(await ids('/v1/reporting/subsidies/institutions', who, 'ledger'), mine.map((id) => results[id]?.r3Ledger).sort(), `${who}: R3 ledgers`);
         const csv = await get('/v1/reporting/exports/projects.csv', who);
         t.same(csv.body.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]).sort(), mine.map((id) => `${id}-p1`).sort(), `${who}: CSV export`);
-        const annual = (await get('/v1/reporting/annual?year=2024', who)).json<{ sections: { money: Array<{ amount: number }> }; overdue: { total: number } }>();
-        t.same([annual.sections.money[0]?.amount, annual.overdue.total], [1000 * mine.length, mine.length], `${who}: the annual report`);
+        const annual = (await get('/v1/reporting/annual?year=2024', who)).json<{ sections: { money: Array<{ key: string; amount: number }> }; overdue: { total: number } }>();
+        const paidIn = annual.sections.money.filter((m) => m.key === 'paid').reduce((sum, m) => sum + m.amount, 0);
+        t.same([paidIn, annual.overdue.total], [paid * mine.length, mine.length], `${who}: the annual report`);
       }
     });
 
@@ -139,17 +124,17 @@ for (const target of targets) {
       const money = (await get('/v1/reporting/bureaus/money?year=2024', 'zj')).json<{ scope: string; bureaus: Node[] }>();
       t.equal(money.scope, '330000');
       t.same(money.bureaus.map((b) => [b.code, b.own.paid, b.subtotal.paid]), [
-        ['330000', 1000, 5000],
-        ['330100', 1000, 2000],
-        ['330102', 1000, 1000],
-        ['331000', 1000, 2000],
-        ['331002', 1000, 1000],
+        ['330000', paid, 5 * paid],
+        ['330100', paid, 2 * paid],
+        ['330102', paid, paid],
+        ['331000', paid, 2 * paid],
+        ['331002', paid, paid],
       ]);
       t.equal(subtotalsAddUp(money.bureaus), undefined, 'every subtotal is its own figures plus its children\'s subtotals');
       const tz = (await get('/v1/reporting/bureaus/portfolio', 'tz')).json<{ bureaus: Node[] }>();
       t.same(tz.bureaus.map((b) => [b.code, b.parentPath, b.own.projects, b.subtotal.projects, b.subtotal.approvedFunding]), [
-        ['331000', null, 1, 2, 160],
-        ['331002', '330000.331000', 1, 1, 80],
+        ['331000', null, 1, 2, 400_000_000],
+        ['331002', '330000.331000', 1, 1, 200_000_000],
       ], 'a city sees itself and its county, nothing above or beside');
       const due = (await get('/v1/reporting/bureaus/due?asOf=2024-06-30', 'hz')).json<{ asOf: string; bureaus: Node[] }>();
       t.same([due.asOf, due.bureaus.map((b) => [b.code, b.subtotal.milestonesOverdue])], ['2024-06-30', [['330100', 2], ['330102', 1]]]);
@@ -157,9 +142,11 @@ for (const target of targets) {
       t.same(jj.bureaus.map((b) => b.code), ['331002'], 'a county sees only itself');
       const csv = await get('/v1/reporting/bureaus/money.csv?year=2024', 'tz');
       t.equal(csv.statusCode, 200);
-      t.match(csv.body, /331000,tz,x,330000\.331000,,1,1000/);
+      t.match(csv.body, new RegExp(`\\r\\n331000,台州市科学技术局,city,330000\\.331000,,3,${paid},`), 'the registry\'s name and level, three movements');
     });
 
+    // Last (it replaces the money rows): the roll-up's arithmetic over arbitrary rows of the
+    // registered bureaus, with amounts beyond what any event may carry (exact beyond 2^53).
     t.test('property: every subtotal is its own rows plus its children\'s subtotals, whatever the money', async (t) => {
       const m = await generation(sql, 'money');
       const paths = bureaus.map((b) => b.path);

@@ -1,6 +1,5 @@
 import { isEventType, parseEvent, type DomainEvent } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
-import { isRegistryEventType, registryEventSchemas } from '../read-models/bureaus.js';
 
 /** A stored event read back for projecting: parsed (upcast and validated), or why it could not be. */
 export type ParsedEnvelope =
@@ -10,16 +9,11 @@ export type ParsedEnvelope =
 /** Parses every event once per batch; every projection of the batch shares the result. */
 export function parseEnvelope(envelope: RecordedEvent): ParsedEnvelope {
   try {
-    if (!isEventType(envelope.type) && isRegistryEventType(envelope.type)) {
-      // The bureau registry's events, until the domain knows them: read with the read models' schemas.
-      const data = registryEventSchemas[envelope.type].parse(envelope.data);
-      return { envelope, event: { type: envelope.type, data } as unknown as DomainEvent };
-    }
     return { envelope, event: parseEvent({ type: envelope.type, schemaVersion: envelope.schemaVersion, data: envelope.data }) };
   } catch (err) {
     return {
       envelope,
-      problem: { message: err instanceof Error ? err.message : String(err), unknownType: !isEventType(envelope.type) && !isRegistryEventType(envelope.type) },
+      problem: { message: err instanceof Error ? err.message : String(err), unknownType: !isEventType(envelope.type) },
     };
   }
 }

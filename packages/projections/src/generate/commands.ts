@@ -1,5 +1,6 @@
 import {
   bankReference,
+  bureauRegistry,
   disbursement,
   programme,
   project,
@@ -46,3 +47,4 @@ export const onDisbursement = issuer(disbursement.decider, disbursement.streamNa
 export const onBankReference = issuer(bankReference.decider, bankReference.streamName);
 export const onR2Ledger = issuer(r2Ledger.decider, (id) => id);
 export const onR3Ledger = issuer(r3Ledger.decider, (id) => id);
+export const onBureauRegistry = issuer(bureauRegistry.decider, () => bureauRegistry.streamName());

@@ -1,8 +1,8 @@
-import type { DomainEvent } from '@gongguan/domain';
+import { LEGACY_BUREAU_CODE, type DomainEvent } from '@gongguan/domain';
 import { domainStreams, type Projection } from '../projection.js';
 import { table } from '../table.js';
 import type { RowStore } from '../engine/row-store.js';
-import { bureauOf, bureaus, codeIn, LEGACY_BUREAU_CODE, ledgerBureau, ownerOf, owners, registryHandlers, setOwner } from './bureaus.js';
+import { bureauOf, bureaus, disbursementBureau, ownerOf, owners, registryHandlers, setOwner } from './bureaus.js';
 
 export interface ActivityRow {
   position: string;
@@ -65,17 +65,34 @@ export function summarise(event: DomainEvent): string {
     .join(' ');
 }
 
-/** The bureau an event belongs to. */
-function eventBureau(rows: RowStore, stream: string, data: object): string {
-  if (stream.startsWith(domainStreams.bureauRegistry)) return codeIn((data as { code?: unknown }).code) ?? LEGACY_BUREAU_CODE;
-  if (stream.startsWith(domainStreams.r2Ledger) || stream.startsWith(domainStreams.r3Ledger)) return ledgerBureau(stream, data);
-  return (
-    codeIn((data as { bureauCode?: unknown }).bureauCode) ??
-    ownerOf(rows, 'disbursement', field(data, 'disbursementId')) ??
-    ownerOf(rows, 'project', field(data, 'projectId')) ??
-    ownerOf(rows, 'programme', field(data, 'programmeId')) ??
-    LEGACY_BUREAU_CODE
-  );
+/**
+ * The bureau an event belongs to: a registry event, the bureau it names; one that starts a
+ * programme, project or ledger, the bureau it carries (upcast: the legacy bureau's for facts from
+ * before bureaus); any later one, the bureau of its ledger stream, disbursement, project or
+ * programme (the owners the handlers recorded).
+ */
+function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string {
+  switch (event.type) {
+    case 'BureauRegistered':
+    case 'BureauRenamed':
+    case 'BureauMerged':
+      return event.data.code;
+    case 'ProgrammeLaunched':
+    case 'ProjectSubmitted':
+    case 'R2LedgerOpened':
+    case 'R3LedgerOpened':
+      return event.data.bureauCode;
+    default: {
+      const data = event.data as object;
+      return (
+        ownerOf(rows, 'ledger', stream) ??
+        ownerOf(rows, 'disbursement', field(data, 'disbursementId')) ??
+        ownerOf(rows, 'project', field(data, 'projectId')) ??
+        ownerOf(rows, 'programme', field(data, 'programmeId')) ??
+        LEGACY_BUREAU_CODE
+      );
+    }
+  }
 }
 
 /** Who did what, when: one row per event of every type, newest first by position. */
@@ -89,11 +106,12 @@ export const activityProjection: Projection = {
   streams: Object.values(domainStreams),
   handlers: {
     ...registryHandlers,
-    ProgrammeLaunched: (rows, d) => setOwner(rows, 'programme', d.programmeId, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? LEGACY_BUREAU_CODE),
-    ProjectSubmitted: (rows, d) =>
-      setOwner(rows, 'project', d.projectId, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? ownerOf(rows, 'programme', d.programmeId) ?? LEGACY_BUREAU_CODE),
-    DisbursementRequested: (rows, d) =>
-      setOwner(rows, 'disbursement', d.disbursementId, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? ownerOf(rows, 'project', d.projectId) ?? LEGACY_BUREAU_CODE),
+    ProgrammeLaunched: (rows, d) => setOwner(rows, 'programme', d.programmeId, d.bureauCode),
+    ProjectSubmitted: (rows, d) => setOwner(rows, 'project', d.projectId, d.bureauCode),
+    DisbursementRequested: (rows, d) => setOwner(rows, 'disbursement', d.disbursementId, disbursementBureau(rows, d.projectId, d.entitlement)),
+    // A ledger's first event names its bureau (v1: the legacy bureau, by the upcaster); every later event of the stream is that bureau's.
+    R2LedgerOpened: (rows, d, e) => setOwner(rows, 'ledger', e.stream, d.bureauCode),
+    R3LedgerOpened: (rows, d, e) => setOwner(rows, 'ledger', e.stream, d.bureauCode),
   },
   handlesAll: true,
   onAny: (rows, event, envelope) =>
@@ -110,6 +128,6 @@ export const activityProjection: Projection = {
       project_id: field(event.data, 'projectId'),
       programme_id: field(event.data, 'programmeId'),
       summary: summarise(event),
-      ...bureauOf(rows, eventBureau(rows, envelope.stream, event.data)),
+      ...bureauOf(rows, eventBureau(rows, event, envelope.stream)),
     }),
 };

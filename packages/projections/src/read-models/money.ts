@@ -2,7 +2,7 @@ import { toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import { domainStreams, type Projection } from '../projection.js';
-import { bureauOf, bureaus, codeIn, LEGACY_BUREAU_CODE, ledgerBureau, ownerOf, owners, registryHandlers, setOwner } from './bureaus.js';
+import { bureauOf, bureaus, disbursementBureau, owners, registryHandlers, setOwner } from './bureaus.js';
 import { disbursements, ledgerEntries, ledgers, movements, type DisbursementRow } from './money-tables.js';
 
 function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind: 'paid' | 'reversed' | 'clawed_back', amount: number, on: string): void {
@@ -22,11 +22,6 @@ function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind
   });
 }
 
-/** A disbursement without a project (R3): the bureau of the legacy ledgers, unless its event names one. */
-function disbursementLedgerBureau(entitlement: unknown): string {
-  return codeIn((entitlement as { bureauCode?: unknown } | null)?.bureauCode) ?? LEGACY_BUREAU_CODE;
-}
-
 function disbursement(rows: RowStore, id: string): DisbursementRow {
   const row = rows.get(disbursements, id);
   if (row === undefined) throw new Error(`disbursement ${id} was never requested`);
@@ -39,19 +34,17 @@ function disbursement(rows: RowStore, id: string): DisbursementRow {
  */
 export const moneyProjection: Projection = {
   name: 'money',
-  // 3: bureau_code and bureau_path on every row (issue 18); programme and project streams read for their bureaus only.
+  // 3: bureau_code and bureau_path on every row (issue 18); project streams read for their bureaus only.
   version: 3,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
   tables: [disbursements, movements, ledgers, ledgerEntries, bureaus, owners],
-  streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger, domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],
+  streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger, domainStreams.project, domainStreams.bureauRegistry],
   handlers: {
     ...registryHandlers,
-    // Money follows its project's bureau, which is its programme's.
-    ProgrammeLaunched: (rows, d) => setOwner(rows, 'programme', d.programmeId, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? LEGACY_BUREAU_CODE),
-    ProjectSubmitted: (rows, d) =>
-      setOwner(rows, 'project', d.projectId, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? ownerOf(rows, 'programme', d.programmeId) ?? LEGACY_BUREAU_CODE),
+    // Money follows its project's bureau (ProjectSubmitted carries it: its programme's); a ledger's is the one it was opened with.
+    ProjectSubmitted: (rows, d) => setOwner(rows, 'project', d.projectId, d.bureauCode),
     DisbursementRequested: (rows, d) => {
-      const code = codeIn((d as { bureauCode?: unknown }).bureauCode) ?? ownerOf(rows, 'project', d.projectId) ?? disbursementLedgerBureau(d.entitlement);
+      const code = disbursementBureau(rows, d.projectId, d.entitlement);
       setOwner(rows, 'disbursement', d.disbursementId, code);
       rows.put(disbursements, {
         disbursement_id: d.disbursementId,
@@ -113,7 +106,7 @@ export const moneyProjection: Projection = {
         entitlement: 0,
         granted: 0,
         clawed_back: 0,
-        ...bureauOf(rows, ledgerBureau(e.stream, d)),
+        ...bureauOf(rows, d.bureauCode),
       }),
     R2PaymentAssessed: (rows, d, e) => {
       recordEntry(rows, e.stream, { rule: 'R2', entryId: r2EntryId(rows, e.stream, d.projectId, d.paymentId), projectId: d.projectId, contractId: d.contractId, amount: d.amount, occurredOn: d.paidOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
@@ -137,7 +130,7 @@ export const moneyProjection: Projection = {
         entitlement: 0,
         granted: 0,
         clawed_back: 0,
-        ...bureauOf(rows, ledgerBureau(e.stream, d)),
+        ...bureauOf(rows, d.bureauCode),
       }),
     R3TransactionRecorded: (rows, d, e) => {
       recordEntry(rows, e.stream, { rule: 'R3', entryId: d.transactionId, projectId: null, contractId: null, amount: d.amount, occurredOn: d.occurredOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
@@ -169,7 +162,9 @@ interface NewEntry {
 
 /** An assessed payment (R2) or transaction (R3): its ledger row, and the ledger's totals. */
 function recordEntry(rows: RowStore, ledger: string, entry: NewEntry): void {
+  // A ledger's first event opens it (with its bureau): an entry before it is a broken stream.
   const owner = rows.get(ledgers, ledger);
+  if (owner === undefined) throw new Error(`ledger ${ledger} was never opened`);
   rows.put(ledgerEntries, {
     entry_key: `${ledger}/${entry.entryId}`,
     ledger,
@@ -183,7 +178,8 @@ function recordEntry(rows: RowStore, ledger: string, entry: NewEntry): void {
     reversed: false,
     reversed_on: null,
     clawback: 0,
-    ...(owner === undefined ? bureauOf(rows, ledgerBureau(ledger, {})) : { bureau_code: owner.bureau_code, bureau_path: owner.bureau_path }),
+    bureau_code: owner.bureau_code,
+    bureau_path: owner.bureau_path,
   });
   rows.update(ledgers, ledger, (l) => ({
     ...l,

@@ -2,13 +2,13 @@ import { acceptanceDeadline, cycleEnd, toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import { domainStreams, type Projection } from '../projection.js';
-import { bureauOf, bureaus, codeIn, LEGACY_BUREAU_CODE, registryHandlers } from './bureaus.js';
+import { bureauOf, bureaus, registryHandlers } from './bureaus.js';
 import { milestones, programmes, projects, rectifications, type ProjectRow } from './project-tables.js';
 
 /** The bureau of a project's row, for the rows that hang off it (milestones, rectifications). */
 function projectBureau(rows: RowStore, projectId: string): { bureau_code: string; bureau_path: string } {
   const p = rows.get(projects, projectId);
-  if (p === undefined) return bureauOf(rows, LEGACY_BUREAU_CODE);
+  if (p === undefined) throw new Error(`project ${projectId} was never submitted`);
   return { bureau_code: p.bureau_code, bureau_path: p.bureau_path };
 }
 
@@ -49,7 +49,7 @@ export const projectsProjection: Projection = {
         closes_on: null,
         closed_on: null,
         slots_taken: 0,
-        ...bureauOf(rows, codeIn((d as { bureauCode?: unknown }).bureauCode) ?? LEGACY_BUREAU_CODE),
+        ...bureauOf(rows, d.bureauCode),
       }),
     SolicitationOpened: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, opens_on: d.opensOn, closes_on: d.closesOn })),
     SolicitationClosed: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, closed_on: d.closedOn })),
@@ -58,8 +58,6 @@ export const projectsProjection: Projection = {
     SelectionSlotReleased: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, slots_taken: p.slots_taken - 1 })),
 
     ProjectSubmitted: (rows, d, e) => {
-      const data = d as { bureauCode?: unknown; countyCode?: unknown };
-      const code = codeIn(data.bureauCode) ?? rows.get(programmes, d.programmeId)?.bureau_code ?? LEGACY_BUREAU_CODE;
       rows.put(projects, {
         project_id: d.projectId,
         programme_id: d.programmeId,
@@ -106,8 +104,8 @@ export const projectsProjection: Projection = {
         last_event_at: e.metadata.recordedAt,
         original_acceptance_deadline: null,
         extension_approved_on: null,
-        ...bureauOf(rows, code),
-        county_code: codeIn(data.countyCode) ?? null,
+        ...bureauOf(rows, d.bureauCode),
+        county_code: d.countyCode ?? null,
       });
     },
     ProjectRecommendedByCounty: (rows, d, e) => change(rows, d.projectId, e, () => ({ recommended: true })),
