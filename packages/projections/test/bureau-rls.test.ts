@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { openPostgres, type Sql } from '@gongguan/platform/db';
 import { allProjections, rebuildProjections } from '../src/index.js';
-import { bureauStories, loadProvince, seededRandom, World } from '../src/generate/load.js';
+import { annualSummary } from '@gongguan/domain';
+import { bureauStories, loadProvince, onAnnualSummary, seededRandom, World } from '../src/generate/load.js';
 import { count, databases, projectToHead, silent } from './helpers.js';
 
 const { targets, skipped } = databases();
@@ -24,6 +25,7 @@ async function seenAs(sql: Sql, role: string, setting?: string) {
       ledgers: await ids(`select bureau_code || ':' || ledger as id from reporting.institution_subsidies where year = 2024 and credit_code = '12331000470000001L'`),
       table: await ids(`select project_id as id from ${projects}.projects where project_id like '%-p1'`),
       bureaus: await ids(`select code as id from reporting.bureaus`),
+      summaries: await ids(`select bureau_code as id from reporting.activity where type = 'AnnualSummarySubmitted'`),
       allProjects: Number((await tx.query<{ n: number }>(`select count(*)::int as n from reporting.projects`)).rows[0]?.n),
     };
   });
@@ -43,7 +45,11 @@ for (const target of targets) {
     // Some legacy facts (all Taizhou's), then the registry and a year of five bureaus, all decided by
     // the domain's deciders and written as the lifecycle API writes them, through the projector.
     await loadProvince(h.store, { projects: 6, seed: 5 });
-    const { appends } = bureauStories(new World(seededRandom(7)));
+    const world = new World(seededRandom(7));
+    const { appends } = bureauStories(world);
+    // Hangzhou's annual work summary to the province: its own stream, its bureau in the event.
+    onAnnualSummary(world, annualSummary.streamName('330100', 2024), 'SubmitAnnualSummary', { bureauCode: '330100', year: 2024, title: '杭州市2024年度科技工作总结', summary: '全年完成攻关项目验收。' }, { id: 'hz-officer', role: 'officer' }, '2025-01-10');
+    appends.push(...world.flush());
     for (const a of appends) await h.store.append(a.stream, a.events, { expectedRevision: a.expectedRevision });
     const projector = await projectToHead(h);
     await projector.stop();
@@ -73,6 +79,7 @@ for (const target of targets) {
     t.same(tz.money, ['jj-p1', 'tz-p1']);
     t.same(tz.ledgers, ['331000:r3-12331000470000001L-2024', '331002:r3-331002-12331000470000001L-2024'], 'ledgers belong to the bureau they were opened with (the legacy one keeps its name)');
     t.same(tz.bureaus, ['331000', '331002']);
+    t.same(tz.summaries, [], 'nor another city\'s annual summary in the feed');
     t.equal(tz.allProjects, legacyProjects + 2, 'and every legacy project');
     const jj = await seenAs(h.sql, role('jj'));
     t.same([jj.programmes, jj.projects, jj.money, jj.bureaus], [['jj-prog'], ['jj-p1'], ['jj-p1'], ['331002']], 'Jiaojiang sees only its own');
@@ -80,6 +87,7 @@ for (const target of targets) {
     t.same(zj.programmes, ['hz-prog', 'jj-prog', 'sc-prog', 'tz-prog', 'zj-prog'], 'the province sees all');
     t.equal(zj.allProjects, legacyProjects + 5);
     t.equal(zj.ledgers.length, 5);
+    t.same(zj.summaries, ['330100'], 'an annual summary is the bureau\'s that submitted it');
 
     t.same(await seenAs(h.sql, role('jj'), '330000'), jj, 'a reporting role cannot widen its scope by setting gongguan.bureau_path');
     const other = await seenAs(h.sql, role('other'), '330000');

@@ -1,4 +1,5 @@
 import {
+  annualSummary,
   bankReference,
   bureauRegistry,
   disbursement,
@@ -48,3 +49,4 @@ export const onBankReference = issuer(bankReference.decider, bankReference.strea
 export const onR2Ledger = issuer(r2Ledger.decider, (id) => id);
 export const onR3Ledger = issuer(r3Ledger.decider, (id) => id);
 export const onBureauRegistry = issuer(bureauRegistry.decider, () => bureauRegistry.streamName());
+export const onAnnualSummary = issuer(annualSummary.decider, (id) => id);

@@ -67,7 +67,7 @@ export function summarise(event: DomainEvent): string {
 
 /**
  * The bureau an event belongs to: a registry event, the bureau it names; one that starts a
- * programme, project or ledger, the bureau it carries (upcast: the legacy bureau's for facts from
+ * programme, project or ledger (or a city's annual summary), the bureau it carries (upcast: the legacy bureau's for facts from
  * before bureaus); any later one, the bureau of its ledger stream, disbursement, project or
  * programme (the owners the handlers recorded).
  */
@@ -81,6 +81,7 @@ function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string
     case 'ProjectSubmitted':
     case 'R2LedgerOpened':
     case 'R3LedgerOpened':
+    case 'AnnualSummarySubmitted':
       return event.data.bureauCode;
     default: {
       const data = event.data as object;
