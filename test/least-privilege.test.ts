@@ -164,8 +164,12 @@ t.test('the services run as non-superuser roles with only the grants they need',
         /permission denied/,
         'reporting-api only reads',
       );
+      // Row-level security (issue 18): the role itself is mapped to no bureau; it reads as gongguan_scoped with the caller's bureau path.
+      const { rows: unscoped } = await c.query<{ n: number }>('select count(*)::int as n from reporting.projects');
+      t.equal(unscoped[0]?.n, 0, 'as itself it sees no rows');
+      await c.query(`select set_config('gongguan.bureau_path', '330000.331000', false), set_config('role', 'gongguan_scoped', false)`);
       const { rows } = await c.query<{ n: number }>('select count(*)::int as n from reporting.projects');
-      t.ok((rows[0]?.n ?? 0) >= 1, 'and reads the reporting views');
+      t.ok((rows[0]?.n ?? 0) >= 1, 'and reads the reporting views as gongguan_scoped within a bureau');
     });
   });
 });

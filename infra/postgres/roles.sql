@@ -19,7 +19,9 @@ declare
 begin
   foreach spec slice 1 in array array[
     ['gongguan_owner', 'login'], ['gongguan_reader', 'nologin'], ['gongguan_app', 'nologin'],
-    ['gongguan_lifecycle', 'login'], ['gongguan_audit', 'login'], ['gongguan_projector', 'login'], ['gongguan_reporting', 'login']
+    ['gongguan_lifecycle', 'login'], ['gongguan_audit', 'login'], ['gongguan_projector', 'login'], ['gongguan_reporting', 'login'],
+    -- Bureau scope (issue 18): reporting roles read through gongguan_bureau_reader; reporting-api reads as gongguan_scoped.
+    ['gongguan_bureau_reader', 'nologin'], ['gongguan_scoped', 'nologin']
   ] loop
     if not exists (select 1 from pg_roles where rolname = spec[1]) then
       begin
@@ -35,6 +37,9 @@ $$;
 grant gongguan_reader to gongguan_app;
 grant gongguan_app to gongguan_lifecycle, gongguan_audit, gongguan_projector;
 grant gongguan_reader to gongguan_reporting;
+grant gongguan_bureau_reader to gongguan_scoped;
+-- reporting-api runs each read as gongguan_scoped (set local role), limited by row-level security to the caller's bureau.
+grant gongguan_scoped to gongguan_reporting;
 
 do $$
 begin

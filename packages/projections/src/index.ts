@@ -17,3 +17,5 @@ export * from './read-models/project-tables.js';
 export * from './read-models/money-tables.js';
 export { activity, type ActivityRow } from './read-models/activity.js';
 export { reportingColumns, viewProjections, type ReportingView } from './reporting/view-columns.js';
+export { bureaus, type BureauRow } from './read-models/bureaus.js';
+export { READER_ROLE } from './table.js';

@@ -14,6 +14,12 @@ export interface TableDef<R> {
   readonly indexes?: readonly string[];
   /** Rows are only ever inserted (a feed): no load, no update. */
   readonly appendOnly?: boolean;
+  /**
+   * The column holding the bureau path a row belongs to (`bureau_path`, or `path` for the bureaus
+   * themselves): row-level security limits reporting roles to their subtree by it, and a merge of a
+   * bureau re-paths it (`RowStore.repath`). Tables without it are internal: no reporting role reads them.
+   */
+  readonly scope?: keyof R & string;
 }
 
 /** Any table, whatever its row type: what the engine works with. */
@@ -23,6 +29,7 @@ export interface AnyTable {
   readonly columns: Readonly<Record<string, ColumnType>>;
   readonly indexes?: readonly string[];
   readonly appendOnly?: boolean;
+  readonly scope?: string;
 }
 
 /** Declares a table, checking the column map against the row type. */
@@ -35,7 +42,29 @@ export function tableDdl(schema: string, def: AnyTable, withIndexes = true): str
   const columns = Object.entries(def.columns).map(([name, type]) =>
     name === def.key ? `${name} ${type === 'text' ? 'text collate "C"' : type} primary key` : `${name} ${type}`,
   );
-  return [`create table ${schema}.${def.name} (${columns.join(', ')});`, ...(withIndexes ? [indexDdl(schema, def)] : [])].join('\n');
+  return [`create table ${schema}.${def.name} (${columns.join(', ')});`, ...scopeDdl(schema, def), ...(withIndexes ? [indexDdl(schema, def)] : [])].join('\n');
+}
+
+/** The group role every reporting role (and the reporting API's `gongguan_scoped`) reads through; see migrations/002. */
+export const READER_ROLE = 'gongguan_bureau_reader';
+
+/**
+ * The row-level security of a table with a `scope` column: a reader sees a row when its path is
+ * within the reader's scope (`reporting.scope_of`, evaluated once per query: the path of the
+ * bureau `reporting.role_bureaus` maps `current_user` to, or for `gongguan_scoped` the session's
+ * `gongguan.bureau_path`; none, no rows). `~>=~` / `~<~` compare bytes, so with the paths' digits
+ * and dots `p ~>=~ s and p ~<~ s || '/'` is `p = s or p like s || '.%'`, and the index on
+ * `(path text_pattern_ops)` serves it. Owners (the projector, the API's own connection) bypass it.
+ */
+export function scopeDdl(schema: string, def: AnyTable): string[] {
+  if (def.scope === undefined) return [];
+  const col = def.scope;
+  const scope = `(select reporting.scope_of(current_user::text, current_setting('gongguan.bureau_path', true)))`;
+  return [
+    `alter table ${schema}.${def.name} enable row level security;`,
+    `create policy bureau_scope on ${schema}.${def.name} for select using (${col} operator(pg_catalog.~>=~) ${scope} and ${col} operator(pg_catalog.~<~) (${scope} || '/'));`,
+    `grant select on ${schema}.${def.name} to ${READER_ROLE};`,
+  ];
 }
 
 /** The secondary indexes of a table: built after the rows when rebuilding, which is much faster than maintaining them row by row. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { allProjections, rebuildProjections, schemaName, type RebuildProgress } from '../src/index.js';
 import { loadProvince } from '../src/generate/load.js';
-import { count, databases, projectToHead, silent, waitForHead } from './helpers.js';
+import { count, databases, mergeTaizhouIntoHangzhou, projectToHead, registerProvince, rowsOffPath, silent, waitForHead } from './helpers.js';
 
 const { targets, skipped } = databases();
 if (skipped) t.comment(skipped);
@@ -13,9 +13,13 @@ for (const target of targets) {
     await loadProvince(h.store, { projects: 30, seed: 8 });
     // A seal in the middle of the log, as the audit service appends every AUDIT_SEAL_INTERVAL_MS: no projection owns it.
     await h.store.append('audit-tree-heads', [{ id: 'c0000000-0000-4000-8000-000000000001', type: 'TreeHeadSealed', schemaVersion: 1, data: { treeSize: 1 }, metadata: { actorId: 'audit', actorRole: 'system', correlationId: 'seal' } }], { expectedRevision: 'no_stream' });
+    // Bureaus registered between facts of the legacy bureau (331000), which is later merged into another city.
+    await registerProvince(h.store);
     await loadProvince(h.store, { projects: 20, seed: 18, idPrefix: 'w' });
+    await mergeTaizhouIntoHangzhou(h.store);
     const projector = await projectToHead(h);
     t.teardown(() => projector.stop());
+    t.same(await rowsOffPath(h.sql, '330000.330100.331000'), [], 'the merge moved every row of the legacy bureau under Hangzhou');
     // Mark the live generation, so we can tell which one readers see.
     await h.sql.query(`update proj_projects_g1.projects set title = 'OLD GENERATION' where project_id = (select min(project_id) from proj_projects_g1.projects)`);
     const seen: string[] = [];
@@ -45,6 +49,9 @@ for (const target of targets) {
     t.ok(seen.length > 1 && seen.every((s) => s === 'OLD GENERATION'), 'readers saw the old tables during the whole rebuild');
     t.ok(progress.some((p) => p.phase === 'building' && p.events > 0 && p.eventsPerSecond > 0), 'progress is reported');
     t.same(result.generations, { projects: { from: 0, to: 2 }, money: { from: 0, to: 2 }, activity: { from: 0, to: 2 } });
+    t.same(await rowsOffPath(h.sql, '330000.330100.331000'), [], 'rows written after the merge have the merged path too');
+    const { rows: jiaojiang } = await h.sql.query<{ path: string }>(`select path from reporting.bureaus where code = '331002'`);
+    t.equal(jiaojiang[0]?.path, '330000.330100.331002', 'the county merged into Hangzhou first sits under it');
     const { rows: after } = await h.sql.query<{ n: number }>(`select count(*)::int as n from reporting.projects where title = 'OLD GENERATION'`);
     t.equal(after[0]?.n, 0, 'after the swap readers see the rebuilt tables');
 

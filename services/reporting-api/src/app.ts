@@ -9,6 +9,7 @@ import { registerList } from './routes/list.js';
 import { listSpecs } from './routes/lists.js';
 import { registerProjectRoutes } from './routes/project-detail.js';
 import { registerReports } from './routes/reports.js';
+import { registerBureauRollUps } from './routes/bureau-rollups.js';
 
 export interface ReportingOptions {
   sql: Sql;
@@ -28,6 +29,7 @@ export async function reportingRoutes(app: HttpApp, options: ReportingOptions): 
   for (const spec of listSpecs) registerList(app, ctx, spec);
   registerProjectRoutes(app, ctx);
   registerReports(app, ctx);
+  registerBureauRollUps(app, ctx);
 }
 
 /** Reads the projections: project status, portfolio, ledgers, due and overdue items, reports, CSV exports. */

@@ -38,18 +38,18 @@ for (const target of targets) {
       await db.drop();
     });
     await sql.query(
-      `insert into reporting.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year)
-       values ('mv-1', '01', 'd-1', 'R2', 'p-1', '91331000MA2AB12341', 'paid', $1::bigint, '2024-03-01', 2024),
-              ('mv-2', '02', 'd-2', 'R2', 'p-1', '91331000MA2AB12341', 'paid', 7, '2024-03-02', 2024),
-              ('mv-3', '03', 'd-3', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', $2::bigint, '2024-03-03', 2024),
-              ('mv-4', '04', 'd-4', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', -$1::bigint, '2024-03-04', 2024)`,
+      `insert into reporting.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year, bureau_code, bureau_path)
+       values ('mv-1', '01', 'd-1', 'R2', 'p-1', '91331000MA2AB12341', 'paid', $1::bigint, '2024-03-01', 2024, '331000', '330000.331000'),
+              ('mv-2', '02', 'd-2', 'R2', 'p-1', '91331000MA2AB12341', 'paid', 7, '2024-03-02', 2024, '331000', '330000.331000'),
+              ('mv-3', '03', 'd-3', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', $2::bigint, '2024-03-03', 2024, '331000', '330000.331000'),
+              ('mv-4', '04', 'd-4', 'R2', 'p-1', '91331000MA2AB12341', 'reversed', -$1::bigint, '2024-03-04', 2024, '331000', '330000.331000')`,
       [above, largest],
     );
     await sql.query(
-      `insert into reporting.disbursements (disbursement_id, rule, payee_name, payee_credit_code, project_id, basis, amount, status, requested_by, requested_on)
-       values ('d-a', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', $1::bigint, 'requested', 'finance-1', '2024-03-01'),
-              ('d-b', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', $2::bigint, 'requested', 'finance-1', '2024-03-01'),
-              ('d-c', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', 5, 'requested', 'finance-1', '2024-03-01')`,
+      `insert into reporting.disbursements (disbursement_id, rule, payee_name, payee_credit_code, project_id, basis, amount, status, requested_by, requested_on, bureau_code, bureau_path)
+       values ('d-a', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', $1::bigint, 'requested', 'finance-1', '2024-03-01', '331000', '330000.331000'),
+              ('d-b', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', $2::bigint, 'requested', 'finance-1', '2024-03-01', '331000', '330000.331000'),
+              ('d-c', 'R2', '台州泵业有限公司', '91331000MA2AB12341', 'p-1', 'ledger', 5, 'requested', 'finance-1', '2024-03-01', '331000', '330000.331000')`,
       [above, twoTo53],
     );
     const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${reporter}` } });

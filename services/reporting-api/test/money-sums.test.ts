@@ -31,10 +31,10 @@ for (const target of targets) {
     });
     await ensureReadModels(sql, allProjections);
     await sql.query(
-      `insert into reporting.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year)
-       select 'm-' || i, lpad(i::text, 20, '0'), 'd-' || i, 'R2', 'p-1', '91331000MA2AB12341', 'paid', $1::bigint, '2024-03-01'::date, 2024
+      `insert into reporting.money_movements (movement_id, position, disbursement_id, rule, project_id, payee_credit_code, kind, amount, on_date, year, bureau_code, bureau_path)
+       select 'm-' || i, lpad(i::text, 20, '0'), 'd-' || i, 'R2', 'p-1', '91331000MA2AB12341', 'paid', $1::bigint, '2024-03-01'::date, 2024, '331000', '330000.331000'
          from generate_series(1, 1001) i
-       union all select 'm-last', lpad('2000', 20, '0'), 'd-last', 'R2', 'p-1', '91331000MA2AB12341', 'paid', 2, '2024-03-02', 2024`,
+       union all select 'm-last', lpad('2000', 20, '0'), 'd-last', 'R2', 'p-1', '91331000MA2AB12341', 'paid', 2, '2024-03-02', 2024, '331000', '330000.331000'`,
       [big.toString()],
     );
     const inPeriod = await moneyInPeriod(sql, '2024-01-01', '2024-12-31');

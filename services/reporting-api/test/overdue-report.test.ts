@@ -9,6 +9,7 @@ import { testDatabaseTargets } from '@gongguan/platform/testing';
 import { allProjections, ensureReadModels, startProjector } from '@gongguan/projections';
 import { onProgramme, onProject, seededRandom, World } from '@gongguan/projections/generate';
 import { reportingRoutes } from '../src/app.js';
+import { caughtUp } from './caught-up.js';
 
 /**
  * The annual report's overdue items, the due list and the project list say the same on the same
@@ -82,13 +83,7 @@ for (const target of targets) {
       await sql.close();
       await db.drop();
     });
-    const head = await store.headPosition();
-    for (let i = 0; ; i++) {
-      const { rows } = await sql.query<{ n: number }>(`select count(*)::int as n from projector.projections where position < $1`, [head]);
-      if (rows[0]?.n === 0) break;
-      if (i > 1500) throw new Error('projector did not catch up');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await caughtUp(sql, store);
     const json = async <T>(url: string): Promise<T> => {
       const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${reporter}` } });
       if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);

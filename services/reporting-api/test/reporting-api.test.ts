@@ -9,6 +9,7 @@ import { allProjections, ensureReadModels, startProjector, type RunningProjector
 import { loadProvince } from '@gongguan/projections/generate';
 import { taizhouPolicy } from '@gongguan/domain';
 import { reportingRoutes } from '../src/app.js';
+import { caughtUp } from './caught-up.js';
 
 const logger = createLogger({ level: 'silent' });
 const keyDir = mkdtempSync(join(tmpdir(), 'gg-reporting-'));
@@ -33,13 +34,7 @@ for (const target of targets) {
     let projector: RunningProjector | undefined;
     const project = async () => {
       projector ??= startProjector({ sql, store, projections: allProjections, logger });
-      const head = await store.headPosition();
-      for (let i = 0; i < 1500; i++) {
-        const { rows } = await sql.query<{ n: number }>(`select count(*)::int as n from projector.projections where position < $1`, [head]);
-        if (rows[0]?.n === 0) return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error('projector did not catch up');
+      await caughtUp(sql, store);
     };
     t.teardown(async () => {
       await projector?.stop();

@@ -72,9 +72,10 @@ export async function planProjection(
     }
   }
   const tables = new Map(projection.tables.map((t) => [t.name, t]));
+  const scopes = new Map(projection.tables.flatMap((t) => (t.scope === undefined ? [] : [[t.name, t.scope] as const])));
   const loaded: LoadedRows = new Map();
   for (;;) {
-    const rows = new WorkingSet(loaded, cache);
+    const rows = new WorkingSet(loaded, cache, scopes);
     const misses = new Map<string, Set<string>>();
     let error: { index: number; err: unknown } | undefined;
     for (let i = 0; i < end; i++) {
@@ -151,6 +152,20 @@ async function run(tx: SqlExecutor, statements: readonly Statement[]): Promise<v
 /** The statements that write a batch's changed rows (and the rows the cache lets go of), in order. */
 function writeStatements(schema: string, tables: Map<string, AnyTable>, rows: WorkingSet, cache: RowCache | undefined): Statement[] {
   const statements: Statement[] = [];
+  // Subtrees moved by this batch (a bureau merged): the stored rows first, in order, and the rows
+  // the cache holds; the batch's own rows were moved in memory as it ran.
+  for (const { from, to } of rows.repaths) {
+    for (const def of tables.values()) {
+      if (def.scope === undefined) continue;
+      const col = def.scope;
+      statements.push({
+        text: `update ${schema}.${def.name} set ${col} = $2 || substr(${col}, length($1) + 1)
+                where ${col} operator(pg_catalog.~>=~) $1 and ${col} operator(pg_catalog.~<~) ($1 || '/')`,
+        params: [from, to],
+      });
+    }
+    cache?.repath(from, to);
+  }
   const now = new Map<string, ReadonlyMap<string, Row>>();
   for (const [name, changed] of rows.dirty) {
     const def = tables.get(name);

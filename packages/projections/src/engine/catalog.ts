@@ -4,7 +4,7 @@ import { loadMigrations, migrate } from '@gongguan/platform/db';
 import { START_POSITION } from '@gongguan/event-store';
 import type { Projection } from '../projection.js';
 import { installReportingViews } from '../reporting/install.js';
-import { tableDdl } from '../table.js';
+import { READER_ROLE, tableDdl } from '../table.js';
 
 const migrations = loadMigrations(fileURLToPath(new URL('../../migrations', import.meta.url)));
 
@@ -29,7 +29,7 @@ export async function lockCatalogue(tx: SqlExecutor): Promise<void> {
 /** Creates a generation's schema and tables (inside the caller's transaction). */
 export async function createGeneration(tx: SqlExecutor, projection: Projection, generation: number, withIndexes = true): Promise<string> {
   const schema = schemaName(projection.name, generation);
-  await tx.exec(`drop schema if exists ${schema} cascade; create schema ${schema};`);
+  await tx.exec(`drop schema if exists ${schema} cascade; create schema ${schema}; grant usage on schema ${schema} to ${READER_ROLE};`);
   for (const def of projection.tables) await tx.exec(tableDdl(schema, def, withIndexes));
   return schema;
 }

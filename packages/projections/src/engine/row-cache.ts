@@ -1,4 +1,5 @@
 import type { AnyTable, ColumnType } from '../table.js';
+import { repathRow } from './row-store.js';
 
 type Row = Record<string, unknown>;
 
@@ -42,6 +43,8 @@ export class RowCache {
   private readonly existing = new Map<string, Set<string>>();
   private utc = false;
   private zone: string | undefined;
+  /** The scope column of each table that has one (see `repath`). */
+  private readonly scopes = new Map<string, string>();
   hits = 0;
   misses = 0;
 
@@ -49,6 +52,7 @@ export class RowCache {
     tables: readonly AnyTable[],
     private readonly maxRows = 100_000,
   ) {
+    for (const def of tables) if (def.scope !== undefined) this.scopes.set(def.name, def.scope);
     // Append-only tables are not tracked (their keys would be one per event): their rows are
     // written at once, and a handler's read of one always goes to the database.
     for (const def of tables) if (def.appendOnly !== true) this.existing.set(def.name, new Set());
@@ -152,6 +156,18 @@ export class RowCache {
       const key = String(row[def.key]);
       keys.add(key);
       this.rows.delete(cacheKey(def.name, key));
+    }
+  }
+
+  /** Moves a bureau subtree in every row kept (and every row pushed out but not written yet); see `RowStore.repath`. */
+  repath(from: string, to: string): void {
+    for (const entry of this.rows.values()) {
+      const column = this.scopes.get(entry.table);
+      if (column !== undefined) entry.row = repathRow(entry.row, column, from, to);
+    }
+    for (const [table, rows] of this.evicted) {
+      const column = this.scopes.get(table);
+      if (column !== undefined) for (const [key, row] of rows) rows.set(key, repathRow(row, column, from, to));
     }
   }
 

@@ -1,5 +1,7 @@
 import {
+  annualSummary,
   bankReference,
+  bureauRegistry,
   disbursement,
   programme,
   project,
@@ -46,3 +48,5 @@ export const onDisbursement = issuer(disbursement.decider, disbursement.streamNa
 export const onBankReference = issuer(bankReference.decider, bankReference.streamName);
 export const onR2Ledger = issuer(r2Ledger.decider, (id) => id);
 export const onR3Ledger = issuer(r3Ledger.decider, (id) => id);
+export const onBureauRegistry = issuer(bureauRegistry.decider, () => bureauRegistry.streamName());
+export const onAnnualSummary = issuer(annualSummary.decider, (id) => id);

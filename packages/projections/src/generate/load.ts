@@ -76,5 +76,6 @@ export async function loadProvince(
 export { generateProvince, type GeneratedAppend, type ProvinceOptions } from './province.js';
 export { World } from './world.js';
 export { seededRandom, type Random } from './random.js';
-export { on, onBankReference, onDisbursement, onProgramme, onProject, onR2Ledger, onR3Ledger } from './commands.js';
+export { on, onAnnualSummary, onBankReference, onBureauRegistry, onDisbursement, onProgramme, onProject, onR2Ledger, onR3Ledger } from './commands.js';
+export { bureauStories, bureauStory, registerBureaus, storyBureaus, type BureauPlan, type BureauStoryResult } from './bureaus.js';
 export { onPayout } from './money-steps.js';

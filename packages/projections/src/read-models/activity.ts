@@ -1,6 +1,8 @@
-import type { DomainEvent } from '@gongguan/domain';
+import { LEGACY_BUREAU_CODE, type DomainEvent } from '@gongguan/domain';
 import { domainStreams, type Projection } from '../projection.js';
 import { table } from '../table.js';
+import type { RowStore } from '../engine/row-store.js';
+import { bureauOf, bureaus, disbursementBureau, ownerOf, owners, registryHandlers, setOwner } from './bureaus.js';
 
 export interface ActivityRow {
   position: string;
@@ -15,13 +17,17 @@ export interface ActivityRow {
   project_id: string | null;
   programme_id: string | null;
   summary: string;
+  /** The bureau the event's subject belongs to (its programme's, project's, disbursement's or ledger's; a registry event: the bureau it names). */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const activity = table<ActivityRow>({
   name: 'activity',
   key: 'position',
   appendOnly: true,
-  indexes: ['project_id, position', 'actor_id, position'],
+  indexes: ['project_id, position', 'actor_id, position', 'bureau_path text_pattern_ops, position'],
+  scope: 'bureau_path',
   columns: {
     position: 'text',
     event_id: 'text',
@@ -35,6 +41,8 @@ export const activity = table<ActivityRow>({
     project_id: 'text',
     programme_id: 'text',
     summary: 'text',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });
 
@@ -57,15 +65,55 @@ export function summarise(event: DomainEvent): string {
     .join(' ');
 }
 
+/**
+ * The bureau an event belongs to: a registry event, the bureau it names; one that starts a
+ * programme, project or ledger (or a city's annual summary), the bureau it carries (upcast: the legacy bureau's for facts from
+ * before bureaus); any later one, the bureau of its ledger stream, disbursement, project or
+ * programme (the owners the handlers recorded).
+ */
+function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string {
+  switch (event.type) {
+    case 'BureauRegistered':
+    case 'BureauRenamed':
+    case 'BureauMerged':
+      return event.data.code;
+    case 'ProgrammeLaunched':
+    case 'ProjectSubmitted':
+    case 'R2LedgerOpened':
+    case 'R3LedgerOpened':
+    case 'AnnualSummarySubmitted':
+      return event.data.bureauCode;
+    default: {
+      const data = event.data as object;
+      return (
+        ownerOf(rows, 'ledger', stream) ??
+        ownerOf(rows, 'disbursement', field(data, 'disbursementId')) ??
+        ownerOf(rows, 'project', field(data, 'projectId')) ??
+        ownerOf(rows, 'programme', field(data, 'programmeId')) ??
+        LEGACY_BUREAU_CODE
+      );
+    }
+  }
+}
+
 /** Who did what, when: one row per event of every type, newest first by position. */
 export const activityProjection: Projection = {
   name: 'activity',
-  version: 1,
+  // 2: bureau_code and bureau_path (issue 18).
+  version: 2,
   description: 'activity feed: who did what, when',
-  tables: [activity],
+  tables: [activity, bureaus, owners],
   // Domain events only: the audit service's tree heads are not something a person did.
   streams: Object.values(domainStreams),
-  handlers: {},
+  handlers: {
+    ...registryHandlers,
+    ProgrammeLaunched: (rows, d) => setOwner(rows, 'programme', d.programmeId, d.bureauCode),
+    ProjectSubmitted: (rows, d) => setOwner(rows, 'project', d.projectId, d.bureauCode),
+    DisbursementRequested: (rows, d) => setOwner(rows, 'disbursement', d.disbursementId, disbursementBureau(rows, d.projectId, d.entitlement)),
+    // A ledger's first event names its bureau (v1: the legacy bureau, by the upcaster); every later event of the stream is that bureau's.
+    R2LedgerOpened: (rows, d, e) => setOwner(rows, 'ledger', e.stream, d.bureauCode),
+    R3LedgerOpened: (rows, d, e) => setOwner(rows, 'ledger', e.stream, d.bureauCode),
+  },
   handlesAll: true,
   onAny: (rows, event, envelope) =>
     rows.insert(activity, {
@@ -81,5 +129,6 @@ export const activityProjection: Projection = {
       project_id: field(event.data, 'projectId'),
       programme_id: field(event.data, 'programmeId'),
       summary: summarise(event),
+      ...bureauOf(rows, eventBureau(rows, event, envelope.stream)),
     }),
 };

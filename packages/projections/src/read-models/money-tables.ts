@@ -22,12 +22,16 @@ export interface DisbursementRow {
   reversed_amount: number;
   reversed_on: string | null;
   clawed_back_amount: number;
+  /** Its project's bureau (or, without a project, the bureau its event or ledger names). */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const disbursements = table<DisbursementRow>({
   name: 'disbursements',
   key: 'disbursement_id',
-  indexes: ['project_id', 'payee_credit_code'],
+  indexes: ['project_id', 'payee_credit_code', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     disbursement_id: 'text',
     rule: 'text',
@@ -49,6 +53,8 @@ export const disbursements = table<DisbursementRow>({
     reversed_amount: 'bigint',
     reversed_on: 'date',
     clawed_back_amount: 'bigint',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });
 
@@ -65,13 +71,17 @@ export interface MovementRow {
   amount: number;
   on_date: string;
   year: number;
+  /** The disbursement's bureau. */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const movements = table<MovementRow>({
   name: 'money_movements',
   key: 'movement_id',
   appendOnly: true,
-  indexes: ['year, rule', 'project_id'],
+  indexes: ['year, rule', 'project_id', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     movement_id: 'text',
     position: 'text',
@@ -83,6 +93,8 @@ export const movements = table<MovementRow>({
     amount: 'bigint',
     on_date: 'date',
     year: 'integer',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });
 
@@ -103,12 +115,16 @@ export interface LedgerRow {
   entitlement: number;
   granted: number;
   clawed_back: number;
+  /** The government whose policy grants the cap (see the contract's ledger stream names). */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const ledgers = table<LedgerRow>({
   name: 'subsidy_ledgers',
   key: 'ledger',
-  indexes: ['credit_code, year'],
+  indexes: ['credit_code, year', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     ledger: 'text',
     rule: 'text',
@@ -124,6 +140,8 @@ export const ledgers = table<LedgerRow>({
     entitlement: 'bigint',
     granted: 'bigint',
     clawed_back: 'bigint',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });
 
@@ -141,12 +159,16 @@ export interface LedgerEntryRow {
   reversed: boolean;
   reversed_on: string | null;
   clawback: number;
+  /** The ledger's bureau. */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const ledgerEntries = table<LedgerEntryRow>({
   name: 'subsidy_entries',
   key: 'entry_key',
-  indexes: ['ledger', 'project_id'],
+  indexes: ['ledger', 'project_id', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     entry_key: 'text',
     ledger: 'text',
@@ -160,5 +182,7 @@ export const ledgerEntries = table<LedgerEntryRow>({
     reversed: 'boolean',
     reversed_on: 'date',
     clawback: 'bigint',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });

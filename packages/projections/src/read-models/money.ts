@@ -2,6 +2,7 @@ import { toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import { domainStreams, type Projection } from '../projection.js';
+import { bureauOf, bureaus, disbursementBureau, owners, registryHandlers, setOwner } from './bureaus.js';
 import { disbursements, ledgerEntries, ledgers, movements, type DisbursementRow } from './money-tables.js';
 
 function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind: 'paid' | 'reversed' | 'clawed_back', amount: number, on: string): void {
@@ -16,6 +17,8 @@ function movement(rows: RowStore, event: RecordedEvent, d: DisbursementRow, kind
     amount,
     on_date: on,
     year: Number(on.slice(0, 4)),
+    bureau_code: d.bureau_code,
+    bureau_path: d.bureau_path,
   });
 }
 
@@ -31,12 +34,18 @@ function disbursement(rows: RowStore, id: string): DisbursementRow {
  */
 export const moneyProjection: Projection = {
   name: 'money',
-  version: 2,
+  // 3: bureau_code and bureau_path on every row (issue 18); project streams read for their bureaus only.
+  version: 3,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
-  tables: [disbursements, movements, ledgers, ledgerEntries],
-  streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger],
+  tables: [disbursements, movements, ledgers, ledgerEntries, bureaus, owners],
+  streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger, domainStreams.project, domainStreams.bureauRegistry],
   handlers: {
-    DisbursementRequested: (rows, d) =>
+    ...registryHandlers,
+    // Money follows its project's bureau (ProjectSubmitted carries it: its programme's); a ledger's is the one it was opened with.
+    ProjectSubmitted: (rows, d) => setOwner(rows, 'project', d.projectId, d.bureauCode),
+    DisbursementRequested: (rows, d) => {
+      const code = disbursementBureau(rows, d.projectId, d.entitlement);
+      setOwner(rows, 'disbursement', d.disbursementId, code);
       rows.put(disbursements, {
         disbursement_id: d.disbursementId,
         rule: d.rule,
@@ -58,7 +67,9 @@ export const moneyProjection: Projection = {
         reversed_amount: 0,
         reversed_on: null,
         clawed_back_amount: 0,
-      }),
+        ...bureauOf(rows, code),
+      });
+    },
     DisbursementApproved: (rows, d) =>
       rows.update(disbursements, d.disbursementId, (r) => ({ ...r, status: 'approved', approved_by: d.approvedBy, approved_on: toShanghaiDate(d.at) })),
     DisbursementCancelled: (rows, d) =>
@@ -95,6 +106,7 @@ export const moneyProjection: Projection = {
         entitlement: 0,
         granted: 0,
         clawed_back: 0,
+        ...bureauOf(rows, d.bureauCode),
       }),
     R2PaymentAssessed: (rows, d, e) => {
       recordEntry(rows, e.stream, { rule: 'R2', entryId: r2EntryId(rows, e.stream, d.projectId, d.paymentId), projectId: d.projectId, contractId: d.contractId, amount: d.amount, occurredOn: d.paidOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
@@ -118,6 +130,7 @@ export const moneyProjection: Projection = {
         entitlement: 0,
         granted: 0,
         clawed_back: 0,
+        ...bureauOf(rows, d.bureauCode),
       }),
     R3TransactionRecorded: (rows, d, e) => {
       recordEntry(rows, e.stream, { rule: 'R3', entryId: d.transactionId, projectId: null, contractId: null, amount: d.amount, occurredOn: d.occurredOn, subsidyGranted: d.subsidyGranted, entitlementAfter: d.entitlementAfter });
@@ -149,6 +162,9 @@ interface NewEntry {
 
 /** An assessed payment (R2) or transaction (R3): its ledger row, and the ledger's totals. */
 function recordEntry(rows: RowStore, ledger: string, entry: NewEntry): void {
+  // A ledger's first event opens it (with its bureau): an entry before it is a broken stream.
+  const owner = rows.get(ledgers, ledger);
+  if (owner === undefined) throw new Error(`ledger ${ledger} was never opened`);
   rows.put(ledgerEntries, {
     entry_key: `${ledger}/${entry.entryId}`,
     ledger,
@@ -162,6 +178,8 @@ function recordEntry(rows: RowStore, ledger: string, entry: NewEntry): void {
     reversed: false,
     reversed_on: null,
     clawback: 0,
+    bureau_code: owner.bureau_code,
+    bureau_path: owner.bureau_path,
   });
   rows.update(ledgers, ledger, (l) => ({
     ...l,

@@ -13,6 +13,9 @@ export interface ProgrammeRow {
   closed_on: string | null;
   /** Places taken on the quota: reserved minus released. */
   slots_taken: number;
+  /** The launching bureau, and its path (`330000.331000`): the programme, its projects and money belong to it. */
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const programmes = table<ProgrammeRow>({
@@ -30,7 +33,11 @@ export const programmes = table<ProgrammeRow>({
     closes_on: 'date',
     closed_on: 'date',
     slots_taken: 'integer',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
+  scope: 'bureau_path',
+  indexes: ['bureau_path text_pattern_ops'],
 });
 
 export interface ProjectRow {
@@ -84,12 +91,18 @@ export interface ProjectRow {
   original_acceptance_deadline: string | null;
   /** The day an extension was approved; from then on `acceptance_deadline` (the extended one) is in force. */
   extension_approved_on: string | null;
+  /** The programme's bureau (the project belongs to it) and its path. */
+  bureau_code: string;
+  bureau_path: string;
+  /** The applicant's county bureau, when the submission named one. */
+  county_code: string | null;
 }
 
 export const projects = table<ProjectRow>({
   name: 'projects',
   key: 'project_id',
-  indexes: ['programme_id', 'submitted_on, project_id', 'lead_credit_code'],
+  indexes: ['programme_id', 'submitted_on, project_id', 'lead_credit_code', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     project_id: 'text',
     programme_id: 'text',
@@ -136,6 +149,9 @@ export const projects = table<ProjectRow>({
     last_event_at: 'timestamptz',
     original_acceptance_deadline: 'date',
     extension_approved_on: 'date',
+    bureau_code: 'text',
+    bureau_path: 'text',
+    county_code: 'text',
   },
 });
 
@@ -150,12 +166,15 @@ export interface MilestoneRow {
   reported_on: string | null;
   accepted_on: string | null;
   returned_count: number;
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const milestones = table<MilestoneRow>({
   name: 'milestones',
   key: 'milestone_key',
-  indexes: ['project_id', 'due_on, milestone_key'],
+  indexes: ['project_id', 'due_on, milestone_key', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     milestone_key: 'text',
     project_id: 'text',
@@ -166,6 +185,8 @@ export const milestones = table<MilestoneRow>({
     reported_on: 'date',
     accepted_on: 'date',
     returned_count: 'integer',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });
 
@@ -180,12 +201,15 @@ export interface RectificationRow {
   status: string;
   completed_on: string | null;
   late: boolean | null;
+  bureau_code: string;
+  bureau_path: string;
 }
 
 export const rectifications = table<RectificationRow>({
   name: 'rectifications',
   key: 'rectification_key',
-  indexes: ['project_id', 'due_on, rectification_key'],
+  indexes: ['project_id', 'due_on, rectification_key', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
   columns: {
     rectification_key: 'text',
     project_id: 'text',
@@ -196,5 +220,7 @@ export const rectifications = table<RectificationRow>({
     status: 'text',
     completed_on: 'date',
     late: 'boolean',
+    bureau_code: 'text',
+    bureau_path: 'text',
   },
 });

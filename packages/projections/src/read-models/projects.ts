@@ -2,7 +2,15 @@ import { acceptanceDeadline, cycleEnd, toShanghaiDate } from '@gongguan/domain';
 import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import { domainStreams, type Projection } from '../projection.js';
+import { bureauOf, bureaus, registryHandlers } from './bureaus.js';
 import { milestones, programmes, projects, rectifications, type ProjectRow } from './project-tables.js';
+
+/** The bureau of a project's row, for the rows that hang off it (milestones, rectifications). */
+function projectBureau(rows: RowStore, projectId: string): { bureau_code: string; bureau_path: string } {
+  const p = rows.get(projects, projectId);
+  if (p === undefined) throw new Error(`project ${projectId} was never submitted`);
+  return { bureau_code: p.bureau_code, bureau_path: p.bureau_path };
+}
 
 const day = (at: string): string => toShanghaiDate(at);
 
@@ -21,11 +29,13 @@ export const projectsProjection: Projection = {
   name: 'projects',
   // 2: end dates are inclusive (TaskBookSigned/ExtensionApproved v2): a rebuild recomputes them.
   // 3: original_acceptance_deadline and extension_approved_on, so "overdue" on a past day uses the deadline then in force.
-  version: 3,
-  description: 'programmes, project status, milestone calendar, rectifications',
-  tables: [programmes, projects, milestones, rectifications],
-  streams: [domainStreams.programme, domainStreams.project],
+  // 4: bureau_code and bureau_path on every row (issue 18), the bureaus table, rows moved when a bureau is merged.
+  version: 4,
+  description: 'programmes, project status, milestone calendar, rectifications, bureaus',
+  tables: [programmes, projects, milestones, rectifications, bureaus],
+  streams: [domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],
   handlers: {
+    ...registryHandlers,
     ProgrammeLaunched: (rows, d) =>
       rows.put(programmes, {
         programme_id: d.programmeId,
@@ -39,6 +49,7 @@ export const projectsProjection: Projection = {
         closes_on: null,
         closed_on: null,
         slots_taken: 0,
+        ...bureauOf(rows, d.bureauCode),
       }),
     SolicitationOpened: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, opens_on: d.opensOn, closes_on: d.closesOn })),
     SolicitationClosed: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, closed_on: d.closedOn })),
@@ -46,7 +57,7 @@ export const projectsProjection: Projection = {
     SelectionSlotReserved: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, slots_taken: p.slots_taken + 1 })),
     SelectionSlotReleased: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, slots_taken: p.slots_taken - 1 })),
 
-    ProjectSubmitted: (rows, d, e) =>
+    ProjectSubmitted: (rows, d, e) => {
       rows.put(projects, {
         project_id: d.projectId,
         programme_id: d.programmeId,
@@ -93,7 +104,10 @@ export const projectsProjection: Projection = {
         last_event_at: e.metadata.recordedAt,
         original_acceptance_deadline: null,
         extension_approved_on: null,
-      }),
+        ...bureauOf(rows, d.bureauCode),
+        county_code: d.countyCode ?? null,
+      });
+    },
     ProjectRecommendedByCounty: (rows, d, e) => change(rows, d.projectId, e, () => ({ recommended: true })),
     FormalReviewPassed: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'in_expert_review' })),
     FormalReviewFailed: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'rejected', ...ended(d.reasons.join('; '), d.at) })),
@@ -111,6 +125,7 @@ export const projectsProjection: Projection = {
         approved_funding: d.approvedFunding,
         milestones_total: d.milestones.length,
       }));
+      const owner = projectBureau(rows, d.projectId);
       for (const m of d.milestones) {
         rows.put(milestones, {
           milestone_key: `${d.projectId}/${m.milestoneId}`,
@@ -122,6 +137,7 @@ export const projectsProjection: Projection = {
           reported_on: null,
           accepted_on: null,
           returned_count: 0,
+          ...owner,
         });
       }
     },
@@ -146,6 +162,7 @@ export const projectsProjection: Projection = {
         status: 'open',
         completed_on: null,
         late: null,
+        ...projectBureau(rows, d.projectId),
       });
       change(rows, d.projectId, e, (p) => ({ rectifications_total: p.rectifications_total + 1, rectifications_open: p.rectifications_open + 1 }));
     },

@@ -8,6 +8,26 @@
  * `acceptance_due_on` and `is_overdue` functions, which `due_items_as_of` and the other views use.
  */
 export const reportingSql = `
+-- Columns are only ever added at the end; PostgreSQL cannot add result columns to a function in
+-- place, so an *_as_of function from before the bureau columns is dropped once (with what depends on it) and made again.
+do $drop$
+declare f text;
+begin
+  foreach f in array array['due_items_as_of', 'projects_as_of', 'milestones_as_of', 'rectifications_as_of'] loop
+    if exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = 'reporting' and p.proname = f and pg_get_function_result(p.oid) not like '%bureau_path%') then
+      execute format('drop function reporting.%I(date) cascade', f);
+    end if;
+  end loop;
+end
+$drop$;
+
+-- The path of a bureau: the registry's (the live bureaus table), or the one its code gives.
+create or replace function reporting.bureau_path_of(code text) returns text language sql stable security definer
+set search_path = pg_catalog, pg_temp as $$
+  select coalesce((select b.path from {projects}.bureaus b where b.code = bureau_path_of.code), reporting.derived_path(code))
+$$;
+
 create or replace function reporting.today() returns date language sql stable as $$
   select (now() at time zone 'Asia/Shanghai')::date
 $$;
@@ -51,20 +71,20 @@ $$;
 create or replace function reporting.due_items_as_of(today date)
 returns table (
   item_key text, kind text, project_id text, item_id text, title text, due_on date, overdue boolean, days_until_due integer,
-  programme_id text, project_title text, industry text, county text
+  programme_id text, project_title text, industry text, county text, bureau_code text, bureau_path text
 ) language sql stable as $$
   select 'milestone:' || m.milestone_key, 'milestone', m.project_id, m.milestone_id, m.title, m.due_on, reporting.is_overdue(m.due_on, today),
-         m.due_on - today, p.programme_id, p.title, p.industry, p.county
+         m.due_on - today, p.programme_id, p.title, p.industry, p.county, p.bureau_code, p.bureau_path
     from {projects}.milestones m join {projects}.projects p using (project_id)
    where reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today)
   union all
   select 'rectification:' || r.rectification_key, 'rectification', r.project_id, r.rectification_id, r.issue, r.due_on,
-         reporting.is_overdue(r.due_on, today), r.due_on - today, p.programme_id, p.title, p.industry, p.county
+         reporting.is_overdue(r.due_on, today), r.due_on - today, p.programme_id, p.title, p.industry, p.county, p.bureau_code, p.bureau_path
     from {projects}.rectifications r join {projects}.projects p using (project_id)
    where reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today)
   union all
   select 'acceptance:' || a.project_id, 'acceptance', a.project_id, 'acceptance', 'apply for acceptance', a.due_on,
-         reporting.is_overdue(a.due_on, today), a.due_on - today, a.programme_id, a.title, a.industry, a.county
+         reporting.is_overdue(a.due_on, today), a.due_on - today, a.programme_id, a.title, a.industry, a.county, a.bureau_code, a.bureau_path
     from (select p.*, reporting.acceptance_due_on(p.start_on, p.ended_on, p.acceptance_applied_on, p.acceptance_deadline,
                         p.original_acceptance_deadline, p.extension_approved_on, today) as due_on
             from {projects}.projects p) a
@@ -80,7 +100,8 @@ returns table (
   requested_funding bigint, approved_funding bigint, milestones_total integer, milestones_accepted integer,
   milestones_overdue integer, milestones_due_30d integer, rectifications_open integer, rectifications_overdue integer,
   money_awarded bigint, money_paid bigint, money_reversed bigint, r1_awarded bigint, r2_granted bigint, r2_clawed_back bigint,
-  contracts integer, contract_amount bigint, bank_paid bigint, latest_grade text, last_event_at timestamptz
+  contracts integer, contract_amount bigint, bank_paid bigint, latest_grade text, last_event_at timestamptz,
+  bureau_code text, bureau_path text
 ) language sql stable as $$
   select p.project_id, p.programme_id, p.title, p.industry, p.county, p.lead_name, p.lead_credit_code,
     p.principal_investigator, p.status, p.stage, p.suspended, p.submitted_on, p.approved_on,
@@ -91,7 +112,8 @@ returns table (
     p.requested_funding, p.approved_funding, p.milestones_total, p.milestones_accepted,
     coalesce(d.milestones_overdue, 0), coalesce(d.milestones_due_30, 0), p.rectifications_open, coalesce(d.rectifications_overdue, 0),
     (p.r1_awarded + p.r2_granted - p.r2_clawed_back), coalesce(mm.paid, 0), coalesce(mm.reversed, 0),
-    p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at
+    p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at,
+    p.bureau_code, p.bureau_path
   from {projects}.projects p
   left join (
     select i.project_id,
@@ -112,12 +134,12 @@ create or replace function reporting.milestones_as_of(today date)
 returns table (
   milestone_key text, project_id text, milestone_id text, title text, due_on date, status text, reported_on date,
   accepted_on date, returned_count integer, programme_id text, project_title text, industry text, county text,
-  project_status text, overdue boolean, days_until_due integer
+  project_status text, overdue boolean, days_until_due integer, bureau_code text, bureau_path text
 ) language sql stable as $$
   select m.milestone_key, m.project_id, m.milestone_id, m.title, m.due_on, m.status, m.reported_on, m.accepted_on,
     m.returned_count, p.programme_id, p.title, p.industry, p.county, p.status,
     coalesce(reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today) and reporting.is_overdue(m.due_on, today), false),
-    (m.due_on - today)
+    (m.due_on - today), m.bureau_code, m.bureau_path
   from {projects}.milestones m join {projects}.projects p using (project_id)
 $$;
 
@@ -125,25 +147,25 @@ create or replace function reporting.rectifications_as_of(today date)
 returns table (
   rectification_key text, project_id text, rectification_id text, issue text, ordered_on date, due_on date, status text,
   completed_on date, late boolean, programme_id text, project_title text, industry text, county text, project_status text,
-  overdue boolean, days_until_due integer
+  overdue boolean, days_until_due integer, bureau_code text, bureau_path text
 ) language sql stable as $$
   select r.rectification_key, r.project_id, r.rectification_id, r.issue, r.ordered_on, r.due_on, r.status, r.completed_on,
     r.late, p.programme_id, p.title, p.industry, p.county, p.status,
     coalesce(reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today) and reporting.is_overdue(r.due_on, today), false),
-    (r.due_on - today)
+    (r.due_on - today), r.bureau_code, r.bureau_path
   from {projects}.rectifications r join {projects}.projects p using (project_id)
 $$;
 
-create or replace view reporting.projects as select * from reporting.projects_as_of(reporting.today());
-create or replace view reporting.milestones as select * from reporting.milestones_as_of(reporting.today());
-create or replace view reporting.rectifications as select * from reporting.rectifications_as_of(reporting.today());
-create or replace view reporting.due_items as select * from reporting.due_items_as_of(reporting.today());
+create or replace view reporting.projects with (security_invoker = true) as select * from reporting.projects_as_of(reporting.today());
+create or replace view reporting.milestones with (security_invoker = true) as select * from reporting.milestones_as_of(reporting.today());
+create or replace view reporting.rectifications with (security_invoker = true) as select * from reporting.rectifications_as_of(reporting.today());
+create or replace view reporting.due_items with (security_invoker = true) as select * from reporting.due_items_as_of(reporting.today());
 
-create or replace view reporting.programmes as
+create or replace view reporting.programmes with (security_invoker = true) as
   select g.programme_id, g.name, g.bureau, g.quota, g.slots_taken, (g.quota - g.slots_taken) as quota_remaining,
          g.focus_industries, g.launched_on, g.opens_on, g.closes_on, g.closed_on,
          coalesce(c.submitted, 0) as projects_submitted, coalesce(c.approved, 0) as projects_approved,
-         coalesce(c.active, 0) as projects_active, coalesce(c.closed, 0) as projects_closed
+         coalesce(c.active, 0) as projects_active, coalesce(c.closed, 0) as projects_closed, g.bureau_code, g.bureau_path
     from {projects}.programmes g
     left join lateral (
       select count(*)::int as submitted,
@@ -153,25 +175,37 @@ create or replace view reporting.programmes as
         from {projects}.projects p where p.programme_id = g.programme_id
     ) c on true;
 
-create or replace view reporting.portfolio as
+create or replace view reporting.portfolio with (security_invoker = true) as
   select programme_id, stage, status, industry, county, count(*)::int as projects,
-         sum(requested_funding)::bigint as requested_funding, coalesce(sum(approved_funding), 0)::bigint as approved_funding
-    from {projects}.projects group by programme_id, stage, status, industry, county;
+         sum(requested_funding)::bigint as requested_funding, coalesce(sum(approved_funding), 0)::bigint as approved_funding,
+         bureau_code, bureau_path
+    from {projects}.projects group by programme_id, stage, status, industry, county, bureau_code, bureau_path;
 
-create or replace view reporting.disbursements as select * from {money}.disbursements;
-create or replace view reporting.money_movements as select * from {money}.money_movements;
+create or replace view reporting.disbursements with (security_invoker = true) as select * from {money}.disbursements;
+create or replace view reporting.money_movements with (security_invoker = true) as select * from {money}.money_movements;
 
-create or replace view reporting.enterprise_subsidies as
+create or replace view reporting.enterprise_subsidies with (security_invoker = true) as
   select ledger, credit_code, year, annual_cap, threshold, rate_bps, threshold_mode, entries as payments, volume as bank_paid,
-         reversed_volume as bank_paid_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining
+         reversed_volume as bank_paid_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining,
+         bureau_code, bureau_path
     from {money}.subsidy_ledgers where rule = 'R2';
 
-create or replace view reporting.institution_subsidies as
+create or replace view reporting.institution_subsidies with (security_invoker = true) as
   select ledger, credit_code, year, annual_cap, rate_bps, entries as transactions, volume as in_city_volume,
-         reversed_volume as volume_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining
+         reversed_volume as volume_reversed, entitlement, granted, clawed_back, (annual_cap - entitlement) as cap_remaining,
+         bureau_code, bureau_path
     from {money}.subsidy_ledgers where rule = 'R3';
 
-create or replace view reporting.subsidy_entries as select * from {money}.subsidy_entries;
+create or replace view reporting.subsidy_entries with (security_invoker = true) as select * from {money}.subsidy_entries;
 
-create or replace view reporting.activity as select * from {activity}.activity;
+create or replace view reporting.activity with (security_invoker = true) as select * from {activity}.activity;
+
+-- The bureaus: the registry, and every code a fact named that it never registered (path from the code).
+create or replace view reporting.bureaus with (security_invoker = true) as
+  select code, name, level, parent_code, path, merged_into, registered from {projects}.bureaus;
+
+-- Reporting roles read through gongguan_bureau_reader; row-level security on the tables limits what they see.
+grant select on reporting.projects, reporting.milestones, reporting.rectifications, reporting.due_items, reporting.programmes,
+  reporting.portfolio, reporting.disbursements, reporting.money_movements, reporting.enterprise_subsidies,
+  reporting.institution_subsidies, reporting.subsidy_entries, reporting.activity, reporting.bureaus to gongguan_bureau_reader;
 `;

@@ -7,6 +7,8 @@ import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
 import { camelRow, exactRows, rowSchema } from '../rows.js';
 import { guardRead } from '../read-gate.js';
+import { callerBureau, scopedRead } from '../scope.js';
+import type { SqlExecutor } from '@gongguan/platform/db';
 
 export const readerRoles: readonly Role[] = ['reporter', 'auditor', 'officer'];
 
@@ -88,7 +90,7 @@ interface Query {
   [filter: string]: unknown;
 }
 
-async function select(ctx: ReportingContext, spec: ListSpec, query: Query, limit: number) {
+async function select(ctx: ReportingContext, db: SqlExecutor, spec: ListSpec, query: Query, limit: number) {
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const today = todayOf(ctx, query.asOf);
@@ -125,7 +127,7 @@ async function select(ctx: ReportingContext, spec: ListSpec, query: Query, limit
   }
   const dir = query.order;
   const exact = exactRows(reportingColumns[spec.view]);
-  const { rows } = await ctx.sql.query<{ j: string }>(
+  const { rows } = await db.query<{ j: string }>(
     `select row_to_json(t)::text as j${exact.select} from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
       order by ${sortExpr} ${dir}, ${keyExpr} ${dir} limit ${param(limit)}`,
     params,
@@ -167,7 +169,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
     async (request, reply) => {
       const query = request.query as Query;
       await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
-      const { rows, today, fingerprint: f, sort } = await select(ctx, spec, query, query.limit + 1);
+      const { rows, today, fingerprint: f, sort } = await scopedRead(ctx, callerBureau(request), (db) => select(ctx, db, spec, query, query.limit + 1));
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       const nextCursor =
@@ -192,7 +194,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
     async (request, reply) => {
       const query = request.query as Query;
       await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
-      const { rows } = await select(ctx, spec, query, query.limit);
+      const { rows } = await scopedRead(ctx, callerBureau(request), (db) => select(ctx, db, spec, query, query.limit));
       const exact = exactRows(columns);
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${spec.view}.csv"`);
       return toCsv(Object.keys(columns), rows.map((r) => exact.forCsv(r)));

@@ -6,6 +6,8 @@ import type { ReportingContext } from '../context.js';
 import { camelRow, exactRows, rowSchema } from '../rows.js';
 import { FenSum, fenSum } from './fen.js';
 import { guardRead } from '../read-gate.js';
+import { callerBureau, scopedRead } from '../scope.js';
+import type { SqlExecutor } from '@gongguan/platform/db';
 import { IsoDateParam, PositionParam, readerRoles, todayOf } from './list.js';
 
 const grouping = z.enum(['stage', 'status', 'industry', 'county', 'programme']);
@@ -32,18 +34,21 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
       await guardRead(ctx.gate, reply, ['projects', 'money'], request.query.minPosition);
       const today = todayOf(ctx, request.query.asOf);
       const id = request.params.projectId;
-      const rowsOf = async (view: keyof typeof reportingColumns, from: string) => {
+      const rowsOf = async (db: SqlExecutor, view: keyof typeof reportingColumns, from: string) => {
         const exact = exactRows(reportingColumns[view]);
-        return (await ctx.sql.query<{ j: string }>(`select row_to_json(t)::text as j${exact.select} ${from}`, [today, id])).rows.map((r) => camelRow(exact.read(r)));
+        return (await db.query<{ j: string }>(`select row_to_json(t)::text as j${exact.select} ${from}`, [today, id])).rows.map((r) => camelRow(exact.read(r)));
       };
-      const [project] = await rowsOf('projects', 'from reporting.projects_as_of($1::date) t where t.project_id = $2');
-      if (project === undefined) throw appError('NOT_FOUND', `there is no project ${id} in the read models`);
-      return {
-        project,
-        milestones: await rowsOf('milestones', 'from reporting.milestones_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.milestone_id'),
-        rectifications: await rowsOf('rectifications', 'from reporting.rectifications_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.rectification_id'),
-        disbursements: await rowsOf('disbursements', 'from reporting.disbursements t where $1::date is not null and t.project_id = $2 order by t.requested_on, t.disbursement_id'),
-      };
+      // A project outside the caller's subtree is not there for this read: 404, as for an id that does not exist.
+      return scopedRead(ctx, callerBureau(request), async (db) => {
+        const [project] = await rowsOf(db, 'projects', 'from reporting.projects_as_of($1::date) t where t.project_id = $2');
+        if (project === undefined) throw appError('NOT_FOUND', `there is no project ${id} in the read models`);
+        return {
+          project,
+          milestones: await rowsOf(db, 'milestones', 'from reporting.milestones_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.milestone_id'),
+          rectifications: await rowsOf(db, 'rectifications', 'from reporting.rectifications_as_of($1::date) t where t.project_id = $2 order by t.due_on, t.rectification_id'),
+          disbursements: await rowsOf(db, 'disbursements', 'from reporting.disbursements t where $1::date is not null and t.project_id = $2 order by t.requested_on, t.disbursement_id'),
+        };
+      });
     },
   );
 
@@ -77,13 +82,13 @@ export function registerProjectRoutes(app: HttpApp, ctx: ReportingContext): void
       await guardRead(ctx.gate, reply, ['projects'], request.query.minPosition);
       const by = [...new Set(request.query.by)];
       const cols = by.map((g) => (g === 'programme' ? 'programme_id' : g));
-      const { rows } = await ctx.sql.query<{ key: string; projects: number; requested: string; approved: string }>(
+      const { rows } = await scopedRead(ctx, callerBureau(request), (db) => db.query<{ key: string; projects: number; requested: string; approved: string }>(
         `select json_build_object(${by.map((g, i) => `'${g}', ${cols[i]}`).join(', ')})::text as key,
                 sum(projects)::int as projects, coalesce(sum(requested_funding), 0)::numeric::text as requested, coalesce(sum(approved_funding), 0)::numeric::text as approved
            from reporting.portfolio where ($1::text is null or programme_id = $1)
           group by ${cols.join(', ')} order by ${cols.join(', ')}`,
         [request.query.programmeId ?? null],
-      );
+      ));
       return {
         groups: rows.map((r) => ({
           key: JSON.parse(r.key) as Record<string, string>,

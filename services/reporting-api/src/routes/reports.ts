@@ -5,6 +5,8 @@ import type { ReportingContext } from '../context.js';
 import { toCsv } from '../csv.js';
 import { FenSum, fenCell } from './fen.js';
 import { guardRead } from '../read-gate.js';
+import { callerBureau, scopedRead } from '../scope.js';
+import type { SqlExecutor } from '@gongguan/platform/db';
 import { PositionParam, readerRoles, todayOf } from './list.js';
 import {
   milestonesInPeriod,
@@ -64,18 +66,18 @@ function reportCsv(report: Report): string {
   return toCsv(['section', 'group', 'key', 'count', 'amount_fen', 'due_on', 'title', 'project_title', 'industry', 'county'], rows);
 }
 
-async function build(ctx: ReportingContext, from: string, to: string, label: string, year: number, overdueLimit: number): Promise<Report> {
+async function build(ctx: ReportingContext, db: SqlExecutor, from: string, to: string, label: string, year: number, overdueLimit: number): Promise<Report> {
   const today = todayOf(ctx, undefined);
   const asOf = compareDates(today, to) < 0 ? today : to;
   const sections: Record<string, ReportLine[]> = {
-    projects: await projectFlow(ctx.sql, from, to),
-    milestones: await milestonesInPeriod(ctx.sql, from, to),
-    money: await moneyInPeriod(ctx.sql, from, to),
-    moneyByRuleAndYear: await moneyByRuleAndYear(ctx.sql, year),
-    subsidies: await subsidiesOfYear(ctx.sql, year),
-    portfolio: await portfolioNow(ctx.sql),
+    projects: await projectFlow(db, from, to),
+    milestones: await milestonesInPeriod(db, from, to),
+    money: await moneyInPeriod(db, from, to),
+    moneyByRuleAndYear: await moneyByRuleAndYear(db, year),
+    subsidies: await subsidiesOfYear(db, year),
+    portfolio: await portfolioNow(db),
   };
-  return { period: { from, to, label }, asOf, sections, overdue: await overdueOn(ctx.sql, asOf, overdueLimit) };
+  return { period: { from, to, label }, asOf, sections, overdue: await overdueOn(db, asOf, overdueLimit) };
 }
 
 const quarterQuery = z.strictObject({
@@ -100,21 +102,22 @@ export function registerReports(app: HttpApp, ctx: ReportingContext): void {
     { path: '/v1/reporting/annual', query: annualQuery, summary: 'Annual summary: counts, money by rule and year, subsidies against their caps, overdue items at year end' },
   ] as const;
   for (const variant of variants) {
-    const make = async (query: { year: number; quarter?: number; minPosition?: string | undefined }, limit: number, reply: { header(name: string, value: string): unknown }) => {
+    const make = async (query: { year: number; quarter?: number; minPosition?: string | undefined }, limit: number, reply: { header(name: string, value: string): unknown }, bureau: string) => {
       await guardRead(ctx.gate, reply, reportProjections, query.minPosition);
       const period = query.quarter === undefined ? { from: `${query.year}-01-01`, to: `${query.year}-12-31`, label: String(query.year) } : quarterPeriod(query.year, query.quarter);
-      return build(ctx, period.from, period.to, period.label, query.year, limit);
+      // The caller's subtree only, enforced by the database (see scope.ts).
+      return scopedRead(ctx, bureau, (db) => build(ctx, db, period.from, period.to, period.label, query.year, limit));
     };
     app.get(
       variant.path,
       { config: { roles: readerRoles }, schema: { tags: ['reports'], summary: variant.summary, querystring: variant.query, response: { 200: Report } } },
-      async (request, reply) => make(request.query, 1000, reply),
+      async (request, reply) => make(request.query, 1000, reply, callerBureau(request)),
     );
     app.get(
       `${variant.path}.csv`,
       { config: { roles: readerRoles }, schema: { tags: ['reports'], summary: `${variant.summary} (CSV, UTF-8 with BOM)`, querystring: variant.query, produces: ['text/csv'] } },
       async (request, reply) => {
-        const report = await make(request.query, 100_000, reply);
+        const report = await make(request.query, 100_000, reply, callerBureau(request));
         reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="report-${report.period.label}.csv"`);
         return reportCsv(report);
       },
