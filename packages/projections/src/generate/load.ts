@@ -73,7 +73,8 @@ export async function loadProvince(
   return { events, appends, projects: step.value.projects };
 }
 
-export { generateProvince, type GeneratedAppend, type ProvinceOptions } from './province.js';
+export { demoProvince, fullProvince, generateProvince, provinceDivisions, type GeneratedAppend, type ProvinceOptions } from './province.js';
+export { cities as zhejiangCities, departmentName, province as zhejiang, type CityDivision, type Division } from './divisions.js';
 export { World } from './world.js';
 export { seededRandom, type Random } from './random.js';
 export { on, onBankReference, onDisbursement, onProgramme, onProject, onR2Ledger, onR3Ledger } from './commands.js';
