@@ -180,15 +180,14 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
   const scopes = scopesByCity.flatMap((s) => [s.cityScope, ...s.counties]);
   const years = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => firstYear + i);
   const programmeCount = years.length * scopes.length;
-  // Spread the projects evenly over every programme of every year.
+  // Spread the projects evenly over every programme of every year: counted bureau by bureau (its
+  // years in a row), so with fewer projects than programmes every bureau still gets its share.
   const share = (index: number) => Math.round(((index + 1) * totalProjects) / programmeCount) - Math.round((index * totalProjects) / programmeCount);
   let submitted = 0;
-  let programmeIndex = -1;
 
-  for (const year of years) {
-    for (const scope of scopes) {
-      programmeIndex++;
-      const perProgramme = share(programmeIndex);
+  for (const [yearIndex, year] of years.entries()) {
+    for (const [scopeIndex, scope] of scopes.entries()) {
+      const perProgramme = share(scopeIndex * years.length + yearIndex);
       const programmeId = `${options.idPrefix ?? ''}${scope.idCode}-${year}`;
       const launch = `${year}-03-01`;
       if (!happened(scope.ctx, launch) || perProgramme === 0) continue;
