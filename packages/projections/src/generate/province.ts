@@ -7,6 +7,7 @@ import {
   r3Ledger,
   taizhouPolicy,
   type Actor,
+  type BureauRegistryState,
   type ProgrammeState,
 } from '@gongguan/domain';
 import { on, onProgramme, onR3Ledger } from './commands.js';
@@ -38,6 +39,11 @@ export interface ProvinceOptions {
   cities?: readonly string[] | 'all';
   /** At most this many county-level bureaus of each city run programmes (the first in code order); default all. */
   countiesPerCity?: number;
+  /**
+   * The registry already in the store (`loadProvince` reads it): bureaus registered there are not
+   * registered again, so a province loads beside another (or twice) on one registry stream.
+   */
+  registry?: { state: BureauRegistryState; revision: number };
 }
 
 /** `pnpm seed`'s default: a small province, three cities and three counties of each (still seconds to load). */
@@ -93,7 +99,8 @@ function registerBureaus(world: World, divisions: readonly CityDivision[], regis
       { type: 'RegisterBureau', actor: { id: `admin-${admin}`, role: 'admin' }, at: on(registeredOn), data: { code: division.code, name: departmentName(division), registeredOn } },
       registeredOn,
     );
-    if (typeof refused === 'string') throw new Error(`generator bug: registering ${division.code} refused with ${refused}`);
+    // Registered before (by a province loaded earlier) under another name: that registration stands.
+    if (typeof refused === 'string' && refused !== 'ALREADY_EXISTS') throw new Error(`generator bug: registering ${division.code} refused with ${refused}`);
   };
   register(zhejiang.code, zhejiang);
   for (const city of divisions) register(zhejiang.code, city);
@@ -140,8 +147,13 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
       ? base
       : { ...base, officers: people(`officer-${code}`, 'officer', city ? 6 : 3), approvers: people(`approver-${code}`, 'approver', city ? 3 : 2), finance: people(`finance-${code}`, 'finance', city ? 4 : 3) };
 
-  registerBureaus(world, divisions, `${firstYear - 1}-12-01`);
-  yield world.flush();
+  // The registry has dice of its own: whether its events are written now or were before, the
+  // rest of the province (its event ids included) is the same.
+  const registry = new World(seededRandom(((options.seed ?? 20180717) ^ 0x5eed_b0de) >>> 0));
+  if (options.registry !== undefined) registry.preload(BUREAU_REGISTRY_STREAM, options.registry.state, options.registry.revision);
+  registerBureaus(registry, divisions, `${firstYear - 1}-12-01`);
+  const registered = registry.flush();
+  if (registered.length > 0) yield registered;
 
   // Each county's enterprises (as many in all as 0.6 per project); a city's are its counties'.
   const perCounty = Math.max(4, Math.ceil((totalProjects * 0.6) / Math.max(1, countyCount)));
@@ -233,14 +245,14 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
         });
         yield world.flush();
         world.forget(`project-${projectId}`);
-        if (options.maxEvents !== undefined && world.eventCount >= options.maxEvents) return { events: world.eventCount, projects: submitted };
+        if (options.maxEvents !== undefined && registry.eventCount + world.eventCount >= options.maxEvents) return { events: registry.eventCount + world.eventCount, projects: submitted };
       }
       if (happened(ctx, `${year}-06-01`)) onProgramme(world, programmeId, 'CloseSolicitation', { closedOn: closesOn, reason: '征集期结束' }, officer, `${year}-06-01`);
     }
     for (const { cityScope, institutions } of scopesByCity) r3Year(cityScope, institutions, year);
     yield world.flush();
   }
-  return { events: world.eventCount, projects: submitted };
+  return { events: registry.eventCount + world.eventCount, projects: submitted };
 }
 
 /** A city's transfer institutions' in-city transactions of a year (R3, the city's cap), paid out the next January. */
