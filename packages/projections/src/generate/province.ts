@@ -158,6 +158,8 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
   // Each county's enterprises (as many in all as 0.6 per project); a city's are its counties'.
   const perCounty = Math.max(4, Math.ceil((totalProjects * 0.6) / Math.max(1, countyCount)));
   let enterpriseNo = 0;
+  // Transfer institutions (R3) of each city: five, fewer in a small province (one per 60 projects of the city).
+  const institutionsPerCity = Math.max(1, Math.min(5, Math.round(totalProjects / (60 * divisions.length))));
   const scopesByCity = divisions.map((city) => {
     if (city.counties.length === 0) throw new Error(`${city.code}: a city needs at least one county (countiesPerCity ≥ 1)`);
     const cityEnterprises: Enterprise[] = [];
@@ -186,7 +188,7 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
       enterprises: cityEnterprises,
       cityEnterprises,
     };
-    return { city, cityScope, counties, institutions: Array.from({ length: 5 }, () => creditCode(random, city.code)) };
+    return { city, cityScope, counties, institutions: Array.from({ length: institutionsPerCity }, () => creditCode(random, city.code)) };
   });
   const countyScope = new Map(scopesByCity.flatMap((s) => s.counties.map((c) => [c.code, c] as const)));
   const scopes = scopesByCity.flatMap((s) => [s.cityScope, ...s.counties]);
