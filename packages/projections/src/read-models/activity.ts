@@ -83,6 +83,9 @@ function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string
     case 'R3LedgerOpened':
     case 'AnnualSummarySubmitted':
       return event.data.bureauCode;
+    case 'BankReferenceClaimed':
+      // A bank reference is its claimant's: a disbursement, or a contract payment `<project>.<payment>` (ids may hold dots: each split tried).
+      return claimantBureau(rows, event.data.claimant) ?? LEGACY_BUREAU_CODE;
     default: {
       const data = event.data as object;
       return (
@@ -96,11 +99,20 @@ function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string
   }
 }
 
+function claimantBureau(rows: RowStore, claimant: { kind: 'disbursement' | 'contract_payment'; id: string }): string | undefined {
+  if (claimant.kind === 'disbursement') return ownerOf(rows, 'disbursement', claimant.id);
+  for (let dot = claimant.id.indexOf('.'); dot > 0; dot = claimant.id.indexOf('.', dot + 1)) {
+    const owner = ownerOf(rows, 'project', claimant.id.slice(0, dot));
+    if (owner !== undefined) return owner;
+  }
+  return undefined;
+}
+
 /** Who did what, when: one row per event of every type, newest first by position. */
 export const activityProjection: Projection = {
   name: 'activity',
-  // 2: bureau_code and bureau_path (issue 18).
-  version: 2,
+  // 2: bureau_code and bureau_path (issue 18); 3: a bank reference claim is its claimant's bureau's (was the legacy bureau's).
+  version: 3,
   description: 'activity feed: who did what, when',
   tables: [activity, bureaus, owners],
   // Domain events only: the audit service's tree heads are not something a person did.
