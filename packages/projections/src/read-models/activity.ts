@@ -68,7 +68,8 @@ export function summarise(event: DomainEvent): string {
 /**
  * The bureau an event belongs to: a registry event, the bureau it names; one that starts a
  * programme, project or ledger (or a city's annual summary), the bureau it carries (upcast: the legacy bureau's for facts from
- * before bureaus); any later one, the bureau of its ledger stream, disbursement, project or
+ * before bureaus); a bank reference claim, its claimant's (the disbursement's, or the project's of a
+ * contract payment); any later one, the bureau of its ledger stream, disbursement, project or
  * programme (the owners the handlers recorded).
  */
 function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string {
