@@ -49,7 +49,7 @@ t.test('a control character in any string field of any command body is refused 4
   });
   t.ok(operations.length >= 30, `${operations.length} command routes with string fields in their example`);
   const concrete = (path: string) =>
-    path.replace('{programmeId}', 'tz-t').replace('{projectId}', 'p-t').replace('{creditCode}', '91331000MA2AB12341').replace('{year}', '2019').replace(/\{[A-Za-z]+\}/g, 'x1');
+    path.replace('{programmeId}', 'tz-t').replace('{projectId}', 'p-t').replace('{creditCode}', '91331000MA2AB12341').replace('{year}', '2019').replace('{code}', '331000').replace(/\{[A-Za-z]+\}/g, 'x1');
 
   const before = await system.eventCount();
   const refusedPaths = new Set<string>();
