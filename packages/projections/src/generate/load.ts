@@ -76,7 +76,7 @@ export async function loadProvince(
 }
 
 /** The registry of bureaus already in the store, folded, with its revision; nothing when there is none. */
-async function storedRegistry(store: EventStore): Promise<{ registry?: NonNullable<ProvinceOptions['registry']> }> {
+export async function storedRegistry(store: EventStore): Promise<{ registry?: NonNullable<ProvinceOptions['registry']> }> {
   let events: RecordedEvent[];
   try {
     events = await store.readStream(BUREAU_REGISTRY_STREAM);
