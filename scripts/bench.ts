@@ -8,10 +8,14 @@
  *   bench:audit        services/audit-api     verification rate, state as of
  *   bench:http         scripts/bench          commands/s through lifecycle-api, PostgreSQL and embedded
  *   growth             scripts/bench          latency vs events stored, rebuild time vs event count
+ *   province           scripts/bench          a generated province: reporting reads by a county and by the
+ *                                             province, commands/s with bureaus vs one bureau
  *
  * BENCH_QUICK=1 runs every one with reduced sizes (a few minutes in all). BENCH_ONLY=store,http,…
  * runs some (the file then only has those). BENCH_MAX_LOAD=n waits (up to 10 minutes) for the
  * 1-minute load average to drop to n before starting, for a machine shared with others.
+ * BENCH_PROVINCE_PROJECTS sets the province's size (default 12,000 projects, about 0.4 million events;
+ * the full province, > 3 million events, is 120,000: recorded once by hand in BENCHMARKS.md).
  * BENCH_DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  * every benchmark creates a database of its own beside it and drops it.
  */
@@ -23,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPostgres } from '@gongguan/platform/db';
 import { markdown as growthMarkdown, type GrowthResults } from './bench/growth.bench.js';
+import { markdown as provinceMarkdown, type ProvinceResults } from './bench/province.bench.js';
 import { fmt, markdown as httpMarkdown, type HttpResults, type KindResult } from './bench/http.bench.js';
 import { BASE_DATABASE_URL } from './bench/system.js';
 
@@ -248,6 +253,18 @@ async function main(): Promise<void> {
     if (!step.ok || !growth) sections.push(`## Growth\n\n**The run failed (${step.note ?? 'no results'}).**`);
   }
 
+  let province: ProvinceResults | undefined;
+  if (wanted('province')) {
+    const out = join(work, 'province.json');
+    const size = process.env.BENCH_PROVINCE_PROJECTS;
+    const env = { BENCH_DATABASE_URL: BASE_DATABASE_URL, BENCH_OUT: out, ...(QUICK ? { BENCH_QUICK: '1' } : {}), ...(size ? { BENCH_PROVINCE_PROJECTS: size } : {}) };
+    const shown = `BENCH_DATABASE_URL=${BASE_DATABASE_URL}${QUICK ? ' BENCH_QUICK=1' : ''}${size ? ` BENCH_PROVINCE_PROJECTS=${size}` : ''} pnpm exec tsx scripts/bench/province.bench.ts`;
+    commands.push(shown);
+    const step = await run('province', 'pnpm', ['-s', 'exec', 'tsx', 'scripts/bench/province.bench.ts'], env, shown);
+    if (existsSync(out)) province = JSON.parse(readFileSync(out, 'utf8')) as ProvinceResults;
+    if (!step.ok || !province) sections.push(`## One province, many bureaus\n\n**The run failed (${step.note ?? 'no results'}).**`);
+  }
+
   // HTTP goals and section.
   const httpSections: string[] = [];
   if (http) {
@@ -322,6 +339,24 @@ On PostgreSQL. **Latency against events stored**: two databases side by side, on
 ${growthMarkdown(growth)}`);
   }
 
+  const provinceSections: string[] = [];
+  if (province) {
+    const size = `${fmt(province.events)} events`;
+    for (const scope of [...new Set(province.reads.map((r) => r.scope))]) {
+      const rows = province.reads.filter((r) => r.scope === scope);
+      const worst = rows.reduce((a, b) => (b.p99 / b.budgetMs > a.p99 / a.budgetMs ? b : a));
+      goals.push({ area: 'province', measure: `reporting reads as ${scope}, ${rows.length} queries (${size}): the nearest its budget`, result: `${worst.query}: p99 ${fmt(worst.p99, 1)} ms`, goal: `p99 ≤ ${worst.budgetMs} ms (lists ${rows.find((r) => r.kind === 'list')?.budgetMs ?? '–'}, reports ${rows.find((r) => r.kind === 'report')?.budgetMs ?? '–'})`, mark: mark(rows.every((r) => r.p99 <= r.budgetMs)) });
+    }
+    for (const c of province.commands) {
+      goals.push({ area: 'province', measure: `commands/s with eight bureaus on the province ÷ one bureau, ${c.clients} clients, same run`, result: `${c.ratio.toFixed(2)} (${fmt(c.bureaus.perSecond)} vs ${fmt(c.single.perSecond)})`, goal: '≥ 0.9', mark: mark(c.ratio >= 0.9) });
+    }
+    provinceSections.push(`## One province, many bureaus — \`scripts/bench/province.bench.ts\`
+
+On PostgreSQL. A generated province in \`pnpm seed --province\`'s shape (浙江省, its 11 cities and 90 counties registered; programmes of every city and county over 2016–2025; \`loadProvince\`, the seed's path), every read model rebuilt. **Reporting reads** through reporting-api (its own process, \`scripts/bench/reporting-server.ts\`) with a reporter's token of the county 331002 and one of the province 330000, one request at a time, the two tokens alternating, ${province.quick ? 20 : 50} requests per query and token after a warm-up; the token's bureau scopes what the reporting API reads (row-level security once it reads as \`gongguan_scoped\`). Budgets (none existed for reporting before this benchmark): p99 ≤ 100 ms for a page of a list, ≤ 500 ms for a report. **Commands**: the \`bench:http\` command (an objection during publicity) on two lifecycle APIs side by side: one bureau on a fresh database (no registry, tokens without a bureau claim, one programme of ${fmt(256)} projects), and eight bureaus (cities and counties of four cities) on the province's database, ${fmt(32)} projects each, each client a token of one of them; after the R2 re-driver caught up with the province's payments, measured in alternating slices.
+
+${provinceMarkdown(province)}`);
+  }
+
   const notesFile = join(root, 'scripts/bench/NOTES.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
   const loadAtEnd = loadavg();
@@ -360,7 +395,7 @@ ${commands.join('\n')}
 |---|---|---|---|---|
 ${goals.map((g) => `| ${g.area} | ${g.measure} | ${g.result} | ${g.goal} | ${g.mark} |`).join('\n')}
 
-${notes ? `${notes}\n\n` : ''}${[...httpSections, ...growthSections, ...sections].join('\n\n')}
+${notes ? `${notes}\n\n` : ''}${[...httpSections, ...growthSections, ...provinceSections, ...sections].join('\n\n')}
 `;
   writeFileSync(join(root, 'BENCHMARKS.md'), doc);
   rmSync(work, { recursive: true, force: true });

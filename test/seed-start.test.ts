@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parseEvent, pendingSubsidyAssessments, project, type ProjectState } from '@gongguan/domain';
 import { START_POSITION, type RecordedEvent } from '@gongguan/event-store';
-import { loadProvince, openEventStore } from '@gongguan/projector/tools';
+import { demoProvince, loadProvince, openEventStore } from '@gongguan/projector/tools';
 import { createPostgresDatabase } from '@gongguan/platform/testing';
 import { verifyMoney } from '../scripts/verify-bundle-money.mjs';
 import { databaseKinds } from './support/system.js';
@@ -77,7 +77,8 @@ for (const kind of kinds) {
       t.teardown(() => db.drop());
     }
     const open = () => openEventStore({ databaseUrl, dataDir });
-    const province = { projects: 40, seed: 20180717 };
+    // `pnpm seed`'s shape (three cities, three counties each), smaller.
+    const province = { ...demoProvince, projects: 40, seed: 20180717 };
 
     const store = await open();
     let loaded;
@@ -90,6 +91,12 @@ for (const kind of kinds) {
     }
     const events = await readEverything(open);
     t.equal(events.length, loaded.events, 'a second seed with the same --seed wrote nothing');
+
+    const registered = events.filter((e) => e.type === 'BureauRegistered').map((e) => String(e.data.code));
+    t.equal(registered.length, 1 + 3 + 9, 'the province, three cities and three counties of each are registered');
+    const launchedBy = new Set(events.filter((e) => e.type === 'ProgrammeLaunched').map((e) => String(e.data.bureauCode)));
+    t.ok([...launchedBy].every((code) => registered.includes(code)), 'every programme is launched by a registered bureau');
+    t.ok(launchedBy.size >= 6, `${launchedBy.size} bureaus launched programmes`);
 
     const payments = events.filter((e) => e.type === 'ContractPaymentConfirmed');
     t.ok(payments.length >= 10, `${payments.length} contract payments generated`);

@@ -48,14 +48,16 @@ export interface Server {
   startProfile(kind?: 'cpu' | 'alloc' | 'promoted'): Promise<void>;
   stopProfile(file: string): Promise<void>;
   close(): Promise<void>;
-  token(role: Role, subject: string): Promise<string>;
+  /** A token of `subject` with `role`; of `bureau` (a GB/T 2260 code) when given, else without the claim (the default bureau, 331000). */
+  token(role: Role, subject: string, bureau?: string): Promise<string>;
 }
 
 /**
  * Starts `server.ts` on the storage; `extraExecArgv` adds node flags; `root`, another checkout of
- * this repository (installed), runs that checkout's server instead, to compare two commits.
+ * this repository (installed), runs that checkout's server instead, to compare two commits;
+ * `script` another server of this directory (`reporting-server.ts`).
  */
-export async function startServer(storage: Storage, extraExecArgv: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, root?: string): Promise<Server> {
+export async function startServer(storage: Storage, extraExecArgv: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, root?: string, script = 'server.ts'): Promise<Server> {
   const keys = await ensureDevKeys(storage.dataDir);
   const privateJwk = readPrivateJwk(keys.privateJwk);
   const env: NodeJS.ProcessEnv = {
@@ -69,8 +71,8 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   };
   delete env.DATABASE_URL;
   if (storage.database?.url) env.DATABASE_URL = storage.database.url;
-  const script = root ? join(resolve(root), 'scripts/bench/server.ts') : fileURLToPath(new URL('./server.ts', import.meta.url));
-  const child = fork(script, [], {
+  const file = root ? join(resolve(root), 'scripts/bench', script) : fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const child = fork(file, [], {
     ...(root ? { cwd: resolve(root) } : {}),
     env,
     // BENCH_SERVER_NODE_ARGS: extra Node options for the server only (e.g. --max-semi-space-size=32), to compare runtime settings.
@@ -113,7 +115,7 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
       await ask({ close: true });
       await exited;
     },
-    token: (role, subject) => signToken(privateJwk, { subject, roles: [role] }),
+    token: (role, subject, bureau) => signToken(privateJwk, { subject, roles: [role], ...(bureau === undefined ? {} : { bureau }) }),
   };
 }
 
@@ -125,8 +127,9 @@ export interface Cast {
   chen: string;
 }
 
-export async function cast(server: Server): Promise<Cast> {
-  return { alice: await server.token('officer', 'alice'), bob: await server.token('officer', 'bob'), chen: await server.token('reviewer', 'expert-chen') };
+/** The story's people; of `bureau` when given (a programme's commands come from its own bureau's tokens). */
+export async function cast(server: Server, bureau?: string): Promise<Cast> {
+  return { alice: await server.token('officer', 'alice', bureau), bob: await server.token('officer', 'bob', bureau), chen: await server.token('reviewer', 'expert-chen', bureau) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { generateProvince } from '@gongguan/projector/tools';
+import { demoProvince, fullProvince, generateProvince } from '@gongguan/projector/tools';
 
 /**
  * Writes a generated province as NDJSON, one append per line: {"stream", "expectedRevision",
@@ -9,6 +9,10 @@ import { generateProvince } from '@gongguan/projector/tools';
  *
  *   pnpm tsx scripts/generate/province.ts --projects 2000 --seed 7 > province.ndjson
  *   pnpm tsx scripts/generate/province.ts --events 1000000 --stats
+ *   pnpm tsx scripts/generate/province.ts --province --stats      # all of Zhejiang, 10 years (pnpm seed --province)
+ *   pnpm tsx scripts/generate/province.ts --demo --stats          # pnpm seed's default: three cities, three counties each
+ *
+ * Without --province or --demo: the Taizhou demo (the city and its nine counties).
  */
 const { values } = parseArgs({
   options: {
@@ -17,12 +21,18 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20180717' },
     today: { type: 'string' },
     stats: { type: 'boolean', default: false },
+    province: { type: 'boolean', default: false },
+    demo: { type: 'boolean', default: false },
+    'first-year': { type: 'string' },
   },
 });
 const events = values.events === undefined ? undefined : Number(values.events);
+const preset = values.province ? fullProvince : values.demo ? demoProvince : {};
 const generator = generateProvince({
+  ...preset,
   seed: Number(values.seed),
-  projects: events === undefined ? Number(values.projects) : Math.ceil(events / 20),
+  projects: events === undefined ? (values.province && values.projects === '300' ? fullProvince.projects : Number(values.projects)) : Math.ceil(events / 20),
+  ...(values['first-year'] ? { firstYear: Number(values['first-year']) } : {}),
   ...(events === undefined ? {} : { maxEvents: events }),
   ...(values.today ? { today: values.today } : {}),
 });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { openPostgres, type Sql } from '@gongguan/platform/db';
 import { allProjections, rebuildProjections } from '../src/index.js';
-import { annualSummary } from '@gongguan/domain';
-import { bureauStories, loadProvince, onAnnualSummary, seededRandom, World } from '../src/generate/load.js';
+import { annualSummary, BUREAU_REGISTRY_STREAM } from '@gongguan/domain';
+import { bureauStories, loadProvince, onAnnualSummary, seededRandom, storedRegistry, World, zhejiangCities } from '../src/generate/load.js';
 import { count, databases, projectToHead, silent } from './helpers.js';
 
 const { targets, skipped } = databases();
@@ -42,10 +42,13 @@ for (const target of targets) {
       if (h.db.name === 'postgres') for (const r of roles) await h.sql.exec(`drop owned by ${r}; drop role if exists ${r}`).catch(() => undefined);
       await h.close();
     });
-    // Some legacy facts (all Taizhou's), then the registry and a year of five bureaus, all decided by
-    // the domain's deciders and written as the lifecycle API writes them, through the projector.
+    // Some legacy facts (all Taizhou's, its bureaus registered by the generator), then the rest of
+    // the registry and a year of five bureaus, all decided by the domain's deciders and written as
+    // the lifecycle API writes them, through the projector.
     await loadProvince(h.store, { projects: 6, seed: 5 });
     const world = new World(seededRandom(7));
+    const { registry } = await storedRegistry(h.store);
+    if (registry !== undefined) world.preload(BUREAU_REGISTRY_STREAM, registry.state, registry.revision);
     const { appends } = bureauStories(world);
     // Hangzhou's annual work summary to the province: its own stream, its bureau in the event.
     onAnnualSummary(world, annualSummary.streamName('330100', 2024), 'SubmitAnnualSummary', { bureauCode: '330100', year: 2024, title: '杭州市2024年度科技工作总结', summary: '全年完成攻关项目验收。' }, { id: 'hz-officer', role: 'officer' }, '2025-01-10');
@@ -78,7 +81,8 @@ for (const target of targets) {
     t.same(tz.table, ['jj-p1', 'tz-p1'], 'the read-model table itself, not only the views');
     t.same(tz.money, ['jj-p1', 'tz-p1']);
     t.same(tz.ledgers, ['331000:r3-12331000470000001L-2024', '331002:r3-331002-12331000470000001L-2024'], 'ledgers belong to the bureau they were opened with (the legacy one keeps its name)');
-    t.same(tz.bureaus, ['331000', '331002']);
+    const taizhouCounties = zhejiangCities.find((c) => c.code === '331000')!.counties.map((c) => c.code);
+    t.same(tz.bureaus, ['331000', ...taizhouCounties].sort(), 'Taizhou and its counties (the generator registers all of them)');
     t.same(tz.summaries, [], 'nor another city\'s annual summary in the feed');
     t.equal(tz.allProjects, legacyProjects + 2, 'and every legacy project');
     const jj = await seenAs(h.sql, role('jj'));

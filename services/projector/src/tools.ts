@@ -4,4 +4,4 @@
  */
 export { createSqlEventStore, openEventStore } from '@gongguan/event-store';
 export { allProjections, ensureReadModels, projectionNamed, readCatalogue, rebuildProjections, type RebuildProgress } from '@gongguan/projections';
-export { generateProvince, loadProvince, type ProvinceOptions } from '@gongguan/projections/generate';
+export { demoProvince, fullProvince, generateProvince, loadProvince, provinceDivisions, type ProvinceOptions } from '@gongguan/projections/generate';

@@ -15,7 +15,7 @@ const logger = createLogger({ level: 'silent' });
 const keyDir = mkdtempSync(join(tmpdir(), 'gg-reporting-'));
 t.teardown(() => rmSync(keyDir, { recursive: true, force: true }));
 const keys = await ensureDevKeys(keyDir);
-const tokenFor = (role: Role) => signToken(readPrivateJwk(keys.privateJwk), { subject: `${role}-1`, roles: [role] });
+const tokenFor = (role: Role, bureau?: string) => signToken(readPrivateJwk(keys.privateJwk), { subject: `${role}-1`, roles: [role], ...(bureau === undefined ? {} : { bureau }) });
 
 const { targets, skipped } = testDatabaseTargets();
 if (skipped) t.comment(skipped);
@@ -74,8 +74,26 @@ for (const target of targets) {
       const projects = await all('/v1/reporting/projects', 7);
       t.equal(projects.length, loaded.projects);
       t.equal(new Set(projects.map((p) => p.projectId)).size, loaded.projects, 'no duplicates');
+      // The province sees every event; Taizhou (a token without a bureau: 331000) all but the registry's
+      // registrations of bureaus outside its subtree (the province's own).
+      const provinceReporter = await tokenFor('reporter', '330000');
+      const feed = async (token: string) => {
+        const rows: Array<Record<string, unknown>> = [];
+        let cursor: string | null = null;
+        do {
+          const res = await get(`/v1/reporting/activity?limit=500${cursor ? `&cursor=${cursor}` : ''}`, token);
+          const page = res.json<Page>();
+          rows.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        return rows;
+      };
+      t.equal((await feed(provinceReporter)).length, loaded.events, 'the province’s feed has every event');
+      const registry = await store.readStream('bureaus-registry');
+      const outside = registry.filter((e) => !String((e.data as { path?: string }).path ?? '').startsWith('330000.331000')).length;
+      t.ok(outside >= 1, 'the registry holds a bureau outside Taizhou (the province)');
       const activity = await all('/v1/reporting/activity', 500);
-      t.equal(activity.length, loaded.events, 'the feed has every event');
+      t.equal(activity.length, loaded.events - outside, 'Taizhou’s feed has every event of its subtree');
       t.ok(String(activity[0]?.position) > String(activity[1]?.position), 'newest first');
     });
 

@@ -1,10 +1,13 @@
 import {
+  BUREAU_REGISTRY_STREAM,
+  BureauDirectory,
   bureauOfRef,
   programmeSnapshot,
   r2Ledger,
   r3Ledger,
   taizhouPolicy,
   type Actor,
+  type BureauRegistryState,
   type EntitlementRef,
   type ProgrammeState,
   type R2LedgerState,
@@ -142,10 +145,12 @@ export const storyBureaus: readonly BureauPlan[] = [
 
 /**
  * The registry of `bureaus` and each one's story (see {@link bureauStory}), as appends in the
- * order the lifecycle API would have written them; `results` by bureau id.
+ * order the lifecycle API would have written them; `results` by bureau id. Bureaus the world's
+ * registry already holds (preloaded from a store a province was loaded into) are not registered again.
  */
 export function bureauStories(world: World, bureaus: readonly BureauPlan[] = storyBureaus): { appends: GeneratedAppend[]; results: Record<string, BureauStoryResult> } {
-  registerBureaus(world, bureaus);
+  const registry = new BureauDirectory(world.state<BureauRegistryState>(BUREAU_REGISTRY_STREAM));
+  registerBureaus(world, bureaus.filter((b) => !registry.isRegistered(b.code)));
   const appends = world.flush();
   const results: Record<string, BureauStoryResult> = {};
   for (const [n, b] of bureaus.entries()) {

@@ -42,17 +42,21 @@ export function creditCode(random: Random, region: string, department = '9', cat
 export interface Enterprise {
   name: string;
   creditCode: string;
+  /** The county's name (free text on the proposal, as before bureaus). */
   county: string;
+  /** The county-level bureau of the enterprise's county (GB/T 2260), which may recommend it. */
+  countyCode: string;
   industry: string;
 }
 
-export function enterprise(random: Random, index: number): Enterprise {
-  const county = random.pick(counties);
+/** An enterprise registered in `county` (its credit code carries the county's region code), or in one of Taizhou's. */
+export function enterprise(random: Random, index: number, county: { code: string; name: string } = random.pick(counties)): Enterprise {
   const industry = random.pick(industries);
   return {
     name: `${random.pick(prefixes)}${random.pick(industry.words)}${index}号${random.pick(suffixes)}`,
     creditCode: creditCode(random, county.code),
     county: county.name,
+    countyCode: county.code,
     industry: industry.name,
   };
 }

@@ -1,4 +1,6 @@
-import type { EventStore } from '@gongguan/event-store';
+import { BUREAU_REGISTRY_STREAM, bureauRegistry, BureauDirectory, parseEvent, type BureauEvent } from '@gongguan/domain';
+import { isAppError } from '@gongguan/platform';
+import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import { generateProvince, type GeneratedAppend, type ProvinceOptions } from './province.js';
 
 export interface LoadOptions {
@@ -24,7 +26,7 @@ export async function loadProvince(
   let events = 0;
   let appends = 0;
   let failure: unknown;
-  const generator = generateProvince(options);
+  const generator = generateProvince({ ...options, ...(await storedRegistry(store)) });
   let step = generator.next();
   while (step.done !== true) {
     // Appends of one group are parts of decisions over several streams: one atomic appendMulti.
@@ -73,7 +75,21 @@ export async function loadProvince(
   return { events, appends, projects: step.value.projects };
 }
 
-export { generateProvince, type GeneratedAppend, type ProvinceOptions } from './province.js';
+/** The registry of bureaus already in the store, folded, with its revision; nothing when there is none. */
+export async function storedRegistry(store: EventStore): Promise<{ registry?: NonNullable<ProvinceOptions['registry']> }> {
+  let events: RecordedEvent[];
+  try {
+    events = await store.readStream(BUREAU_REGISTRY_STREAM);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return {};
+    throw err;
+  }
+  const parsed = events.map((e) => parseEvent(e)).filter((e): e is BureauEvent => bureauRegistry.isEvent(e));
+  return { registry: { state: parsed.reduce(BureauDirectory.evolve, BureauDirectory.empty), revision: events.length - 1 } };
+}
+
+export { demoProvince, fullProvince, generateProvince, provinceDivisions, type GeneratedAppend, type ProvinceOptions } from './province.js';
+export { cities as zhejiangCities, departmentName, province as zhejiang, type CityDivision, type Division } from './divisions.js';
 export { World } from './world.js';
 export { seededRandom, type Random } from './random.js';
 export { on, onAnnualSummary, onBankReference, onBureauRegistry, onDisbursement, onProgramme, onProject, onR2Ledger, onR3Ledger } from './commands.js';

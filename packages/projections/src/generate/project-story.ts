@@ -4,6 +4,7 @@ import {
   compareDates,
   decideApproval,
   decideContractPayment,
+  LEGACY_BUREAU_CODE,
   ledgerOf,
   programme,
   project,
@@ -29,6 +30,11 @@ export interface ProjectPlan {
   partner: Enterprise;
   title: string;
   submittedOn: string;
+  /**
+   * An officer of the applicant's county bureau, who may recommend the proposal (推荐) to a
+   * programme of a bureau above the county; none for a county's own programme.
+   */
+  recommender?: Actor;
 }
 
 const state = (ctx: StoryContext, projectId: string) => ctx.world.state<ProjectState>(`project-${projectId}`);
@@ -52,11 +58,12 @@ export function projectStory(ctx: StoryContext, plan: ProjectPlan): void {
     partners: [{ name: plan.partner.name, creditCode: plan.partner.creditCode }],
     industry: plan.lead.industry,
     county: plan.lead.county,
+    countyCode: plan.lead.countyCode,
     principalInvestigator: { name: `${random.pick(surnames)}${random.pick(givenNames)}${random.pick(givenNames)}`, title: '高级工程师' },
     keyTechnologies: [plan.title.replace(/关键技术攻关$/, '')],
     requestedFunding: random.int(50, 500) * 1_000_000,
   }, officer, date);
-  if (random.chance(0.6)) onProject(world, id, 'RecommendProject', { county: plan.lead.county, comment: '县级科技局推荐' }, officer, date);
+  if (plan.recommender !== undefined && random.chance(0.6)) onProject(world, id, 'RecommendProject', { county: plan.lead.county, comment: '县级科技局推荐' }, plan.recommender, date);
 
   date = later(ctx, date, 3, 15);
   if (!happened(ctx, date)) return;
@@ -220,6 +227,9 @@ function advancement(
   return true;
 }
 
+/** How an R2/R3 entitlement names its ledger's bureau: not at all for the legacy bureau (its ledgers keep their names). */
+export const bureauOfLedger = (bureauCode: string): { bureauCode?: string } => (bureauCode === LEGACY_BUREAU_CODE ? {} : { bureauCode });
+
 type Evolving = { evolve(state: unknown, event: { type: string; data: unknown }): unknown; initialState: unknown };
 const asEvolving = (decider: unknown): Evolving => decider as Evolving;
 
@@ -271,7 +281,7 @@ export function assessPayment(
   if (granted > 0) {
     pay(ctx, {
       disbursementId: `r2-${payment.paymentId}`,
-      entitlement: { rule: 'R2', creditCode: confirmed.data.enterpriseCreditCode, year: Number(payment.paidOn.slice(0, 4)), projectId: plan.projectId, paymentId: payment.paymentId },
+      entitlement: { rule: 'R2', ...bureauOfLedger(plan.programme.bureauCode), creditCode: confirmed.data.enterpriseCreditCode, year: Number(payment.paidOn.slice(0, 4)), projectId: plan.projectId, paymentId: payment.paymentId },
       payee: { name: plan.lead.name, creditCode: confirmed.data.enterpriseCreditCode },
       requestedOn: later(ctx, payment.paidOn, 5, 30),
     });

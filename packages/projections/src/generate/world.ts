@@ -130,6 +130,14 @@ export class World {
     return undefined;
   }
 
+  /**
+   * Starts a stream from what is already stored: its folded state and the revision of its last
+   * event, so the next decisions see it and their appends expect that revision.
+   */
+  preload(stream: string, state: unknown, revision: number): void {
+    this.streams.set(stream, { state, revision, pending: [] });
+  }
+
   /** The state of a stream as its decider folded it (or undefined before its first event). */
   state<S>(stream: string): S | undefined {
     return this.streams.get(stream)?.state as S | undefined;
