@@ -3,7 +3,7 @@ import type { Sql, SqlExecutor } from '@gongguan/platform/db';
 import { loadMigrations, migrate } from '@gongguan/platform/db';
 import { START_POSITION } from '@gongguan/event-store';
 import type { Projection } from '../projection.js';
-import { installReportingViews } from '../reporting/install.js';
+import { installReportingViews, reportingViewsCurrent } from '../reporting/install.js';
 import { READER_ROLE, tableDdl } from '../table.js';
 
 const migrations = loadMigrations(fileURLToPath(new URL('../../migrations', import.meta.url)));
@@ -47,7 +47,7 @@ export async function readCatalogue(sql: SqlExecutor, names?: readonly string[])
  * Makes the read models usable: applies the projector's migrations, creates generation 1 of every
  * projection that has none (empty, to be filled by the projector from the first event), marks
  * projections whose code version changed as `outdated` (the projector rebuilds them), and installs
- * the `reporting.*` views. Idempotent; safe when several processes start at once.
+ * the `reporting.*` views when they are missing or were defined differently (an upgrade). Idempotent; safe when several processes start at once.
  */
 export async function ensureReadModels(sql: Sql, projections: readonly Projection[]): Promise<void> {
   await migrate(sql, 'projections', migrations);
@@ -74,13 +74,7 @@ export async function ensureReadModels(sql: Sql, projections: readonly Projectio
         await tx.query(`update projector.projections set status = 'outdated', updated_at = now() where name = $1`, [projection.name]);
       }
     }
-    if (changed || !(await viewsInstalled(tx))) await installReportingViews(tx);
+    // Views of an earlier release (or none) are installed anew over the current generations.
+    if (changed || !(await reportingViewsCurrent(tx))) await installReportingViews(tx);
   });
-}
-
-async function viewsInstalled(tx: SqlExecutor): Promise<boolean> {
-  const { rows } = await tx.query<{ n: number }>(
-    `select count(*)::int as n from information_schema.views where table_schema = 'reporting' and table_name = 'projects'`,
-  );
-  return (rows[0]?.n ?? 0) > 0;
 }

@@ -1,5 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { reportingSql } from './views-sql.js';
+
+/**
+ * Which definition of the views is installed: a hash of their SQL, which `reporting.views_version()`
+ * returns (a function the installer owns; it may not own the schema). A start whose code defines
+ * them differently installs them again, so a new release's views reach a database whose
+ * projections did not change.
+ */
+export const REPORTING_VIEWS_VERSION = `gongguan reporting views ${createHash('sha256').update(reportingSql).digest('hex').slice(0, 16)}`;
+
+/** Whether the views this code defines are the ones installed. */
+export async function reportingViewsCurrent(tx: SqlExecutor): Promise<boolean> {
+  const { rows } = await tx.query<{ present: boolean }>(`select to_regprocedure('reporting.views_version()') is not null as present`);
+  if (rows[0]?.present !== true) return false;
+  const installed = await tx.query<{ v: string }>('select reporting.views_version() as v');
+  return installed.rows[0]?.v === REPORTING_VIEWS_VERSION;
+}
 
 /**
  * (Re)creates the `reporting.*` views and functions over the generations the catalogue names as
@@ -15,4 +32,5 @@ export async function installReportingViews(tx: SqlExecutor): Promise<void> {
     return schema;
   });
   await tx.exec(text);
+  await tx.exec(`create or replace function reporting.views_version() returns text language sql immutable as $$ select '${REPORTING_VIEWS_VERSION}'::text $$`);
 }

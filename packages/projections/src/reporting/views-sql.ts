@@ -91,6 +91,12 @@ returns table (
    where a.due_on is not null
 $$;
 
+-- A project's counters on the day (milestones and rectifications overdue or due within 30 days, the
+-- acceptance overdue, money paid and reversed) are scalar subqueries over that project's own rows,
+-- with the same rules as due_items_as_of: a page of 50 projects counts for those 50, not for every
+-- project in scope, and a query that reads only a project's own columns (the reports) counts
+-- nothing, since the planner drops the outputs nobody reads. They compare ids in the database's
+-- collation, the project_id indexes': a project's key is "C", and a comparison in "C" misses them.
 create or replace function reporting.projects_as_of(today date)
 returns table (
   project_id text, programme_id text, title text, industry text, county text, lead_name text, lead_credit_code text,
@@ -108,26 +114,22 @@ returns table (
     p.start_on, p.end_on, p.extension_months, p.acceptance_deadline, p.acceptance_applied_on,
     p.acceptance_result, p.ended_on,
     case when p.status in ('approved', 'in_progress', 'acceptance_applied') then (p.end_on - today) end,
-    coalesce(d.acceptance_overdue, false),
+    coalesce(reporting.is_overdue(reporting.acceptance_due_on(p.start_on, p.ended_on, p.acceptance_applied_on, p.acceptance_deadline,
+                                    p.original_acceptance_deadline, p.extension_approved_on, today), today), false),
     p.requested_funding, p.approved_funding, p.milestones_total, p.milestones_accepted,
-    coalesce(d.milestones_overdue, 0), coalesce(d.milestones_due_30, 0), p.rectifications_open, coalesce(d.rectifications_overdue, 0),
-    (p.r1_awarded + p.r2_granted - p.r2_clawed_back), coalesce(mm.paid, 0), coalesce(mm.reversed, 0),
+    (select count(*) from {projects}.milestones m where m.project_id = p.project_id collate "default"
+        and reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today) and reporting.is_overdue(m.due_on, today))::int,
+    (select count(*) from {projects}.milestones m where m.project_id = p.project_id collate "default"
+        and reporting.milestone_open_on(p.start_on, p.ended_on, m.accepted_on, today) and not reporting.is_overdue(m.due_on, today) and m.due_on < today + 30)::int,
+    p.rectifications_open,
+    (select count(*) from {projects}.rectifications r where r.project_id = p.project_id collate "default"
+        and reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today) and reporting.is_overdue(r.due_on, today))::int,
+    (p.r1_awarded + p.r2_granted - p.r2_clawed_back),
+    coalesce((select sum(x.amount) from {money}.money_movements x where x.project_id = p.project_id collate "default" and x.kind = 'paid'), 0)::bigint,
+    coalesce((select sum(x.amount) from {money}.money_movements x where x.project_id = p.project_id collate "default" and x.kind <> 'paid'), 0)::bigint,
     p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at,
     p.bureau_code, p.bureau_path
   from {projects}.projects p
-  left join (
-    select i.project_id,
-           count(*) filter (where i.kind = 'milestone' and i.overdue)::int as milestones_overdue,
-           count(*) filter (where i.kind = 'milestone' and not i.overdue and i.due_on < today + 30)::int as milestones_due_30,
-           count(*) filter (where i.kind = 'rectification' and i.overdue)::int as rectifications_overdue,
-           bool_or(i.kind = 'acceptance' and i.overdue) as acceptance_overdue
-      from reporting.due_items_as_of(today) i group by i.project_id
-  ) d using (project_id)
-  left join lateral (
-    select sum(amount) filter (where kind = 'paid')::bigint as paid,
-           sum(amount) filter (where kind <> 'paid')::bigint as reversed
-      from {money}.money_movements x where x.project_id = p.project_id
-  ) mm on true
 $$;
 
 create or replace function reporting.milestones_as_of(today date)
@@ -172,7 +174,7 @@ create or replace view reporting.programmes with (security_invoker = true) as
              count(*) filter (where p.approved_on is not null)::int as approved,
              count(*) filter (where p.status in ('approved', 'in_progress', 'acceptance_applied', 'acceptance_concluded'))::int as active,
              count(*) filter (where p.status = 'closed')::int as closed
-        from {projects}.projects p where p.programme_id = g.programme_id
+        from {projects}.projects p where p.programme_id = g.programme_id collate "default"
     ) c on true;
 
 create or replace view reporting.portfolio with (security_invoker = true) as
