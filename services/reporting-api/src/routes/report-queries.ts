@@ -41,14 +41,16 @@ export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise
   );
 }
 
-/** Where the portfolio stands now: by stage/status, industry and county. */
+/** Where the portfolio stands now: by stage/status, industry and county (one pass over the portfolio, not one per grouping). */
 export function portfolioNow(sql: SqlExecutor): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select 'stage' as "group", stage || '/' || status as key, sum(projects)::int as count, sum(approved_funding)::numeric::text as amount from reporting.portfolio group by 2
-     union all select 'industry', industry, sum(projects)::int, sum(approved_funding)::numeric::text from reporting.portfolio group by 2
-     union all select 'county', county, sum(projects)::int, sum(approved_funding)::numeric::text from reporting.portfolio group by 2
-     order by 1, 2`,
+    `select case when grouping(stage, status) = 0 then 'stage' when grouping(industry) = 0 then 'industry' else 'county' end as "group",
+            case when grouping(stage, status) = 0 then stage || '/' || status when grouping(industry) = 0 then industry else county end as key,
+            sum(projects)::int as count, sum(approved_funding)::numeric::text as amount
+       from reporting.portfolio
+      group by grouping sets ((stage, status), (industry), (county))
+      order by 1, 2`,
     [],
   );
 }
@@ -63,14 +65,15 @@ export function moneyInPeriod(sql: SqlExecutor, from: string, to: string): Promi
   );
 }
 
-/** Money by rule and calendar year up to `year`: paid, reversed, clawed back and net. */
+/** Money by rule and calendar year up to `year`: paid, reversed, clawed back and net (one scan). */
 export function moneyByRuleAndYear(sql: SqlExecutor, year: number): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select rule || ':' || year as "group", k.key, count(*)::int as count, sum(k.amount)::numeric::text as amount from (
-       select rule, year, kind as key, amount from reporting.money_movements where year <= $1
-       union all select rule, year, 'net', case when kind = 'paid' then amount else -amount end from reporting.money_movements where year <= $1
-     ) k group by rule, year, k.key order by rule, year, k.key`,
+    `select m.rule || ':' || m.year as "group", k.key, count(*)::int as count, sum(k.amount)::numeric::text as amount
+       from reporting.money_movements m
+       cross join lateral (values (m.kind, m.amount::numeric), ('net', case when m.kind = 'paid' then m.amount else -m.amount end::numeric)) k(key, amount)
+      where m.year <= $1
+      group by m.rule, m.year, k.key order by m.rule, m.year, k.key`,
     [year],
   );
 }
@@ -115,15 +118,15 @@ export function milestonesInPeriod(sql: SqlExecutor, from: string, to: string): 
  * change later.
  */
 export async function overdueOn(sql: SqlExecutor, day: string, limit: number): Promise<{ total: number; items: OverdueItem[] }> {
-  const base = `
-    select kind, project_id, item_id, title, due_on, programme_id, project_title, industry, county
-      from reporting.due_items_as_of($1::date) where overdue`;
-  const { rows: totals } = await sql.query<{ n: number }>(`select count(*)::int as n from (${base}) x`, [day]);
-  const { rows } = await sql.query<{ j: string }>(
+  // One evaluation of the day's items: the page and, beside each row, how many there are in all.
+  const { rows } = await sql.query<{ j: string; total: number }>(
     `select json_build_object('kind', kind, 'projectId', project_id, 'itemId', item_id, 'title', title, 'dueOn', due_on, 'programmeId', programme_id,
-              'projectTitle', project_title, 'industry', industry, 'county', county)::text as j
-       from (${base}) x order by due_on, project_id, kind, item_id limit $2`,
+              'projectTitle', project_title, 'industry', industry, 'county', county)::text as j, total
+       from (select *, count(*) over ()::int as total from reporting.due_items_as_of($1::date) where overdue) x
+      order by due_on, project_id, kind, item_id limit $2`,
     [day, limit],
   );
+  // With no row on the page (limit 0, or nothing overdue) the total needs a count of its own.
+  const totals = rows.length > 0 ? [{ n: rows[0]!.total }] : (await sql.query<{ n: number }>(`select count(*)::int as n from reporting.due_items_as_of($1::date) where overdue`, [day])).rows;
   return { total: totals[0]?.n ?? 0, items: rows.map((r) => JSON.parse(r.j) as OverdueItem) };
 }
