@@ -165,6 +165,15 @@ for (const kind of kinds) {
     await must('POST', '/v1/disbursements', who.ls.finance, { disbursementId: 'ls-r3-t1', entitlement: { rule: 'R3', creditCode: INSTITUTION, year: 2024, transactionId: 't1' }, payee });
     t.match((await must('GET', '/v1/disbursements/ls-r3-t1', who.ls.finance2)).body, { state: { entitlement: { rule: 'R3', bureauCode: '331100' }, amount: 20_000_000 } });
     await refused('POST', '/v1/disbursements', who.tz.finance, { disbursementId: 'tz-r3-x', entitlement: { rule: 'R3', bureauCode: '331100', creditCode: INSTITUTION, year: 2024, transactionId: 't1' }, payee }, 404, 'ENTITLEMENT_NOT_FOUND');
+    // An R1 or R2 entitlement of another city's project answers as one of a project that does not
+    // exist (ENTITLEMENT_NOT_FOUND, not PROJECT_NOT_FOUND, which told that the project exists elsewhere).
+    for (const entitlement of [{ rule: 'R1' }, { rule: 'R2', creditCode: LEAD, year: 2024, paymentId: 'pay1' }]) {
+      const ask = (projectId: string) => ({ disbursementId: 'ls-x', entitlement: { ...entitlement, projectId }, payee: { name: 'Taizhou Pump Co.', creditCode: LEAD } });
+      const missing = await call('POST', '/v1/disbursements', { token: who.ls.finance, body: ask('p-nope') });
+      const other = await refused('POST', '/v1/disbursements', who.ls.finance, ask('p-tz-1'), 404, 'ENTITLEMENT_NOT_FOUND');
+      t.equal(String(other.body.detail).replace('p-tz-1', 'p-nope'), missing.body.detail, `${entitlement.rule}: the detail of a missing project's`);
+      sameAsMissing({ body: { ...other.body, detail: missing.body.detail } }, missing);
+    }
     const missingDisbursement = await call('POST', '/v1/disbursements/nope/approval', { token: who.tz.finance2, body: {} });
     sameAsMissing(await refused('POST', '/v1/disbursements/ls-r3-t1/approval', who.tz.finance2, {}, 404, 'DISBURSEMENT_NOT_FOUND'), missingDisbursement);
     await refused('GET', '/v1/disbursements/ls-r3-t1', who.tz.finance, undefined, 404, 'NOT_FOUND');

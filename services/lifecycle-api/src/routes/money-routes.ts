@@ -74,9 +74,21 @@ const ofDisbursement = ({ params }: { params: unknown }): ResourceRef[] => [{ ki
  * names (the caller's own when it names none).
  */
 function entitlementOwner(ref: EntitlementRef, caller: string): ResourceRef {
-  if (ref.rule !== 'R3') return { kind: 'project', id: ref.projectId };
+  // Outside the caller's reach an entitlement answers as one that does not exist (ids do not leak):
+  // ENTITLEMENT_NOT_FOUND naming the ledger the request would have used — the caller's own for R2,
+  // the one it named for R3 — never PROJECT_NOT_FOUND, which only a project that exists elsewhere gave.
+  const missing = (bureau: string) => () => {
+    const named: EntitlementRef = ref.rule === 'R1' ? ref : { ...withoutBureau(ref), ...bureauOfRef(bureau) };
+    return domainError('ENTITLEMENT_NOT_FOUND', `there is no ${ref.rule} entitlement ${describeEntitlement(named)}`);
+  };
+  if (ref.rule !== 'R3') return { kind: 'project', id: ref.projectId, notFound: missing(caller) };
   const bureau = ref.bureauCode ?? caller;
-  return { kind: 'bureau', code: bureau, notFound: () => domainError('ENTITLEMENT_NOT_FOUND', `there is no R3 entitlement ${describeEntitlement({ ...ref, ...bureauOfRef(bureau) })}`) };
+  return { kind: 'bureau', code: bureau, notFound: missing(bureau) };
+}
+
+function withoutBureau<R extends EntitlementRef>(ref: R): R {
+  const { bureauCode: _bureau, ...rest } = ref as R & { bureauCode?: string };
+  return rest as R;
 }
 
 export function registerMoneyCommands(app: HttpApp, deps: CommandDeps): void {
