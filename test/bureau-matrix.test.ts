@@ -284,7 +284,11 @@ for (const kind of kinds) {
         o.events.push(events[0]!.id);
       }
     }
-    // The projections caught up with the last command.
+    // The projections caught up with the last event in the store: the last command's, and whatever the
+    // services appended on their own after it (a seal, a re-driven assessment), so every list read
+    // below sees the same rows whichever bureau reads first.
+    const head = await system.store.lastPosition();
+    if (head > lastPosition) lastPosition = head;
     for (let i = 0; ; i++) {
       const res = await call('GET', `/v1/reporting/projects?minPosition=${encodeURIComponent(lastPosition)}`, { token: tok(zj, 'reporter') });
       if (res.status === 200) break;
