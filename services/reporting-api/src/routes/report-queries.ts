@@ -41,14 +41,17 @@ export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise
   );
 }
 
-/** Where the portfolio stands now: by stage/status, industry and county (one pass over the portfolio, not one per grouping). */
+/**
+ * Where the portfolio stands now: by stage/status, industry and county, in one pass over the
+ * projects (grouping sets; `reporting.projects` computes no counter nobody reads).
+ */
 export function portfolioNow(sql: SqlExecutor): Promise<ReportLine[]> {
   return lines(
     sql,
     `select case when grouping(stage, status) = 0 then 'stage' when grouping(industry) = 0 then 'industry' else 'county' end as "group",
             case when grouping(stage, status) = 0 then stage || '/' || status when grouping(industry) = 0 then industry else county end as key,
-            sum(projects)::int as count, sum(approved_funding)::numeric::text as amount
-       from reporting.portfolio
+            count(*)::int as count, coalesce(sum(approved_funding), 0)::numeric::text as amount
+       from reporting.projects
       group by grouping sets ((stage, status), (industry), (county))
       order by 1, 2`,
     [],
@@ -65,15 +68,18 @@ export function moneyInPeriod(sql: SqlExecutor, from: string, to: string): Promi
   );
 }
 
-/** Money by rule and calendar year up to `year`: paid, reversed, clawed back and net (one scan). */
+/** Money by rule and calendar year up to `year`: paid, reversed, clawed back and net (one scan, net from its groups). */
 export function moneyByRuleAndYear(sql: SqlExecutor, year: number): Promise<ReportLine[]> {
   return lines(
     sql,
-    `select m.rule || ':' || m.year as "group", k.key, count(*)::int as count, sum(k.amount)::numeric::text as amount
-       from reporting.money_movements m
-       cross join lateral (values (m.kind, m.amount::numeric), ('net', case when m.kind = 'paid' then m.amount else -m.amount end::numeric)) k(key, amount)
-      where m.year <= $1
-      group by m.rule, m.year, k.key order by m.rule, m.year, k.key`,
+    `with g as (
+       select rule, year, kind, count(*)::int as n, sum(amount)::numeric as amount
+         from reporting.money_movements where year <= $1 group by rule, year, kind
+     )
+     select rule || ':' || year as "group", kind as key, n as count, amount::text as amount from g
+     union all
+     select rule || ':' || year, 'net', sum(n)::int, sum(case when kind = 'paid' then amount else -amount end)::text from g group by rule, year
+     order by 1, 2`,
     [year],
   );
 }
