@@ -30,7 +30,7 @@ export interface DisbursementRow {
 export const disbursements = table<DisbursementRow>({
   name: 'disbursements',
   key: 'disbursement_id',
-  indexes: ['project_id', 'payee_credit_code', 'bureau_path text_pattern_ops'],
+  indexes: ['project_id', 'payee_credit_code', 'bureau_path text_pattern_ops', 'requested_on, disbursement_id'],
   scope: 'bureau_path',
   columns: {
     disbursement_id: 'text',
@@ -80,7 +80,7 @@ export const movements = table<MovementRow>({
   name: 'money_movements',
   key: 'movement_id',
   appendOnly: true,
-  indexes: ['year, rule', 'project_id', 'bureau_path text_pattern_ops'],
+  indexes: ['year, rule', 'project_id', 'bureau_path text_pattern_ops', 'on_date, movement_id'],
   scope: 'bureau_path',
   columns: {
     movement_id: 'text',

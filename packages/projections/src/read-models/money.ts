@@ -35,7 +35,7 @@ function disbursement(rows: RowStore, id: string): DisbursementRow {
 export const moneyProjection: Projection = {
   name: 'money',
   // 3: bureau_code and bureau_path on every row (issue 18); project streams read for their bureaus only.
-  version: 3,
+  version: 4,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
   tables: [disbursements, movements, ledgers, ledgerEntries, bureaus, owners],
   streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger, domainStreams.project, domainStreams.bureauRegistry],

@@ -30,8 +30,12 @@ export interface ListSpec {
   asOf: boolean;
   key: string;
   keyType: SortType;
-  /** Sortable columns: only ones that never change for a row, so a cursor stays valid while events arrive. */
-  sorts: Record<string, { column: string; type: SortType }>;
+  /**
+   * Sortable columns: only ones that never change for a row, so a cursor stays valid while events
+   * arrive. `indexed`: an index of the read model gives this order with the key (the key itself, or
+   * `(column, key)`), so a page is read in index order.
+   */
+  sorts: Record<string, { column: string; type: SortType; indexed?: boolean }>;
   defaultSort: string;
   defaultOrder: 'asc' | 'desc';
   filters: Record<string, Filter>;
@@ -127,6 +131,13 @@ async function select(ctx: ReportingContext, db: SqlExecutor, spec: ListSpec, qu
   }
   const dir = query.order;
   const exact = exactRows(reportingColumns[spec.view]);
+  // Read a page in the order of an index when there is one. Row-level security compares each row
+  // with the reader's scope, a value the planner learns only when the query runs: it guesses that
+  // 0.5 % of the rows pass, for the province as for a county, and so it would sort every row of a
+  // province (0.9 s for the milestones of 120,000 projects) rather than stop after a page read in
+  // index order (1 ms). Only for orders an index gives: elsewhere a sort is needed anyway, and
+  // discouraging it picks worse joins. The setting ends with the read's transaction.
+  if (sort.indexed === true) await db.query(`select set_config('enable_sort', 'off', true)`);
   const { rows } = await db.query<{ j: string }>(
     `select row_to_json(t)::text as j${exact.select} from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
       order by ${sortExpr} ${dir}, ${keyExpr} ${dir} limit ${param(limit)}`,
