@@ -25,7 +25,8 @@ async function seenAs(sql: Sql, role: string, setting?: string) {
       ledgers: await ids(`select bureau_code || ':' || ledger as id from reporting.institution_subsidies where year = 2024 and credit_code = '12331000470000001L'`),
       table: await ids(`select project_id as id from ${projects}.projects where project_id like '%-p1'`),
       bureaus: await ids(`select code as id from reporting.bureaus`),
-      summaries: await ids(`select bureau_code as id from reporting.activity where type = 'AnnualSummarySubmitted'`),
+      // Hangzhou's summary of 2024 (the generated province has Taizhou's own, 2018–2024).
+      summaries: await ids(`select bureau_code as id from reporting.activity where type = 'AnnualSummarySubmitted' and stream = 'annual-summary-330100-2024'`),
       allProjects: Number((await tx.query<{ n: number }>(`select count(*)::int as n from reporting.projects`)).rows[0]?.n),
     };
   });

@@ -137,3 +137,22 @@ t.test('same seed, same province, event ids included, in every shape', async (t)
 t.test('an unknown city is refused', async (t) => {
   t.throws(() => generate({ cities: ['320100'] }), /not a city of 浙江省/);
 });
+
+t.test("each city's annual work summaries: one per city and year at most, on time, late and missing among them, a second province beside writes none", (t) => {
+  const options: ProvinceOptions = { ...demoProvince, projects: 150, seed: 11, firstYear: 2016, today: '2025-06-30' };
+  const events = generate(options);
+  const sent = events.filter((e) => e.type === 'AnnualSummarySubmitted');
+  const cities = demoProvince.cities;
+  const years = Array.from({ length: 2024 - 2016 + 1 }, (_, i) => 2016 + i);
+  const keys = sent.map((e) => `${String(e.data.bureauCode)}-${String(e.data.year)}`);
+  t.equal(new Set(keys).size, keys.length, `${sent.length} summaries, none twice`);
+  t.ok(sent.every((e) => e.stream === `annual-summary-${String(e.data.bureauCode)}-${String(e.data.year)}` && cities.includes(String(e.data.bureauCode) as never)), 'each on its city and year');
+  const onTime = sent.filter((e) => String(e.data.submittedOn) <= `${Number(e.data.year) + 1}-01-15`);
+  const late = sent.filter((e) => String(e.data.submittedOn) > `${Number(e.data.year) + 1}-01-15`);
+  t.ok(onTime.length > 0 && late.length > 0, `${onTime.length} on time, ${late.length} late`);
+  t.ok(sent.every((e) => e.data.late === (String(e.data.submittedOn) > `${Number(e.data.year) + 1}-01-15`)), 'the domain marks the late ones late');
+  t.ok(keys.length < cities.length * years.length, `${cities.length * years.length - keys.length} never sent`);
+  t.same(generate({ ...options, seed: 11 }).filter((e) => e.type === 'AnnualSummarySubmitted').map((e) => e.id), sent.map((e) => e.id), 'same seed, same summaries');
+  t.same(generate({ ...options, idPrefix: 'b' }).filter((e) => e.type === 'AnnualSummarySubmitted'), [], 'a province loaded beside the first writes no summary of the same cities');
+  t.end();
+});

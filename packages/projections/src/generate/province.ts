@@ -1,5 +1,6 @@
 import {
   addDays,
+  annualSummary,
   BUREAU_REGISTRY_STREAM,
   bureauRegistryDecider,
   LEGACY_BUREAU_CODE,
@@ -10,7 +11,7 @@ import {
   type BureauRegistryState,
   type ProgrammeState,
 } from '@gongguan/domain';
-import { on, onProgramme, onR3Ledger } from './commands.js';
+import { on, onAnnualSummary, onProgramme, onR3Ledger } from './commands.js';
 import { counties as taizhouCounties, creditCode, enterprise, industries, surnames, type Enterprise } from './catalogue.js';
 import { happened, type StoryContext } from './context.js';
 import { cities as zhejiangCities, departmentName, province as zhejiang, type CityDivision, type Division } from './divisions.js';
@@ -27,7 +28,7 @@ export interface ProvinceOptions {
   /** Stop once this many events were produced (for benchmarks); default no limit. */
   maxEvents?: number;
   firstYear?: number;
-  /** Put before programme (and so project) ids, to load a second province beside a first. */
+  /** Put before programme (and so project) ids, to load a second province beside a first (its cities' annual summaries are the first's: none are written). */
   idPrefix?: string;
   /** The simulated today: nothing after it has happened; default June 30 of firstYear + 7. */
   today?: string;
@@ -199,7 +200,37 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
   const share = (index: number) => Math.round(((index + 1) * totalProjects) / programmeCount) - Math.round((index * totalProjects) / programmeCount);
   let submitted = 0;
 
+  // Each city's annual work summary to the province, due January 15 (seed 001): most on time, some
+  // late, some never sent, so the province's list of late and missing summaries has something in
+  // it. Dice of their own, like the registry's: the rest of the province stays as it was.
+  const summaries = new World(seededRandom(((options.seed ?? 20180717) ^ 0x5a11_0115) >>> 0));
+  const summaryDice = seededRandom(((options.seed ?? 20180717) ^ 0x0115_5a11) >>> 0);
+  const summariesOf = (year: number) => {
+    // A province loaded beside another (idPrefix) has the same cities: their summaries are the first's.
+    if (options.idPrefix !== undefined) return [];
+    for (const { cityScope } of scopesByCity) {
+      const roll = summaryDice.int(0, 99);
+      if (roll >= 90) continue;
+      const submittedOn = roll < 75 ? `${year + 1}-01-${String(summaryDice.int(3, 15)).padStart(2, '0')}` : addDays(`${year + 1}-01-15`, summaryDice.int(1, 40));
+      if (!happened(cityScope.ctx, submittedOn)) continue;
+      onAnnualSummary(
+        summaries,
+        annualSummary.streamName(cityScope.code, year),
+        'SubmitAnnualSummary',
+        { bureauCode: cityScope.code, year, title: `${cityScope.name}${year}年度科技工作总结`, summary: `${year}年度重大技术攻关项目组织实施情况、资金使用情况和下一年度工作计划。`, submittedOn },
+        summaryDice.pick(cityScope.ctx.officers),
+        submittedOn,
+      );
+    }
+    return summaries.flush();
+  };
+  const generated = () => registry.eventCount + summaries.eventCount + world.eventCount;
+
   for (const [yearIndex, year] of years.entries()) {
+    if (yearIndex > 0) {
+      const sent = summariesOf(year - 1);
+      if (sent.length > 0) yield sent;
+    }
     for (const [scopeIndex, scope] of scopes.entries()) {
       const perProgramme = share(scopeIndex * years.length + yearIndex);
       const programmeId = `${options.idPrefix ?? ''}${scope.idCode}-${year}`;
@@ -247,14 +278,17 @@ export function* generateProvince(options: ProvinceOptions = {}): Generator<Gene
         });
         yield world.flush();
         world.forget(`project-${projectId}`);
-        if (options.maxEvents !== undefined && registry.eventCount + world.eventCount >= options.maxEvents) return { events: registry.eventCount + world.eventCount, projects: submitted };
+        if (options.maxEvents !== undefined && generated() >= options.maxEvents) return { events: generated(), projects: submitted };
       }
       if (happened(ctx, `${year}-06-01`)) onProgramme(world, programmeId, 'CloseSolicitation', { closedOn: closesOn, reason: '征集期结束' }, officer, `${year}-06-01`);
     }
     for (const { cityScope, institutions } of scopesByCity) r3Year(cityScope, institutions, year);
     yield world.flush();
   }
-  return { events: registry.eventCount + world.eventCount, projects: submitted };
+  // The last year's summaries are due after the province's today unless it is past January 15.
+  const last = summariesOf(lastYear);
+  if (last.length > 0) yield last;
+  return { events: generated(), projects: submitted };
 }
 
 /** A city's transfer institutions' in-city transactions of a year (R3, the city's cap), paid out the next January. */
