@@ -55,6 +55,7 @@ export async function ensureReadModels(sql: Sql, projections: readonly Projectio
     await lockCatalogue(tx);
     const existing = new Map((await readCatalogue(tx)).map((row) => [row.name, row]));
     let changed = false;
+    let outdated = false;
     for (const projection of projections) {
       const row = existing.get(projection.name);
       if (row === undefined) {
@@ -70,11 +71,14 @@ export async function ensureReadModels(sql: Sql, projections: readonly Projectio
           START_POSITION,
         ]);
         changed = true;
-      } else if (row.version !== projection.version && row.status !== 'outdated') {
-        await tx.query(`update projector.projections set status = 'outdated', updated_at = now() where name = $1`, [projection.name]);
+      } else if (row.version !== projection.version) {
+        outdated = true;
+        if (row.status !== 'outdated') await tx.query(`update projector.projections set status = 'outdated', updated_at = now() where name = $1`, [projection.name]);
       }
     }
-    // Views of an earlier release (or none) are installed anew over the current generations.
-    if (changed || !(await reportingViewsCurrent(tx))) await installReportingViews(tx);
+    // Views of an earlier release (or none) are installed anew over the current generations — but
+    // not over a generation an earlier release built, whose tables may lack what the views read:
+    // the rebuild that replaces it installs them when it swaps (until then the old views stay).
+    if (!outdated && (changed || !(await reportingViewsCurrent(tx)))) await installReportingViews(tx);
   });
 }
