@@ -111,6 +111,14 @@ for (const target of targets) {
       }
     });
 
+    t.test("a city's project names its applicant's county bureau, and the list filters by it", async (t) => {
+      const res = await get('/v1/reporting/projects?countyCode=331002', 'tz');
+      t.equal(res.statusCode, 200);
+      const items = res.json<{ items: Array<{ projectId: string; countyCode: string | null; bureauCode: string }> }>().items;
+      t.same(items.map((i) => [i.projectId, i.bureauCode, i.countyCode]), [['tz-p1', '331000', '331002']], "Taizhou's project from Jiaojiang (jj-p1 is Jiaojiang's own programme's, not a city project)");
+      t.same((await ids('/v1/reporting/projects?countyCode=331002', 'hz', 'projectId')), [], 'Hangzhou sees none of it');
+    });
+
     t.test('one resource outside the subtree is 404, as a missing id', async (t) => {
       t.equal((await get('/v1/reporting/projects/jj-p1', 'tz')).statusCode, 200, 'a city reads its county\'s project');
       for (const [who, other] of [['tz', 'hz-p1'], ['hz', 'tz-p1'], ['jj', 'tz-p1'], ['jj', 'sc-p1'], ['sc', 'jj-p1'], ['tz', 'zj-p1']]) {

@@ -14,7 +14,7 @@ export const reportingColumns = {
     milestones_overdue: 'integer', milestones_due_30d: 'integer', rectifications_open: 'integer', rectifications_overdue: 'integer',
     money_awarded: 'bigint', money_paid: 'bigint', money_reversed: 'bigint', r1_awarded: 'bigint', r2_granted: 'bigint', r2_clawed_back: 'bigint',
     contracts: 'integer', contract_amount: 'bigint', bank_paid: 'bigint', latest_grade: 'text', last_event_at: 'timestamptz',
-    bureau_code: 'text', bureau_path: 'text',
+    bureau_code: 'text', bureau_path: 'text', county_code: 'text',
   },
   milestones: {
     milestone_key: 'text', project_id: 'text', milestone_id: 'text', title: 'text', due_on: 'date', status: 'text', reported_on: 'date',

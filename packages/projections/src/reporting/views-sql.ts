@@ -15,7 +15,9 @@ declare f text;
 begin
   foreach f in array array['due_items_as_of', 'projects_as_of', 'milestones_as_of', 'rectifications_as_of'] loop
     if exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                where n.nspname = 'reporting' and p.proname = f and pg_get_function_result(p.oid) not like '%bureau_path%') then
+                where n.nspname = 'reporting' and p.proname = f
+                  and (pg_get_function_result(p.oid) not like '%bureau_path%'
+                       or (f = 'projects_as_of' and pg_get_function_result(p.oid) not like '%county_code%'))) then
       execute format('drop function reporting.%I(date) cascade', f);
     end if;
   end loop;
@@ -107,7 +109,7 @@ returns table (
   milestones_overdue integer, milestones_due_30d integer, rectifications_open integer, rectifications_overdue integer,
   money_awarded bigint, money_paid bigint, money_reversed bigint, r1_awarded bigint, r2_granted bigint, r2_clawed_back bigint,
   contracts integer, contract_amount bigint, bank_paid bigint, latest_grade text, last_event_at timestamptz,
-  bureau_code text, bureau_path text
+  bureau_code text, bureau_path text, county_code text
 ) language sql stable as $$
   select p.project_id, p.programme_id, p.title, p.industry, p.county, p.lead_name, p.lead_credit_code,
     p.principal_investigator, p.status, p.stage, p.suspended, p.submitted_on, p.approved_on,
@@ -128,7 +130,7 @@ returns table (
     coalesce((select sum(x.amount) from {money}.money_movements x where x.project_id = p.project_id collate "default" and x.kind = 'paid'), 0)::bigint,
     coalesce((select sum(x.amount) from {money}.money_movements x where x.project_id = p.project_id collate "default" and x.kind <> 'paid'), 0)::bigint,
     p.r1_awarded, p.r2_granted, p.r2_clawed_back, p.contracts, p.contract_amount, p.bank_paid, p.latest_grade, p.last_event_at,
-    p.bureau_code, p.bureau_path
+    p.bureau_code, p.bureau_path, p.county_code
   from {projects}.projects p
 $$;
 
