@@ -101,7 +101,8 @@ export interface ProjectRow {
 export const projects = table<ProjectRow>({
   name: 'projects',
   key: 'project_id',
-  indexes: ['programme_id', 'submitted_on, project_id', 'lead_credit_code', 'bureau_path text_pattern_ops'],
+  // ended_on: the projects running on a day (ended_on is null or later), as the due items read them.
+  indexes: ['programme_id', 'submitted_on, project_id', 'lead_credit_code', 'bureau_path text_pattern_ops', 'ended_on'],
   scope: 'bureau_path',
   columns: {
     project_id: 'text',
@@ -173,7 +174,8 @@ export interface MilestoneRow {
 export const milestones = table<MilestoneRow>({
   name: 'milestones',
   key: 'milestone_key',
-  indexes: ['project_id', 'due_on, milestone_key', 'bureau_path text_pattern_ops'],
+  // accepted_on: the milestones open on a day (accepted_on is null or later), as the due items read them.
+  indexes: ['project_id', 'due_on, milestone_key', 'bureau_path text_pattern_ops', 'accepted_on'],
   scope: 'bureau_path',
   columns: {
     milestone_key: 'text',

@@ -30,7 +30,7 @@ export const projectsProjection: Projection = {
   // 2: end dates are inclusive (TaskBookSigned/ExtensionApproved v2): a rebuild recomputes them.
   // 3: original_acceptance_deadline and extension_approved_on, so "overdue" on a past day uses the deadline then in force.
   // 4: bureau_code and bureau_path on every row (issue 18), the bureaus table, rows moved when a bureau is merged.
-  version: 4,
+  version: 5,
   description: 'programmes, project status, milestone calendar, rectifications, bureaus',
   tables: [programmes, projects, milestones, rectifications, bureaus],
   streams: [domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],

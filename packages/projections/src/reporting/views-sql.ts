@@ -89,7 +89,10 @@ returns table (
          reporting.is_overdue(a.due_on, today), a.due_on - today, a.programme_id, a.title, a.industry, a.county, a.bureau_code, a.bureau_path
     from (select p.*, reporting.acceptance_due_on(p.start_on, p.ended_on, p.acceptance_applied_on, p.acceptance_deadline,
                         p.original_acceptance_deadline, p.extension_approved_on, today) as due_on
-            from {projects}.projects p) a
+            from {projects}.projects p
+           -- implied by a due date (nothing is due of a project not running), and said here so the
+           -- index on ended_on finds the running projects rather than reading every one
+           where reporting.running_on(p.start_on, p.ended_on, today)) a
    where a.due_on is not null
 $$;
 
