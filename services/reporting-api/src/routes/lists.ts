@@ -29,7 +29,7 @@ export const listSpecs: ListSpec[] = [
     filters: {
       ...projectFilters,
       leadCreditCode: eq('lead_credit_code', 'unified social credit code of the lead enterprise'),
-      countyCode: eq('county_code', "the applicant's county bureau (GB/T 2260 code, e.g. 331002), on a city programme's project"),
+      countyCode: eq('county_code', "the applicant's county bureau as the proposal names it (GB/T 2260 code, e.g. 331002)"),
       overdue: bool('t.milestones_overdue > 0 or t.rectifications_overdue > 0 or coalesce(t.acceptance_overdue, false)', 'has something overdue'),
       submittedFrom: dateFrom('submitted_on', 'submitted on or after'),
       submittedTo: dateTo('submitted_on', 'submitted on or before'),
