@@ -85,7 +85,7 @@ returns table (
     from {projects}.rectifications r join {projects}.projects p using (project_id)
    where reporting.rectification_open_on(p.start_on, p.ended_on, r.ordered_on, r.completed_on, today)
   union all
-  select 'acceptance:' || a.project_id, 'acceptance', a.project_id, 'acceptance', 'apply for acceptance', a.due_on,
+  select 'acceptance:' || a.project_id, 'acceptance', a.project_id, 'acceptance', '申请验收 (apply for acceptance)', a.due_on,
          reporting.is_overdue(a.due_on, today), a.due_on - today, a.programme_id, a.title, a.industry, a.county, a.bureau_code, a.bureau_path
     from (select p.*, reporting.acceptance_due_on(p.start_on, p.ended_on, p.acceptance_applied_on, p.acceptance_deadline,
                         p.original_acceptance_deadline, p.extension_approved_on, today) as due_on
