@@ -117,6 +117,9 @@ for (const target of targets) {
       const items = res.json<{ items: Array<{ projectId: string; countyCode: string | null; bureauCode: string }> }>().items;
       t.same(items.map((i) => [i.projectId, i.bureauCode, i.countyCode]), [['tz-p1', '331000', '331002']], "Taizhou's project from Jiaojiang (jj-p1 is Jiaojiang's own programme's, not a city project)");
       t.same((await ids('/v1/reporting/projects?countyCode=331002', 'hz', 'projectId')), [], 'Hangzhou sees none of it');
+      const bad = await get('/v1/reporting/projects?countyCode=Jiaojiang', 'tz');
+      t.equal(bad.statusCode, 400, 'a county code that is not a GB/T 2260 code is refused');
+      t.match(bad.json(), { code: 'VALIDATION_FAILED', errors: [{ path: 'querystring.countyCode' }] });
     });
 
     t.test('one resource outside the subtree is 404, as a missing id', async (t) => {

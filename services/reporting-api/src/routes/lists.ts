@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BureauCode } from '@gongguan/domain';
 import { filters, IsoDateParam, type ListSpec } from './list.js';
 
 const { eq, bool } = filters;
@@ -29,7 +30,7 @@ export const listSpecs: ListSpec[] = [
     filters: {
       ...projectFilters,
       leadCreditCode: eq('lead_credit_code', 'unified social credit code of the lead enterprise'),
-      countyCode: eq('county_code', "the applicant's county bureau as the proposal names it (GB/T 2260 code, e.g. 331002)"),
+      countyCode: { schema: BureauCode, where: (p: string) => `t.county_code = ${p}`, description: "the applicant's county bureau as the proposal names it (GB/T 2260 code, e.g. 331002)" },
       overdue: bool('t.milestones_overdue > 0 or t.rectifications_overdue > 0 or coalesce(t.acceptance_overdue, false)', 'has something overdue'),
       submittedFrom: dateFrom('submitted_on', 'submitted on or after'),
       submittedTo: dateTo('submitted_on', 'submitted on or before'),
