@@ -19,6 +19,17 @@ export interface EventMetadataInput {
   /** The business date the fact takes effect, where the domain has one. */
   effectiveDate?: string | undefined;
   reason?: string | undefined;
+  /**
+   * Set on a fact entered after it happened (back-recording, an import): who entered it and in
+   * which role. The actor above is the fact's own actor; `recordedAt` is when it was entered.
+   */
+  backRecorded?: BackRecorded | undefined;
+}
+
+/** Who entered a back-recorded fact. */
+export interface BackRecorded {
+  by: string;
+  role: string;
 }
 
 /** An event to append. `id` is a UUID chosen by the caller: retrying with the same id is safe. */
@@ -45,6 +56,7 @@ export interface EventMetadata {
   recordedAt: string;
   effectiveDate?: string;
   reason?: string;
+  backRecorded?: BackRecorded;
 }
 
 /** A stored event: the envelope every reader gets. */

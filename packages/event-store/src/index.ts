@@ -1,6 +1,7 @@
 export type {
   AppendOptions,
   AppendResult,
+  BackRecorded,
   EventFilter,
   EventMetadata,
   EventMetadataInput,

@@ -31,6 +31,7 @@ export function prepareEvent(stream: string, event: EventToAppend, index: number
   };
   if (event.metadata.effectiveDate !== undefined) metadata.effectiveDate = event.metadata.effectiveDate;
   if (event.metadata.reason !== undefined) metadata.reason = event.metadata.reason;
+  if (event.metadata.backRecorded !== undefined) metadata.backRecorded = { by: event.metadata.backRecorded.by, role: event.metadata.backRecorded.role };
   let parts: { head: string; tail: string };
   try {
     parts = eventHashParts({ id: event.id, stream, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata });

@@ -27,6 +27,7 @@ const eventToAppend = z.strictObject({
     causationId: label.optional(),
     effectiveDate: isoDate.optional(),
     reason: z.string().max(10_000).optional(),
+    backRecorded: z.strictObject({ by: label, role: label }).optional(),
   }),
 });
 
@@ -174,4 +175,5 @@ export const recordedMetadataSchema = z.object({
   recordedAt: z.string(),
   effectiveDate: z.string().optional(),
   reason: z.string().optional(),
+  backRecorded: z.object({ by: z.string(), role: z.string() }).optional(),
 });

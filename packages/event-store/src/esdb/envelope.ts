@@ -72,6 +72,7 @@ export function fromEsdbEvent(record: EsdbRecord): RecordedEvent {
   };
   if (m.effectiveDate !== undefined) metadata.effectiveDate = m.effectiveDate;
   if (m.reason !== undefined) metadata.reason = m.reason;
+  if (m.backRecorded !== undefined) metadata.backRecorded = { by: m.backRecorded.by, role: m.backRecorded.role };
   return {
     id: record.id.toLowerCase(),
     stream: record.streamId,

@@ -41,6 +41,8 @@ function metadataOf(value: unknown, id: string): EventMetadata {
   };
   if (typeof value.effectiveDate === 'string') metadata.effectiveDate = value.effectiveDate;
   if (typeof value.reason === 'string') metadata.reason = value.reason;
+  const back = value.backRecorded;
+  if (isJsonObject(back) && typeof back.by === 'string' && typeof back.role === 'string') metadata.backRecorded = { by: back.by, role: back.role };
   return metadata;
 }
 

@@ -29,6 +29,8 @@ export interface EventRef {
    * last event, is ever asked for its position, and for those both are the same.
    */
   readonly position: Position;
+  /** The fact's effective instant (its data's `at`), where it has one: a stream's never go backwards. */
+  readonly at?: string | undefined;
 }
 
 /**
@@ -61,6 +63,12 @@ export class EventRefs implements Iterable<EventRef> {
 
   get last(): EventRef | undefined {
     return this.length > 0 ? this.#shared[this.length - 1] : undefined;
+  }
+
+  /** The newest reference that `wanted` picks (usually the last one). */
+  findLast(wanted: (ref: EventRef) => boolean): EventRef | undefined {
+    for (let i = this.length - 1; i >= 0; i--) if (wanted(this.#shared[i]!)) return this.#shared[i];
+    return undefined;
   }
 
   filter(keep: (ref: EventRef) => boolean): EventRef[] {

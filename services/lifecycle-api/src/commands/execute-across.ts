@@ -2,7 +2,8 @@ import type { EventType } from '@gongguan/domain';
 import { isConcurrencyError, type EventToAppend, type StreamAppend } from '@gongguan/event-store';
 import { appError, isAppError } from '@gongguan/platform';
 import { nameBasedUuid } from './ids.js';
-import { eventsToAppend, remember, resultOf, stale, type CommandContext, type StepResult } from './execute.js';
+import { eventsToAppend, remember, resultOf, stale, writtenRef, type CommandContext, type StepResult } from './execute.js';
+import { assertEffectiveOrder } from './back-record.js';
 import { loadAggregate, type Foldable, type Loaded } from './load.js';
 
 type Decided = Array<{ type: EventType; data: Record<string, unknown> }>;
@@ -90,6 +91,15 @@ export async function executeAcross<T extends Record<string, unknown>>(ctx: Comm
       return answer(() => undefined);
     }
 
+    if (ctx.backRecord) {
+      const at = ctx.env.now().toISOString();
+      try {
+        for (const name of names) if (decided[name].length > 0) assertEffectiveOrder(options.parts[name].stream, loaded[name].events, at);
+      } catch (err) {
+        if (verifyFirst()) continue;
+        throw err;
+      }
+    }
     const toAppend = {} as Record<keyof T & string, EventToAppend[]>;
     const appends: StreamAppend[] = names.map((name) => {
       if (decided[name].length > MAX_EVENTS_PER_PART) throw new Error(`${options.step} decided ${decided[name].length} events for ${name}; at most ${MAX_EVENTS_PER_PART}`);
@@ -109,7 +119,7 @@ export async function executeAcross<T extends Record<string, unknown>>(ctx: Comm
           return;
         }
         const first = done.nextRevision - events.length + 1;
-        const written = events.map((e, i) => ({ id: e.id, type: e.type, revision: first + i, position: done.position }));
+        const written = events.map((e, i) => writtenRef(e, first + i, done.position));
         if (ctx.cache) remember(ctx.cache, ctx, aggregate, stream, loaded[name], events, written);
         results[name] = { stream, revision: done.nextRevision, position: done.position, events: written.map(({ id, type, revision }) => ({ id, type, revision })) };
       });

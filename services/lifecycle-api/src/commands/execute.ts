@@ -1,8 +1,9 @@
-import { currentSchemaVersion, parseCommand, type Actor, type CommandType, type Decider, type EventType } from '@gongguan/domain';
+import { currentSchemaVersion, parseCommand, toShanghaiDate, type Actor, type CommandType, type Decider, type EventType } from '@gongguan/domain';
 import { isConcurrencyError, type EventStore, type EventToAppend, type JsonObject } from '@gongguan/event-store';
 import { appError, isAppError } from '@gongguan/platform';
 import { nameBasedUuid, type Environment } from './ids.js';
 import type { AggregateCache, EventRef } from './aggregate-cache.js';
+import { assertEffectiveOrder, type BackRecord } from './back-record.js';
 import { foldEvents, loadAggregate, type Foldable, type Loaded } from './load.js';
 
 /** Who is acting and on behalf of which request; built by the HTTP layer from the token. */
@@ -23,6 +24,12 @@ export interface CommandContext {
   cache?: AggregateCache | undefined;
   /** The caller's bureau (the token's `bureau` claim): commands act inside it only. */
   bureau: string;
+  /**
+   * Set when the command is back-recorded (an `Effective-Date`, an import): `env.now()` then
+   * answers the effective instant, each event says who entered it, and no stream it writes may
+   * already hold a later fact (see back-record.ts).
+   */
+  backRecord?: BackRecord | undefined;
 }
 
 export interface StepResult {
@@ -105,13 +112,21 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
       };
     }
     if (decided.length > MAX_EVENTS_PER_STEP) throw new Error(`${options.type} decided ${decided.length} events; at most ${MAX_EVENTS_PER_STEP}`);
+    if (ctx.backRecord) {
+      try {
+        assertEffectiveOrder(options.stream, loaded.events, command.at);
+      } catch (err) {
+        if (verifyFirst()) continue;
+        throw err;
+      }
+    }
     const toAppend = eventsToAppend(ctx, decided, idFor);
     try {
       const appended = await ctx.store.append(options.stream, toAppend, {
         expectedRevision: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision,
       });
       const first = appended.nextRevision - toAppend.length + 1;
-      const written = toAppend.map((e, i) => ({ id: e.id, type: e.type, revision: first + i, position: appended.position }));
+      const written = toAppend.map((e, i) => writtenRef(e, first + i, appended.position));
       if (cache) remember(cache, ctx, options.aggregate, options.stream, loaded, toAppend, written);
       return { stream: options.stream, revision: appended.nextRevision, position: appended.position, events: written.map(({ id, type, revision }) => ({ id, type, revision })) };
     } catch (err) {
@@ -150,10 +165,18 @@ export function eventsToAppend(
       actorRole: ctx.actor.role,
       correlationId: ctx.correlationId,
       causationId: ctx.causationId,
-      effectiveDate: effectiveDateOf(event.data),
+      // A back-recorded fact always says its date: the data's own business date, else the day it took effect.
+      effectiveDate: effectiveDateOf(event.data) ?? (ctx.backRecord ? toShanghaiDate(ctx.backRecord.effectiveAt) : undefined),
       reason: reasonOf(event.data),
+      ...(ctx.backRecord ? { backRecorded: { by: ctx.backRecord.by, role: ctx.backRecord.role } } : {}),
     },
   }));
+}
+
+/** The reference to an event this process just appended. */
+export function writtenRef(event: EventToAppend, revision: number, position: EventRef['position']): EventRef {
+  const at = event.data.at;
+  return { id: event.id, type: event.type, revision, position, at: typeof at === 'string' ? at : undefined };
 }
 
 /**

@@ -84,5 +84,6 @@ export function foldEvents<S, E>(
 }
 
 export function refOf(event: RecordedEvent): EventRef {
-  return { id: event.id, type: event.type, revision: event.revision, position: event.position };
+  const at = event.data.at;
+  return { id: event.id, type: event.type, revision: event.revision, position: event.position, at: typeof at === 'string' ? at : undefined };
 }

@@ -9,6 +9,7 @@ import type { Environment } from '../commands/ids.js';
 import { requestHash, type IdempotencyStore } from '../idempotency/store.js';
 import { callerBureau, type BureauAccess, type ResourceRef } from '../bureaus/access.js';
 import { domainErrorTranslator } from './errors.js';
+import { EFFECTIVE_DATE_PATTERN, effectiveEnvironment, effectiveInstant } from '../commands/back-record.js';
 
 /** What a command route answers: the steps it wrote, for read-your-writes and ETags. */
 export const CommandResult = z
@@ -80,6 +81,14 @@ const IfMatch = z.string().regex(/^(W\/)?"?-?\d{1,15}"?$/, 'must be a revision a
 const Headers = z.object({
   'idempotency-key': IdempotencyKey.optional().describe('Makes the POST safe to retry: the same key and body give the first answer back'),
   'if-match': IfMatch.optional().describe('The revision you decided on (the ETag of the GET); a stale one is 412'),
+  'effective-date': z
+    .string()
+    .regex(EFFECTIVE_DATE_PATTERN, 'must be a date YYYY-MM-DD or an ISO 8601 instant with offset')
+    .optional()
+    .describe(
+      'Back-records the command (补录): the date (Asia/Shanghai) or instant the fact took effect, never in the future. ' +
+        "The rules are checked as of that date; each event carries metadata.backRecorded naming who entered it; a stream's effective dates never go backwards (409 EFFECTIVE_DATE_BEFORE_STREAM).",
+    ),
 });
 
 /** Registers one POST command route: roles, schemas, If-Match, Idempotency-Key, problem+json. */
@@ -107,9 +116,14 @@ export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: Http
       const key = headers['idempotency-key'];
       const ifMatchRaw = headers['if-match'];
       const ifMatch = ifMatchRaw === undefined ? undefined : Number(ifMatchRaw.replace(/^W\//, '').replaceAll('"', ''));
+      const effectiveHeader = headers['effective-date'];
+      // An effective date in the future or malformed is refused before anything else (and before a key is claimed).
+      const backRecord =
+        effectiveHeader === undefined ? undefined : { effectiveAt: effectiveInstant(effectiveHeader, deps.env.now()), by: principal.subject, role };
       const ctx: CommandContext = {
         store: deps.store,
-        env: deps.env,
+        env: backRecord ? effectiveEnvironment(deps.env, backRecord.effectiveAt) : deps.env,
+        backRecord,
         actor: { id: principal.subject, role },
         correlationId: request.id,
         causationId: key ?? request.id,
@@ -140,7 +154,9 @@ export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: Http
       };
 
       if (key === undefined) return send(reply, await run(), false);
-      const hash = requestHash('POST', request.url.split('?')[0] ?? request.url, request.body);
+      // The effective date is part of what was asked: the same key with another date is another request.
+      const path = request.url.split('?')[0] ?? request.url;
+      const hash = requestHash('POST', effectiveHeader === undefined ? path : `${path}#effective-date=${effectiveHeader}`, request.body);
       const claim = await deps.idempotency.claim(principal.subject, key, hash);
       switch (claim.kind) {
         case 'replay':

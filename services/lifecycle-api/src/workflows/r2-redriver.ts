@@ -6,6 +6,7 @@ import { pendingSubsidyAssessments, project } from '@gongguan/domain';
 import type { Environment } from '../commands/ids.js';
 import { readAggregate } from '../commands/load.js';
 import { assessContractPayment } from './r2-assessment.js';
+import { effectiveEnvironment, type BackRecord } from '../commands/back-record.js';
 
 const PROCESS = 'r2-assessment';
 const WAKE_INTERVAL_MS = 250;
@@ -45,7 +46,12 @@ export async function runR2Redriver(options: RedriverOptions): Promise<void> {
         const projectId = event.stream.slice('project-'.length);
         const paymentId = String(event.data.paymentId);
         const step = event.type === 'ContractPaymentConfirmed' ? 'payment' : 'reversal';
-        if (await isPending(store, projectId, paymentId, step)) await assessWithRetries(options, { projectId, paymentId, step, correlationId: event.metadata.correlationId, causationId: event.id });
+        // A back-recorded payment is assessed as of its own date and entered by the same person, as the request would have done.
+        const at = typeof event.data.at === 'string' ? event.data.at : undefined;
+        const backRecord = event.metadata.backRecorded && at ? { effectiveAt: at, ...event.metadata.backRecorded } : undefined;
+        if (await isPending(store, projectId, paymentId, step)) {
+          await assessWithRetries(options, { projectId, paymentId, step, correlationId: event.metadata.correlationId, causationId: event.id, backRecord });
+        }
         await sql.query(
           `insert into lifecycle.process_checkpoints (process, position) values ($1, $2)
            on conflict (process) do update set position = excluded.position, updated_at = now()`,
@@ -68,12 +74,20 @@ async function isPending(store: EventStore, projectId: string, paymentId: string
 
 async function assessWithRetries(
   options: RedriverOptions,
-  job: { projectId: string; paymentId: string; step: 'payment' | 'reversal'; correlationId: string; causationId: string },
+  job: { projectId: string; paymentId: string; step: 'payment' | 'reversal'; correlationId: string; causationId: string; backRecord: BackRecord | undefined },
 ): Promise<void> {
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       await assessContractPayment(
-        { store: options.store, env: options.env, actor: ACTOR, correlationId: job.correlationId, causationId: job.causationId, bureau: SYSTEM_BUREAU },
+        {
+          store: options.store,
+          env: job.backRecord ? effectiveEnvironment(options.env, job.backRecord.effectiveAt) : options.env,
+          backRecord: job.backRecord,
+          actor: ACTOR,
+          correlationId: job.correlationId,
+          causationId: job.causationId,
+          bureau: SYSTEM_BUREAU,
+        },
         job.projectId,
         job.paymentId,
         job.step,
