@@ -14,6 +14,8 @@ export interface ActivityRow {
   actor_role: string;
   recorded_at: string;
   effective_date: string | null;
+  /** Who entered the fact after it happened (back-recording, an import); null when it was recorded live. */
+  back_recorded_by: string | null;
   project_id: string | null;
   programme_id: string | null;
   summary: string;
@@ -38,6 +40,7 @@ export const activity = table<ActivityRow>({
     actor_role: 'text',
     recorded_at: 'timestamptz',
     effective_date: 'text',
+    back_recorded_by: 'text',
     project_id: 'text',
     programme_id: 'text',
     summary: 'text',
@@ -113,7 +116,7 @@ function claimantBureau(rows: RowStore, claimant: { kind: 'disbursement' | 'cont
 export const activityProjection: Projection = {
   name: 'activity',
   // 2: bureau_code and bureau_path (issue 18); 3: a bank reference claim is its claimant's bureau's (was the legacy bureau's).
-  version: 3,
+  version: 4,
   description: 'activity feed: who did what, when',
   tables: [activity, bureaus, owners],
   // Domain events only: the audit service's tree heads are not something a person did.
@@ -139,6 +142,7 @@ export const activityProjection: Projection = {
       actor_role: envelope.metadata.actorRole,
       recorded_at: envelope.metadata.recordedAt,
       effective_date: envelope.metadata.effectiveDate ?? null,
+      back_recorded_by: envelope.metadata.backRecorded?.by ?? null,
       project_id: field(event.data, 'projectId'),
       programme_id: field(event.data, 'programmeId'),
       summary: summarise(event),

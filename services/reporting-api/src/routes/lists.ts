@@ -181,6 +181,8 @@ export const listSpecs: ListSpec[] = [
       programmeId: eq('programme_id', 'programme'),
       type: eq('type', 'event type, e.g. ProjectApproved'),
       stream: eq('stream', 'stream'),
+      backRecorded: bool('t.back_recorded_by is not null', 'true: facts entered after they happened (补录, back-recorded or imported); false: recorded live'),
+      backRecordedBy: eq('back_recorded_by', 'who entered back-recorded facts'),
       from: { schema: IsoDateParam, where: (p) => `t.recorded_at >= ${p}::date`, description: 'recorded on or after (UTC date)' },
       to: { schema: IsoDateParam, where: (p) => `t.recorded_at < (${p}::date + 1)`, description: 'recorded on or before (UTC date)' },
     },
