@@ -204,3 +204,13 @@ export type { R3LedgerCommand, R3LedgerEntry, R3LedgerEvent, R3LedgerState } fro
 export { r3EntitlementView, r3EntitlementViews } from './subsidy/r3-ledger.js';
 export { assessR2, assessR3 } from './subsidy/r2-rules.js';
 export type { R2Assessment, R2Entry } from './subsidy/r2-rules.js';
+export {
+  EvidenceTarget,
+  FileName,
+  MediaType,
+  Sha256,
+  evidenceRoles,
+  EVIDENCE_EVENT_TYPES,
+  type EvidenceKind,
+  type EvidenceRecord,
+} from './evidence/evidence.js';

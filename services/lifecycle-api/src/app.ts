@@ -17,6 +17,8 @@ import { registerSelectionRoutes } from './routes/selection-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
 import { registerBureauRoutes } from './routes/bureau-routes.js';
 import { registerSummaryRoutes } from './routes/summary-routes.js';
+import { registerEvidenceRoutes, type EvidenceLimits } from './routes/evidence-routes.js';
+import type { SqlExecutor } from '@gongguan/platform/db';
 import { BureauAccess } from './bureaus/access.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 
@@ -24,8 +26,8 @@ import { runR2Redriver } from './workflows/r2-redriver.js';
  * One of the lifecycle's own settings: from the parsed config, or, where the process's config
  * schema does not know it (tests mount the service on the base schema), from the environment.
  */
-function ownSetting<K extends keyof typeof lifecycleConfigFields>(config: unknown, name: K): number {
-  return (config as Partial<Config>)[name] ?? lifecycleConfigFields[name].parse(process.env[name] || undefined);
+function ownSetting<K extends keyof typeof lifecycleConfigFields>(config: unknown, name: K): Config[K] {
+  return (config as Partial<Config>)[name] ?? (lifecycleConfigFields[name].parse(process.env[name] || undefined) as Config[K]);
 }
 
 /** How often old idempotency keys are purged. */
@@ -43,7 +45,7 @@ export interface LifecycleOptions {
 }
 
 /** Every command of officers, reviewers, approvers and finance, under /v1. */
-export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
+export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps, evidence: { sql: SqlExecutor; limits: EvidenceLimits }): void {
   registerProgrammeCommands(app, deps);
   registerProjectCommands(app, deps);
   registerMoneyCommands(app, deps);
@@ -52,6 +54,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps): void {
   registerStateRoutes(app, deps.store, deps.bureaus, deps.cache);
   registerBureauRoutes(app, deps);
   registerSummaryRoutes(app, deps);
+  registerEvidenceRoutes(app, deps, evidence.sql, evidence.limits);
 }
 
 /** Commands of officers, reviewers, approvers and finance: every change to a programme, project, disbursement or subsidy ledger. */
@@ -66,7 +69,8 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       const cacheStreams = options.cacheStreams ?? ownSetting(deps.config, 'AGGREGATE_CACHE_STREAMS');
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
       const idempotency = idempotencyStore(deps.sql);
-      registerLifecycleRoutes(app, { store, env, idempotency, cache, bureaus: new BureauAccess(store, cache) });
+      const limits = { maxBytes: ownSetting(deps.config, 'EVIDENCE_MAX_BYTES'), types: ownSetting(deps.config, 'EVIDENCE_TYPES') };
+      registerLifecycleRoutes(app, { store, env, idempotency, cache, bureaus: new BureauAccess(store, cache) }, { sql: deps.sql, limits });
       const retentionHours = ownSetting(deps.config, 'IDEMPOTENCY_RETENTION_HOURS');
       if (retentionHours > 0) {
         const log = deps.logger.child({ process: 'idempotency-retention' });

@@ -5,6 +5,8 @@ import { held, paidNet } from '../entitlement/claims.js';
 import { describeEntitlement, type EntitlementRef } from '../entitlement/entitlement.js';
 import { domainError } from '../errors.js';
 import { formatYuan } from '../values/fen.js';
+import { isRepeatOf, requireEvidenceRole, type EvidenceRecord } from '../evidence/evidence.js';
+import { entryOf, withEntry } from '../values/keyed.js';
 import type { DisbursementCommand, DisbursementEvent, RuleKind } from './disbursement.js';
 import { disbursementCommandRoles } from './disbursement.js';
 
@@ -20,6 +22,8 @@ export interface DisbursementState {
   readonly bankReference: string | null;
   readonly clawedBack: number;
   readonly clawbackIds: readonly string[];
+  /** Evidence files attached (issue 19), by evidence id; `attachedTo` is the disbursement itself. */
+  readonly evidence: Readonly<Record<string, EvidenceRecord>>;
 }
 
 export const initialDisbursementState: DisbursementState = {
@@ -33,6 +37,7 @@ export const initialDisbursementState: DisbursementState = {
   bankReference: null,
   clawedBack: 0,
   clawbackIds: [],
+  evidence: {},
 };
 
 /** What one disbursement command decides: events for the disbursement stream and for its entitlement's stream. */
@@ -105,6 +110,13 @@ export function decideDisbursement(command: DisbursementCommand, state: Disburse
     };
   }
   if (state.status === 'none') throw domainError('DISBURSEMENT_NOT_FOUND', 'this disbursement has not been requested');
+  if (command.type === 'AttachDisbursementEvidence') {
+    // In every status, cancelled and reversed too: a document records what happened.
+    requireEvidenceRole('disbursement', command.actor.role);
+    const existing = entryOf(state.evidence, command.data.evidenceId);
+    if (isRepeatOf(existing, command.data, `disbursement ${state.disbursementId}`, command.data.evidenceId)) return only([]);
+    return only([{ type: 'DisbursementEvidenceAttached', data: { ...base, disbursementId: state.disbursementId, ...command.data } }]);
+  }
   const recorded = { ...base, disbursementId: state.disbursementId };
   const linked = state.entitlement !== null;
   const claimOf = (entitlement: EntitlementView) => ({ ...base, entitlement: entitlement.key, disbursementId: state.disbursementId });
@@ -214,6 +226,10 @@ export function evolveDisbursement(state: DisbursementState, event: Disbursement
       return { ...state, status: 'reversed' };
     case 'DisbursementClawedBack':
       return { ...state, clawedBack: state.clawedBack + event.data.amount, clawbackIds: [...state.clawbackIds, event.data.clawbackId] };
+    case 'DisbursementEvidenceAttached': {
+      const { evidenceId, sha256, name, size, mediaType, by, at, disbursementId } = event.data;
+      return { ...state, evidence: withEntry(state.evidence, evidenceId, { sha256, name, size, mediaType, attachedTo: { kind: 'disbursement', id: disbursementId }, by: by.id, at }) };
+    }
     default:
       return assertNever(event);
   }

@@ -8,6 +8,7 @@ import { proseText } from '../values/text.js';
 import { CreditCode } from '../values/credit-code.js';
 import { PositiveFen } from '../values/fen.js';
 import { EntitlementRef } from '../entitlement/entitlement.js';
+import { disbursementEvidenceCommandSchemas, disbursementEvidenceEventSchemas } from '../evidence/evidence.js';
 
 export const RuleKind = z.enum(['R1', 'R2', 'R3']);
 export type RuleKind = z.infer<typeof RuleKind>;
@@ -34,6 +35,7 @@ export const disbursementCommandSchemas = {
   ReverseDisbursement: z.strictObject({ reversedOn: IsoDate, reason: Text }),
   /** Money is recovered after an audit finding or a recomputed entitlement. */
   ClawBackDisbursement: z.strictObject({ clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, reason: Text, basis: Basis }),
+  ...disbursementEvidenceCommandSchemas,
 } as const;
 
 export const disbursementEventSchemas = {
@@ -77,6 +79,7 @@ export const disbursementEventSchemas = {
     reason: RecordedText,
     basis: z.string().min(1),
   }),
+  ...disbursementEvidenceEventSchemas,
 } as const;
 
 export type DisbursementCommand = CommandsOf<typeof disbursementCommandSchemas>;
@@ -90,6 +93,7 @@ export const disbursementCommandRoles: Record<DisbursementCommandType, Role[]> =
   RecordDisbursementPayment: ['finance'],
   ReverseDisbursement: ['finance'],
   ClawBackDisbursement: ['finance'],
+  AttachDisbursementEvidence: ['finance'],
 };
 
 export function disbursementStream(disbursementId: string): string {

@@ -3,17 +3,24 @@ import type { Role } from '../roles.js';
 import { advancementCommandSchemas } from './commands-advancement.js';
 import { promotionCommandSchemas } from './commands-promotion.js';
 import { solicitationCommandSchemas } from './commands-solicitation.js';
+import { evidenceCommandSchemas } from '../evidence/evidence.js';
 
 export const projectCommandSchemas = {
   ...solicitationCommandSchemas,
   ...advancementCommandSchemas,
   ...promotionCommandSchemas,
+  ...evidenceCommandSchemas,
 } as const;
 
 export type SolicitationCommand = CommandsOf<typeof solicitationCommandSchemas>;
 export type AdvancementCommand = CommandsOf<typeof advancementCommandSchemas>;
 export type PromotionCommand = CommandsOf<typeof promotionCommandSchemas>;
-export type ProjectCommand = SolicitationCommand | AdvancementCommand | PromotionCommand;
+export type EvidenceCommand = CommandsOf<typeof evidenceCommandSchemas>;
+export type ProjectCommand = SolicitationCommand | AdvancementCommand | PromotionCommand | EvidenceCommand;
+
+export function isEvidenceCommand(command: ProjectCommand): command is EvidenceCommand {
+  return Object.hasOwn(evidenceCommandSchemas, command.type);
+}
 export type ProjectCommandType = ProjectCommand['type'];
 
 export function isSolicitationCommand(command: ProjectCommand): command is SolicitationCommand {
@@ -61,4 +68,6 @@ export const projectCommandRoles: Record<ProjectCommandType, Role[]> = {
   ConcludeAcceptance: ['approver'],
   CloseProject: ['officer'],
   GradeAnnualPerformance: ['officer', 'approver'],
+  // Which of the two depends on what the file is attached to (evidence/evidence.ts, evidenceRoles).
+  AttachEvidence: ['officer', 'finance'],
 };

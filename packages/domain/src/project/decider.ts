@@ -2,12 +2,13 @@ import { assertRole } from '../authorize.js';
 import type { Decider } from '../decider.js';
 import { domainError } from '../errors.js';
 import type { ProjectCommand } from './commands.js';
-import { isAdvancementCommand, isSolicitationCommand, projectCommandRoles } from './commands.js';
+import { isAdvancementCommand, isEvidenceCommand, isSolicitationCommand, projectCommandRoles } from './commands.js';
+import { decideEvidence, evolveEvidence } from './decide-evidence.js';
 import { decideAdvancement } from './decide-advancement.js';
 import { decidePromotion } from './decide-promotion.js';
 import { decideSolicitation } from './decide-solicitation.js';
 import type { ProjectEvent } from './events.js';
-import { isAdvancementEvent, isSolicitationEvent } from './events.js';
+import { isAdvancementEvent, isEvidenceEvent, isSolicitationEvent } from './events.js';
 import { evolveAdvancement } from './evolve-advancement.js';
 import { evolvePromotion } from './evolve-promotion.js';
 import { evolveSolicitation } from './evolve-solicitation.js';
@@ -22,6 +23,8 @@ function decide(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
   assertRole(command.type, command.actor, projectCommandRoles[command.type]);
   if (command.type !== 'SubmitProject') {
     if (state.status === 'none') throw domainError('PROJECT_NOT_FOUND', 'this project has not been submitted');
+    // A document of what happened may be attached whatever the status (see decide-evidence.ts).
+    if (isEvidenceCommand(command)) return decideEvidence(command, state);
     if (endedStatuses.includes(state.status)) {
       throw domainError('PROJECT_ENDED', `project ${state.projectId} is ${describeStatus(state.status)} and accepts no further commands`, {
         status: state.status,
@@ -39,6 +42,7 @@ function decide(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
 function evolve(state: ProjectState, event: ProjectEvent): ProjectState {
   if (isSolicitationEvent(event)) return evolveSolicitation(state, event);
   if (isAdvancementEvent(event)) return evolveAdvancement(state, event);
+  if (isEvidenceEvent(event)) return evolveEvidence(state, event);
   return evolvePromotion(state, event);
 }
 
@@ -47,8 +51,8 @@ function evolve(state: ProjectState, event: ProjectEvent): ProjectState {
  * solicitation (征集) → advancement (推进) → promotion (推广). Every rule that concerns one
  * project alone lives here: review, conflict of interest, publicity, the task book and its
  * milestones, supervision, changes, the one extension, stage gates, contracts and their bank
- * payments, acceptance, and the claim on the one-time R1 grant. A closed, rejected or terminated
- * project refuses every command.
+ * payments, acceptance, and the claim on the one-time R1 grant; and the evidence files attached to
+ * them. A closed, rejected or terminated project refuses every command but AttachEvidence.
  */
 export const projectDecider: Decider<ProjectCommand, ProjectState, ProjectEvent> = {
   decide,

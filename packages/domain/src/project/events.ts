@@ -2,17 +2,24 @@ import type { EventsOf } from '../decider.js';
 import { advancementEventSchemas } from './events-advancement.js';
 import { promotionEventSchemas } from './events-promotion.js';
 import { solicitationEventSchemas } from './events-solicitation.js';
+import { evidenceEventSchemas } from '../evidence/evidence.js';
 
 export const projectEventSchemas = {
   ...solicitationEventSchemas,
   ...advancementEventSchemas,
   ...promotionEventSchemas,
+  ...evidenceEventSchemas,
 } as const;
 
 export type SolicitationEvent = EventsOf<typeof solicitationEventSchemas>;
 export type AdvancementEvent = EventsOf<typeof advancementEventSchemas>;
 export type PromotionEvent = EventsOf<typeof promotionEventSchemas>;
-export type ProjectEvent = SolicitationEvent | AdvancementEvent | PromotionEvent;
+export type EvidenceEvent = EventsOf<typeof evidenceEventSchemas>;
+export type ProjectEvent = SolicitationEvent | AdvancementEvent | PromotionEvent | EvidenceEvent;
+
+export function isEvidenceEvent(event: ProjectEvent): event is EvidenceEvent {
+  return Object.hasOwn(evidenceEventSchemas, event.type);
+}
 
 export function isSolicitationEvent(event: ProjectEvent): event is SolicitationEvent {
   return Object.hasOwn(solicitationEventSchemas, event.type);

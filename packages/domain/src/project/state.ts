@@ -1,6 +1,7 @@
 import type { ProgrammePolicy } from '../policy.js';
 import { KeyedLog } from '../values/keyed-log.js';
 import type { Claims, EntitlementView } from '../entitlement/claims.js';
+import type { EvidenceRecord } from '../evidence/evidence.js';
 import { claimsOf } from '../entitlement/claims.js';
 import type { AcceptanceResult, Indicator, Organisation, PerformanceGrade, PrincipalInvestigator, ProposedChange, Stage } from './values.js';
 
@@ -137,6 +138,8 @@ export interface ProjectState {
   readonly grades: Readonly<Record<string, PerformanceGrade>>;
   /** The day it was rejected, terminated or closed (the Shanghai date of that event). */
   readonly endedOn: string | null;
+  /** Evidence files attached (issue 19), by evidence id: the bytes are in the blob store under `sha256`. */
+  readonly evidence: Readonly<Record<string, EvidenceRecord>>;
 }
 
 export const initialProjectState: ProjectState = {
@@ -176,6 +179,7 @@ export const initialProjectState: ProjectState = {
   acceptance: null,
   grades: {},
   endedOn: null,
+  evidence: {},
 };
 
 export function projectStream(projectId: string): string {

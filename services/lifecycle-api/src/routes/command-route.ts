@@ -78,7 +78,7 @@ export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 visible ASCII characters');
 const IfMatch = z.string().regex(/^(W\/)?"?-?\d{1,15}"?$/, 'must be a revision as returned in ETag, e.g. "4"');
 
-const Headers = z.object({
+export const CommandHeaders = z.object({
   'idempotency-key': IdempotencyKey.optional().describe('Makes the POST safe to retry: the same key and body give the first answer back'),
   'if-match': IfMatch.optional().describe('The revision you decided on (the ETag of the GET); a stale one is 412'),
   'effective-date': z
@@ -106,91 +106,117 @@ export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: Http
       tags: def.tags,
       params: def.params,
       body: def.body.meta({ example: def.bodyExample }),
-      headers: Headers,
+      headers: CommandHeaders,
       response: responses,
     },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const headers = request.headers as z.infer<typeof Headers>;
-      const principal = request.principal!;
-      const role = principal.roles.find((r) => def.roles.includes(r))!;
-      const key = headers['idempotency-key'];
-      const ifMatchRaw = headers['if-match'];
-      const ifMatch = ifMatchRaw === undefined ? undefined : Number(ifMatchRaw.replace(/^W\//, '').replaceAll('"', ''));
-      const effectiveHeader = headers['effective-date'];
-      // An effective date in the future or malformed is refused before anything else (and before a key is claimed).
-      const backRecord =
-        effectiveHeader === undefined ? undefined : { effectiveAt: effectiveInstant(effectiveHeader, deps.env.now()), by: principal.subject, role };
-      const ctx: CommandContext = {
-        store: deps.store,
-        env: backRecord ? effectiveEnvironment(deps.env, backRecord.effectiveAt) : deps.env,
-        backRecord,
-        actor: { id: principal.subject, role },
-        correlationId: request.id,
-        causationId: key ?? request.id,
-        idSeed: key === undefined ? undefined : `${principal.subject}|${key}`,
-        cache: deps.cache,
-        bureau: callerBureau(principal),
-      };
-      const run = async (): Promise<{ status: number; body: string; location: string | null; etag: string | null }> => {
-        try {
-          const input = { params: request.params as z.output<P>, body: request.body as z.output<B> };
-          await deps.bureaus.authorizeCommand(ctx.bureau, def.commandType, def.resources({ ...input, bureau: ctx.bureau }));
-          const outcome = await def.run(ctx, { ...input, ifMatch });
-          const result = toResult(outcome);
-          return {
-            status: def.created ? 201 : 200,
-            // Built field by field in toResult, so it is the schema's shape without a runtime parse
-            // (test/lifecycle-e2e.test.ts checks every answer of a whole lifecycle against it).
-            body: JSON.stringify(result),
-            location: outcome.location ?? null,
-            etag: `"${result.revision}"`,
-          };
-        } catch (err) {
-          const problem = toAppError(err, [domainErrorTranslator]);
-          if (problem.status >= 500) throw err;
-          request.log.info({ code: problem.publicCode, status: problem.status }, problem.message);
-          return problemResponse(problem, request);
-        }
-      };
-
-      if (key === undefined) return send(reply, await run(), false);
-      // The effective date is part of what was asked: the same key with another date is another request.
-      const path = request.url.split('?')[0] ?? request.url;
-      const hash = requestHash('POST', effectiveHeader === undefined ? path : `${path}#effective-date=${effectiveHeader}`, request.body);
-      const claim = await deps.idempotency.claim(principal.subject, key, hash);
-      switch (claim.kind) {
-        case 'replay':
-          return send(reply, { status: claim.response.statusCode, ...claim.response }, true);
-        case 'mismatch':
-          throw appError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request; use a new key');
-        case 'in-progress':
-          throw appError('CONCURRENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress', {
-            headers: { 'retry-after': String(claim.retryAfterSeconds) },
-          });
-        case 'new':
-        case 'resume': {
-          let response;
-          try {
-            response = await run();
-          } catch (err) {
-            await deps.idempotency.release(principal.subject, key);
-            throw err;
-          }
-          // A transient conflict is not an answer worth keeping: the client may retry with the same key.
-          if (response.status === 409 && JSON.parse(response.body).code === 'CONCURRENCY_CONFLICT') {
-            await deps.idempotency.release(principal.subject, key);
-          } else {
-            await deps.idempotency.complete(principal.subject, key, { statusCode: response.status, ...response });
-          }
-          return send(reply, response, false);
-        }
-        default: {
-          const never: never = claim;
-          throw new Error(`unknown claim ${JSON.stringify(never)}`);
-        }
-      }
-    },
+    handler: (request: FastifyRequest, reply: FastifyReply) =>
+      handleCommand(deps, request, reply, {
+        roles: def.roles,
+        created: def.created ?? false,
+        commandType: def.commandType,
+        resources: (bureau) => def.resources({ params: request.params as z.output<P>, body: request.body as z.output<B>, bureau }),
+        run: (ctx, ifMatch) => def.run(ctx, { params: request.params as z.output<P>, body: request.body as z.output<B>, ifMatch }),
+        hashed: { path: request.url.split('?')[0] ?? request.url, body: request.body },
+      }),
   });
+}
+
+/** One command request, whatever its body: what {@link handleCommand} needs of the route. */
+export interface CommandRequestSpec {
+  roles: readonly Role[];
+  created: boolean;
+  commandType?: CommandType | undefined;
+  /** The resources the request names, for the bureau check (before `run`). */
+  resources(bureau: string): ResourceRef[];
+  run(ctx: CommandContext, ifMatch: number | undefined): Promise<CommandOutcome>;
+  /** What an Idempotency-Key's request hash covers: the same key with anything else is refused. */
+  hashed: { path: string; body: unknown };
+}
+
+/**
+ * The part of a command route after validation: the caller's context, the bureau check,
+ * If-Match, Idempotency-Key (claim, replay, release), and the answer (result or problem+json).
+ * commandRoute uses it for JSON bodies; the evidence upload for a file's bytes.
+ */
+export async function handleCommand(deps: CommandDeps, request: FastifyRequest, reply: FastifyReply, spec: CommandRequestSpec) {
+  const headers = request.headers as z.infer<typeof CommandHeaders>;
+  const principal = request.principal!;
+  const role = principal.roles.find((r) => spec.roles.includes(r))!;
+  const key = headers['idempotency-key'];
+  const ifMatchRaw = headers['if-match'];
+  const ifMatch = ifMatchRaw === undefined ? undefined : Number(ifMatchRaw.replace(/^W\//, '').replaceAll('"', ''));
+  const effectiveHeader = headers['effective-date'];
+  // An effective date in the future or malformed is refused before anything else (and before a key is claimed).
+  const backRecord =
+    effectiveHeader === undefined ? undefined : { effectiveAt: effectiveInstant(effectiveHeader, deps.env.now()), by: principal.subject, role };
+  const ctx: CommandContext = {
+    store: deps.store,
+    env: backRecord ? effectiveEnvironment(deps.env, backRecord.effectiveAt) : deps.env,
+    backRecord,
+    actor: { id: principal.subject, role },
+    correlationId: request.id,
+    causationId: key ?? request.id,
+    idSeed: key === undefined ? undefined : `${principal.subject}|${key}`,
+    cache: deps.cache,
+    bureau: callerBureau(principal),
+  };
+  const run = async (): Promise<{ status: number; body: string; location: string | null; etag: string | null }> => {
+    try {
+      await deps.bureaus.authorizeCommand(ctx.bureau, spec.commandType, spec.resources(ctx.bureau));
+      const outcome = await spec.run(ctx, ifMatch);
+      const result = toResult(outcome);
+      return {
+        status: spec.created ? 201 : 200,
+        // Built field by field in toResult, so it is the schema's shape without a runtime parse
+        // (test/lifecycle-e2e.test.ts checks every answer of a whole lifecycle against it).
+        body: JSON.stringify(result),
+        location: outcome.location ?? null,
+        etag: `"${result.revision}"`,
+      };
+    } catch (err) {
+      const problem = toAppError(err, [domainErrorTranslator]);
+      if (problem.status >= 500) throw err;
+      request.log.info({ code: problem.publicCode, status: problem.status }, problem.message);
+      return problemResponse(problem, request);
+    }
+  };
+
+  if (key === undefined) return send(reply, await run(), false);
+  // The effective date is part of what was asked: the same key with another date is another request.
+  const path = spec.hashed.path;
+  const hash = requestHash('POST', effectiveHeader === undefined ? path : `${path}#effective-date=${effectiveHeader}`, spec.hashed.body);
+  const claim = await deps.idempotency.claim(principal.subject, key, hash);
+  switch (claim.kind) {
+    case 'replay':
+      return send(reply, { status: claim.response.statusCode, ...claim.response }, true);
+    case 'mismatch':
+      throw appError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request; use a new key');
+    case 'in-progress':
+      throw appError('CONCURRENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress', {
+        headers: { 'retry-after': String(claim.retryAfterSeconds) },
+      });
+    case 'new':
+    case 'resume': {
+      let response;
+      try {
+        response = await run();
+      } catch (err) {
+        await deps.idempotency.release(principal.subject, key);
+        throw err;
+      }
+      // A transient conflict is not an answer worth keeping: the client may retry with the same key.
+      if (response.status === 409 && JSON.parse(response.body).code === 'CONCURRENCY_CONFLICT') {
+        await deps.idempotency.release(principal.subject, key);
+      } else {
+        await deps.idempotency.complete(principal.subject, key, { statusCode: response.status, ...response });
+      }
+      return send(reply, response, false);
+    }
+    default: {
+      const never: never = claim;
+      throw new Error(`unknown claim ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 const eventRefs = (events: StepResult['events']): CommandResult['events'] => events.map(({ id, type, revision }) => ({ id, type, revision }));
