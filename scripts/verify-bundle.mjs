@@ -16,7 +16,7 @@ const GENESIS = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node scripts/verify-bundle.mjs <bundle-dir> [--key-id <hex sha-256 of the raw Ed25519 public key>] [--accept-incomplete]\n`);
+  process.stderr.write(`${message}\nusage: node scripts/verify-bundle.mjs <bundle-dir> [--key-id <hex sha-256 of the raw Ed25519 public key>] [--accept-incomplete] [--require-evidence]\n`);
   process.exit(2);
 }
 
@@ -69,6 +69,7 @@ const args = process.argv.slice(2);
 const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--key-id');
 const keyIdArg = args.includes('--key-id') ? args[args.indexOf('--key-id') + 1] : undefined;
 const acceptIncomplete = args.includes('--accept-incomplete');
+const requireEvidence = args.includes('--require-evidence');
 if (!dir) usage('no bundle directory given');
 if (!existsSync(join(dir, 'manifest.json'))) usage(`${dir} has no manifest.json`);
 
@@ -281,6 +282,42 @@ if (v2) {
   for (const f of money.failures) fail(`money: ${f}`);
   say(`money: ${money.summary}`);
   if (money.checked.incompleteStreams.length > 0) say(`  not replayed (incomplete in this bundle): ${money.checked.incompleteStreams.join(', ')}`);
+}
+
+// 8. Evidence files (issue 19): every file an evidence event records (its SHA-256 and size are in
+// the event, so the signed head seals them) is `evidence/<sha256>` in the bundle directory with
+// exactly those bytes, when the bundle was exported with its files (manifest.evidence.included) or
+// --require-evidence is given. A missing or changed file fails.
+{
+  const EVIDENCE_TYPES = new Set(['EvidenceAttached', 'DisbursementEvidenceAttached']);
+  const recorded = new Map();
+  let evidenceEvents = 0;
+  for (const e of events) {
+    if (!EVIDENCE_TYPES.has(e.type)) continue;
+    evidenceEvents++;
+    const d = e.data ?? {};
+    const name = `event ${e.id} (${e.stream}@${e.revision} ${e.type})`;
+    if (!HEX64.test(d.sha256 ?? '') || !Number.isSafeInteger(d.size) || d.size < 1) { fail(`${name}: records no valid sha256 and size`); continue; }
+    const known = recorded.get(d.sha256);
+    if (known === undefined) recorded.set(d.sha256, { size: d.size, name: String(d.name) });
+    else if (known.size !== d.size) fail(`${name}: records ${d.size} bytes for evidence ${d.sha256}, another event ${known.size}`);
+  }
+  const included = manifest.evidence?.included === true;
+  if (included || requireEvidence) {
+    let matched = 0;
+    for (const [hash, f] of recorded) {
+      const path = join(dir, 'evidence', hash);
+      if (!existsSync(path)) { fail(`evidence ${hash} (${f.name}) is missing: the bundle ${included ? 'was exported with its files' : 'must carry it (--require-evidence)'}`); continue; }
+      const bytes = readFileSync(path);
+      const digest = sha256(bytes).toString('hex');
+      if (digest !== hash) fail(`evidence ${hash} (${f.name}): SHA-256 ${digest} differs from what its event records`);
+      else if (bytes.length !== f.size) fail(`evidence ${hash} (${f.name}): ${bytes.length} bytes, its event records ${f.size}`);
+      else matched++;
+    }
+    say(`evidence: ${evidenceEvents} event(s) record ${recorded.size} file(s); ${matched} present with the recorded SHA-256 and size`);
+  } else {
+    say(`evidence: ${evidenceEvents} event(s) record ${recorded.size} file(s), not included (export with ?evidence=true to carry them; --require-evidence to insist)`);
+  }
 }
 
 if (failures.length > 0) {

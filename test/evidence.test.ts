@@ -22,6 +22,7 @@ import { databaseKinds, lifecycleService, startSystem, testClock } from './suppo
 // Small limits, so a "too large" file is cheap; the audit service seals only when asked.
 process.env.EVIDENCE_MAX_BYTES = '65536';
 process.env.AUDIT_SEAL_INTERVAL_MS = '0';
+process.env.AUDIT_BUNDLE_EVIDENCE_MAX_BYTES = '32768';
 
 const VERIFIER = new URL('../scripts/verify-bundle.mjs', import.meta.url).pathname;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -100,7 +101,8 @@ for (const kind of kinds) {
     t.equal(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(disposition)![1]!), CHINESE_NAME, 'filename* carries the exact Chinese name');
     t.equal((await download(`${P}/evidence/${evidenceId}`, people.auditor, { 'if-none-match': `"${sha256(report)}"` })).status, 304, 'If-None-Match the hash: 304');
     const history = await call('GET', `/v1/audit/projects/p-ev/history`, { token: people.auditor });
-    if (history.status === 200) t.ok(JSON.stringify(history.body).includes(sha256(report)), 'the audit history shows the event with its hash');
+    t.equal(history.status, 200);
+    t.ok(JSON.stringify(history.body).includes(sha256(report)), 'the audit history shows the event with its hash');
 
     // ── The same bytes again (another target, another name): one blob.
     t.equal(await blobCount(), 1);
@@ -211,6 +213,16 @@ for (const kind of kinds) {
       tt.match(ok.stdout, /evidence: 4 event\(s\) record 3 file\(s\), not included/);
       const strict = verify(dir, '--require-evidence');
       tt.equal(strict.status, 1, '--require-evidence: a bundle without its files fails');
+    });
+
+    await t.test('more evidence than AUDIT_BUNDLE_EVIDENCE_MAX_BYTES: the bundle with files is refused, problem+json', async (tt) => {
+      const big = Buffer.concat([pdf('big'), Buffer.alloc(40_000, 0x20)]);
+      tt.equal((await upload(`${P}/evidence?name=big.pdf`, people.alice, big, { 'content-type': 'application/pdf' })).status, 201, 'a 40 kB file (under EVIDENCE_MAX_BYTES)');
+      const res = await call('GET', '/v1/audit/projects/p-ev/bundle?evidence=true', { token: people.auditor });
+      tt.equal(res.status, 413);
+      tt.match(res.body, { code: 'PAYLOAD_TOO_LARGE', maxBytes: 32768 });
+      tt.match(res.headers.get('content-type'), /^application\/problem\+json/);
+      tt.equal((await call('GET', '/v1/audit/projects/p-ev/bundle', { token: people.auditor })).status, 200, 'without the files it is exported');
     });
   });
 }

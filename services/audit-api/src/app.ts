@@ -46,7 +46,7 @@ export async function createAuditContext(deps: ServiceDeps<Config>): Promise<Aud
   const cosignatures = createCosignatureStore({ store, witnesses: settings.witnessKeys.map(parseCosignerKey), origin: settings.origin, logger: deps.logger });
   const leaves = createLeafLog({ sql: deps.sql, store, logger: deps.logger });
   const sealer = createSealer({ store, leaves, key, origin: settings.origin, logger: deps.logger });
-  return { store, sql: deps.sql, leaves, sealer, key, origin: settings.origin, keys, cosignatures, snapshots: new SnapshotCache(), bureaus: createBureauScope({ store, logger: deps.logger }), sealIntervalMs: settings.sealIntervalMs };
+  return { store, sql: deps.sql, leaves, sealer, key, origin: settings.origin, keys, cosignatures, snapshots: new SnapshotCache(), bureaus: createBureauScope({ store, logger: deps.logger }), bundleEvidenceMaxBytes: settings.bundleEvidenceMaxBytes, sealIntervalMs: settings.sealIntervalMs };
 }
 
 /** Replays the event store for auditors: history, state as of any time, verification and export bundles. */

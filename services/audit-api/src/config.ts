@@ -42,6 +42,16 @@ export const auditConfigFields = {
     .optional(),
   /** Verifier keys of the witnesses whose cosignatures the log accepts (C2SP vkeys, type 0x04); default none. */
   AUDIT_WITNESS_KEYS: witnessKeys.optional(),
+  /**
+   * The most evidence bytes one bundle may carry with ?evidence=true (the sum of its distinct
+   * files, before base64); a bundle that would carry more is refused with 413. Default 104857600 (100 MiB).
+   */
+  AUDIT_BUNDLE_EVIDENCE_MAX_BYTES: z.coerce
+    .number({ error: 'expected a positive integer number of bytes' })
+    .int('expected a positive integer number of bytes')
+    .min(1, 'expected a positive integer number of bytes')
+    .max(1_073_741_824, 'expected at most 1073741824 bytes (1 GiB)')
+    .optional(),
 };
 
 /** Gongguan audit API settings, from the environment. */
@@ -58,6 +68,8 @@ export interface AuditSettings {
   witnessKeys: string[];
   production: boolean;
   dataDir: string;
+  /** AUDIT_BUNDLE_EVIDENCE_MAX_BYTES. */
+  bundleEvidenceMaxBytes: number;
 }
 
 const settingsSchema = z.object(auditConfigFields);
@@ -75,6 +87,7 @@ export function auditSettings(
     AUDIT_SEAL_INTERVAL_MS: env.AUDIT_SEAL_INTERVAL_MS || undefined,
     AUDIT_LOG_ORIGIN: env.AUDIT_LOG_ORIGIN || undefined,
     AUDIT_WITNESS_KEYS: env.AUDIT_WITNESS_KEYS || undefined,
+    AUDIT_BUNDLE_EVIDENCE_MAX_BYTES: env.AUDIT_BUNDLE_EVIDENCE_MAX_BYTES || undefined,
   });
   const interval = config.AUDIT_SEAL_INTERVAL_MS ?? fromEnv.AUDIT_SEAL_INTERVAL_MS;
   return {
@@ -84,5 +97,6 @@ export function auditSettings(
     witnessKeys: config.AUDIT_WITNESS_KEYS ?? fromEnv.AUDIT_WITNESS_KEYS ?? [],
     production: config.GONGGUAN_ENV === 'production',
     dataDir: config.DATA_DIR,
+    bundleEvidenceMaxBytes: config.AUDIT_BUNDLE_EVIDENCE_MAX_BYTES ?? fromEnv.AUDIT_BUNDLE_EVIDENCE_MAX_BYTES ?? 100 * 1024 * 1024,
   };
 }

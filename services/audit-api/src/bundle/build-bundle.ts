@@ -13,6 +13,7 @@ import { disbursementStreamsFor, programmeProjects } from '../history/project-hi
 import type { Sealer } from '../tree-heads/sealer.js';
 import type { TreeHead } from '../tree-heads/tree-head.js';
 import { streamClosure } from './closure.js';
+import { carriedFiles, recordedFiles, type CarriedFile } from './evidence.js';
 
 export const BUNDLE_FORMAT = 'gongguan-audit-bundle/2';
 
@@ -44,9 +45,22 @@ export interface Bundle {
     /** Events of the carried streams recorded after the head (by someone else meanwhile): not in the bundle. */
     eventsAfterTreeHead: number;
     files: Array<{ name: string; sha256: string; bytes: number }>;
+    /**
+     * The evidence files the carried events record (issue 19), each once; `included`: their bytes
+     * are in `evidence` (asked for with ?evidence=true), written as `evidence/<sha256>` in a bundle directory.
+     */
+    evidence: { included: boolean; files: Array<{ sha256: string; bytes: number; mediaType: string; names: string[] }> };
   };
   /** File name → exact text (UTF-8); `manifest.json` is among them. */
   files: Record<string, string>;
+  /** The evidence files' bytes (base64), when asked for. */
+  evidence?: CarriedFile[];
+}
+
+/** What else the bundle carries. */
+export interface BundleOptions {
+  /** Carry the bytes of every evidence file the events record, up to `evidenceMaxBytes` in all. */
+  evidence?: { maxBytes: number } | undefined;
 }
 
 export interface BundleDeps {
@@ -123,7 +137,7 @@ function v2Fields(head: TreeHead): { streamCount: number; streamHeadsRoot: strin
  * inclusion proof per event, a stream-head proof per stream, the signed head, its checkpoint, the
  * key that signed it, and a manifest with the SHA-256 of every file.
  */
-export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: BundleActor, access: BundleAccess): Promise<Bundle> {
+export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: BundleActor, access: BundleAccess, options: BundleOptions = {}): Promise<Bundle> {
   const seeds = await seedStreams(deps.store, scope, access);
   await access.all(seeds);
   // The reason names the kind, not the id: `audit-tree-heads` is read by every bureau's auditors.
@@ -163,6 +177,8 @@ export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: B
     return `${JSON.stringify({ stream, revision: h.revision, hash: h.hash, index: h.index, streamCount: heads.count, path: h.path.map((p) => p.toString('hex')) })}\n`;
   });
 
+  const recorded = recordedFiles(events);
+  const evidence = options.evidence ? await carriedFiles(deps.sql, recorded, options.evidence.maxBytes) : undefined;
   const key = await signingKeyOf(deps, head);
   const files: Record<string, string> = {
     'events.ndjson': events.map((e) => `${JSON.stringify(e)}\n`).join(''),
@@ -187,7 +203,8 @@ export async function buildBundle(deps: BundleDeps, scope: BundleScope, actor: B
     streams: carried.size,
     eventsAfterTreeHead: after,
     files: Object.entries(files).map(([name, text]) => ({ name, sha256: sha256(text), bytes: Buffer.byteLength(text, 'utf8') })),
+    evidence: { included: evidence !== undefined, files: recorded },
   };
   files['manifest.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
-  return { manifest, files };
+  return { manifest, files, ...(evidence ? { evidence } : {}) };
 }

@@ -18,8 +18,19 @@ const BundleResponse = z.object({
     streams: z.number(),
     eventsAfterTreeHead: z.number(),
     files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })),
+    evidence: z
+      .object({ included: z.boolean(), files: z.array(z.object({ sha256: z.string(), bytes: z.number(), mediaType: z.string(), names: z.array(z.string()) })) })
+      .describe('The evidence files the carried events record, each once; included: their bytes are in `evidence`'),
   }),
   files: z.record(z.string(), z.string()),
+  evidence: z
+    .array(z.object({ sha256: z.string(), bytes: z.number(), mediaType: z.string(), base64: z.string().describe("The file's bytes, base64 (RFC 4648 §4)") }))
+    .optional()
+    .describe('With ?evidence=true: every evidence file the events record; write each as evidence/<sha256> beside the other files to verify'),
+});
+
+const BundleQuery = z.strictObject({
+  evidence: z.enum(['true', 'false']).optional().describe('true: carry the bytes of every evidence file the events record (at most AUDIT_BUNDLE_EVIDENCE_MAX_BYTES in all; 413 beyond)'),
 });
 
 const scopes = [
@@ -50,15 +61,23 @@ export function bundleRoutes(app: HttpApp, ctx: AuditContext): void {
           tags,
           summary: `An audit bundle of ${scope.what}, sealed first: every carried stream whole up to the new tree head, with inclusion and stream-head proofs, the signed head, its checkpoint and key, as one JSON document of files`,
           params: z.object({ id: scope.id }),
+          querystring: BundleQuery,
           response: { 200: BundleResponse },
         },
       },
       async (request) => {
         const bureau = callerBureau(request);
-        return buildBundle(ctx, { kind: scope.kind, id: request.params.id }, actorOf(request), {
-          resource: (stream, missing) => ctx.bureaus.require(bureau, stream, missing),
-          all: (streams) => ctx.bureaus.requireAll(bureau, streams),
-        });
+        const withEvidence = request.query.evidence === 'true';
+        return buildBundle(
+          ctx,
+          { kind: scope.kind, id: request.params.id },
+          actorOf(request),
+          {
+            resource: (stream, missing) => ctx.bureaus.require(bureau, stream, missing),
+            all: (streams) => ctx.bureaus.requireAll(bureau, streams),
+          },
+          withEvidence ? { evidence: { maxBytes: ctx.bundleEvidenceMaxBytes } } : {},
+        );
       },
     );
   }

@@ -26,6 +26,8 @@ export interface AuditContext {
   snapshots: SnapshotCache;
   /** Which bureau owns a stream, and whether a caller's bureau subtree reaches it (service README, "Bureaus"). */
   bureaus: BureauScope;
+  /** AUDIT_BUNDLE_EVIDENCE_MAX_BYTES: the evidence bytes one bundle may carry. */
+  bundleEvidenceMaxBytes: number;
 }
 
 /** Auditors read; admins too (they operate the service) — each within their bureau's subtree. Nobody writes business facts here. */
