@@ -260,6 +260,15 @@ for (const kind of kinds) {
       await must(b, 'POST', '/v1/disbursements', 'finance', { disbursementId: `mx-r3-${b.k}`, entitlement: { rule: 'R3', creditCode: INSTITUTION, year: YEAR, transactionId: o.transaction }, payee: { name: 'Taizhou University', creditCode: INSTITUTION } });
       await must(b, 'POST', `/v1/disbursements/mx-r3-${b.k}/approval`, 'finance2', {});
       await must(b, 'POST', `/v1/disbursements/mx-r3-${b.k}/payment`, 'finance', { bankReference: o.bankReferences[3], paidOn: '2024-09-10' });
+      // Evidence files (issue 19): one on the project, one on its R1 disbursement, each under a known id.
+      for (const [path, role] of [[`${P}/evidence`, 'officer'], [`/v1/disbursements/r1-${o.project}/evidence`, 'finance']] as const) {
+        const res = await fetch(`${system.url}${path}?evidenceId=mx-ev-${b.k}&name=${encodeURIComponent(`${b.name}证明.pdf`)}`, {
+          method: 'POST', headers: { authorization: `Bearer ${tok(b, role)}`, 'content-type': 'application/pdf' }, body: `%PDF-1.4\n% ${b.k}\n%%EOF\n`,
+        });
+        if (res.status !== 201) throw new Error(`${b.k} ${role} POST ${path} → ${res.status} ${await res.text()}`);
+        const op = templateOf('POST', path);
+        if (op) ownerSuccesses.set(`${op.method} ${op.path}`, (ownerSuccesses.get(`${op.method} ${op.path}`) ?? 0) + 1);
+      }
       t.equal((await must(b, 'GET', `/v1/subsidy-ledgers/r2/${LEAD}/${YEAR}`, 'finance')).stream, o.r2Ledger, `${b.k}: its R2 ledger`);
       t.equal((await must(b, 'GET', `/v1/subsidy-ledgers/r3/${INSTITUTION}/${YEAR}`, 'finance')).stream, o.r3Ledger, `${b.k}: its R3 ledger`);
     }
@@ -316,6 +325,13 @@ for (const kind of kinds) {
           missingUrl: (c) => withQuery(base.replace('{year}', String(YEAR - 1)), `bureau=${c.code}`),
           missingIds: (c) => [ledgerStream(r3 ? 'r3' : 'subsidy', c.code, credit, YEAR - 1)],
         }];
+      }
+      // An evidence file: named by its project or disbursement and its own id (set up as mx-ev-<bureau>).
+      const evidence = /^\/v1\/(projects|disbursements)\/\{[A-Za-z]+\}\/evidence\/\{evidenceId\}$/.exec(p);
+      if (evidence) {
+        const [holder, none] = evidence[1] === 'projects' ? [o.project, 'mx-prj-none'] : [o.disbursements[0]!, 'mx-d-none'];
+        const url = (id: string, file: string) => withQuery(`/v1/${evidence[1]}/${id}/evidence/${file}`);
+        return [{ url: url(holder, `mx-ev-${o.b.k}`), ids: [holder, `mx-ev-${o.b.k}`], missingUrl: () => url(none, 'mx-ev-none'), missingIds: () => [none, 'mx-ev-none'] }];
       }
       if (!m) return undefined;
       const [, prefix, segment, , rest = ''] = m;

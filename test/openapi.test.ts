@@ -21,7 +21,9 @@ t.test('/openapi.json documents every command route with its roles, schemas and 
     if (route.roles === 'public') continue;
     if (!op.security || !/Roles: /.test(op.description ?? '')) t.fail(`${route.method} ${path} does not say who may call it`);
     if (route.method === 'POST') {
-      const schema = op.requestBody?.content['application/json']?.schema;
+      // JSON, or a file's bytes (an evidence upload: its media types, each with the binary schema and its example).
+      const content = op.requestBody?.content ?? {};
+      const schema = content['application/json']?.schema ?? (Object.keys(content).length > 0 && Object.values(content).every((c) => (c.schema as { format?: string }).format === 'binary') ? Object.values(content)[0]!.schema : undefined);
       if (!schema || schema.example === undefined) t.fail(`${route.method} ${path} has no request example`);
       if (!Object.keys(op.responses).some((s) => s.startsWith('2'))) t.fail(`${route.method} ${path} has no success response`);
     }

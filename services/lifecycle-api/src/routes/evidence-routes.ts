@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { aggregates } from '../commands/aggregates.js';
 import { execute } from '../commands/execute.js';
 import { loadAggregate } from '../commands/load.js';
-import { callerBureau, type ResourceRef } from '../bureaus/access.js';
+import { callerBureau, notFoundOf, type ResourceRef } from '../bureaus/access.js';
 import { evidenceBlobStore, sha256Hex, type EvidenceBlobStore } from '../evidence/blob-store.js';
 import { mediaTypeOf, PDF, sniff } from '../evidence/sniff.js';
 import { CommandHeaders, CommandResult, handleCommand, type CommandDeps } from './command-route.js';
@@ -193,9 +193,14 @@ function registerUpload(app: HttpApp, deps: CommandDeps, blobs: EvidenceBlobStor
         roles: holder.roles,
         created: true,
         commandType,
-        resources: () => [holder.resource(id, stream)],
+        // A command's resource answers as the domain does for an id that does not exist.
+        resources: () => [{ kind: holder.param === 'projectId' ? 'project' : 'disbursement', id }],
         hashed: { path: request.url, body: { sha256: bytes ? sha256Hex(bytes) : null, type: request.headers['content-type'] ?? null, disposition: request.headers['content-disposition'] ?? null } },
         async run(ctx, ifMatch) {
+          // Whether the resource exists is answered before anything about the file, as for a caller
+          // outside its bureau: the answers for a missing id and for someone else's are the same.
+          const loaded = await loadAggregate(deps.store, aggregates[holder.param === 'projectId' ? 'project' : 'disbursement'] as never, stream, { cache: deps.cache });
+          if (loaded.revision === 'no_stream') throw notFoundOf({ kind: holder.param === 'projectId' ? 'project' : 'disbursement', id });
           const file = checkFile(bytes, request, limits);
           const name = query.name ?? filenameOf(request.headers['content-disposition']);
           if (name === undefined) {
