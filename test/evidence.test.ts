@@ -112,6 +112,9 @@ for (const kind of kinds) {
     const office = await upload(`${P}/evidence?attachTo=payment&targetId=pay1&name=bank.xlsx`, people.fay, xlsx(), { 'content-type': XLSX_TYPE });
     t.equal(office.status, 201, `finance attaches a payment's bank statement (XLSX): ${JSON.stringify(office.body)}`);
     t.equal(await blobCount(), 2);
+    const word = await upload(`${P}/evidence?name=${encodeURIComponent('项目变更说明.docx')}`, people.alice, docx(), { 'content-type': DOCX_TYPE });
+    t.equal(word.status, 201, `an officer attaches a Word file (DOCX) to the project: ${JSON.stringify(word.body)}`);
+    t.equal(await blobCount(), 3);
 
     // ── Refusals change nothing: no event, no blob.
     const events = await system.eventCount();
@@ -187,10 +190,10 @@ for (const kind of kinds) {
       const { dir, body } = await bundleDir(tt, '?evidence=true');
       const hashes = new Set((body.evidence ?? []).map((f) => f.sha256));
       tt.ok(hashes.has(sha256(report)) && hashes.has(sha256(slip)), "the project's and its disbursement's files are carried");
-      tt.equal(hashes.size, 3, 'each distinct file once');
+      tt.equal(hashes.size, 4, 'each distinct file once');
       const ok = verify(dir);
       tt.equal(ok.status, 0, ok.stdout + ok.stderr);
-      tt.match(ok.stdout, /evidence: .*3 file/);
+      tt.match(ok.stdout, /evidence: 5 event\(s\) record 4 file\(s\); 4 present/);
       tt.equal(Buffer.from(readFileSync(join(dir, 'evidence', sha256(report)))).equals(report), true, 'the file in the bundle is the upload');
 
       const tampered = Buffer.from(report);
@@ -210,7 +213,7 @@ for (const kind of kinds) {
       tt.equal(body.evidence, undefined, 'no files unless asked');
       const ok = verify(dir);
       tt.equal(ok.status, 0, ok.stdout + ok.stderr);
-      tt.match(ok.stdout, /evidence: 4 event\(s\) record 3 file\(s\), not included/);
+      tt.match(ok.stdout, /evidence: 5 event\(s\) record 4 file\(s\), not included/);
       const strict = verify(dir, '--require-evidence');
       tt.equal(strict.status, 1, '--require-evidence: a bundle without its files fails');
     });
