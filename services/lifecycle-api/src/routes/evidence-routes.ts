@@ -188,6 +188,7 @@ function registerUpload(app: HttpApp, deps: CommandDeps, blobs: EvidenceBlobStor
       const id = (request.params as Record<string, string>)[holder.param]!;
       const query = request.query as UploadQuery;
       const bytes = Buffer.isBuffer(request.body) ? request.body : undefined;
+      const digest = bytes ? sha256Hex(bytes) : null;
       const stream = holder.stream(id);
       return handleCommand(deps, request, reply, {
         roles: holder.roles,
@@ -195,7 +196,7 @@ function registerUpload(app: HttpApp, deps: CommandDeps, blobs: EvidenceBlobStor
         commandType,
         // A command's resource answers as the domain does for an id that does not exist.
         resources: () => [{ kind: holder.param === 'projectId' ? 'project' : 'disbursement', id }],
-        hashed: { path: request.url, body: { sha256: bytes ? sha256Hex(bytes) : null, type: request.headers['content-type'] ?? null, disposition: request.headers['content-disposition'] ?? null } },
+        hashed: { path: request.url, body: { sha256: digest, type: request.headers['content-type'] ?? null, disposition: request.headers['content-disposition'] ?? null } },
         async run(ctx, ifMatch) {
           // Whether the resource exists is answered before anything about the file, as for a caller
           // outside its bureau: the answers for a missing id and for someone else's are the same.
@@ -215,7 +216,7 @@ function registerUpload(app: HttpApp, deps: CommandDeps, blobs: EvidenceBlobStor
           const data = {
             evidenceId: query.evidenceId ?? ctx.env.newId(),
             ...holder.target(id, query),
-            sha256: sha256Hex(file.bytes),
+            sha256: digest ?? sha256Hex(file.bytes),
             name: parsedName.data,
             size: file.bytes.length,
             mediaType: file.mediaType,
@@ -312,6 +313,7 @@ function registerReads(app: HttpApp, deps: CommandDeps, blobs: EvidenceBlobStore
         .header('content-type', record.mediaType)
         .header('content-disposition', contentDisposition(record.name))
         .header('content-security-policy', "default-src 'none'; sandbox")
+        // A Buffer is sent as it is (no serialiser runs); the type provider only knows the schema's string.
         .send(blob.bytes as unknown as string);
     },
   );
