@@ -86,6 +86,17 @@ export const errorCatalogue = {
   BUREAU_HAS_CHILDREN: 'rule',
   /** A project's county is not a county-level bureau under its programme's bureau. */
   COUNTY_NOT_UNDER_BUREAU: 'rule',
+  // corrections (issue 19)
+  /** A programme's window or policy is amended only while no proposal was submitted to it. */
+  PROGRAMME_HAS_PROPOSALS: 'rule',
+  /** A programme withdrawn takes no proposals, approvals, amendments or windows. */
+  PROGRAMME_WITHDRAWN: 'rule',
+  /** A programme with selected projects cannot be withdrawn: terminate them one by one. */
+  PROGRAMME_HAS_SELECTIONS: 'rule',
+  /** The window was never opened: open it (OpenSolicitation) rather than amend it. */
+  SOLICITATION_NOT_OPENED: 'rule',
+  /** An approved proposal is not withdrawn but terminated (TerminateProject). */
+  PROPOSAL_ALREADY_APPROVED: 'rule',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof errorCatalogue;

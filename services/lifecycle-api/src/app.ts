@@ -15,6 +15,7 @@ import { registerProjectCommands } from './routes/project-routes.js';
 import { registerStateRoutes } from './routes/state-routes.js';
 import { registerSelectionRoutes } from './routes/selection-routes.js';
 import { registerWorkflows } from './routes/workflow-routes.js';
+import { registerCorrectionRoutes } from './routes/correction-routes.js';
 import { registerBureauRoutes } from './routes/bureau-routes.js';
 import { registerSummaryRoutes } from './routes/summary-routes.js';
 import { registerEvidenceRoutes, type EvidenceLimits } from './routes/evidence-routes.js';
@@ -51,6 +52,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps, evidenc
   registerMoneyCommands(app, deps);
   registerSelectionRoutes(app, deps);
   registerWorkflows(app, deps);
+  registerCorrectionRoutes(app, deps);
   registerStateRoutes(app, deps.store, deps.bureaus, deps.cache);
   registerBureauRoutes(app, deps);
   registerSummaryRoutes(app, deps);

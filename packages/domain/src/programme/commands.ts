@@ -6,6 +6,7 @@ import { IsoDate } from '../values/calendar.js';
 import { Id, Name, Text } from '../values/common.js';
 import { lineText } from '../values/text.js';
 import { BureauCode } from '../bureau/codes.js';
+import { Corrects } from '../values/corrects.js';
 
 export const Industry = lineText(100);
 /** An industry as recorded in events and programme states (see RecordedText). */
@@ -31,7 +32,27 @@ export const programmeCommandSchemas = {
   ReserveSelectionSlot: z.strictObject({ projectId: Id }),
   /** Gives back a place held by a project that was not approved (`decideRelease` refuses an approved one). */
   ReleaseSelectionSlot: z.strictObject({ projectId: Id, reason: Text }),
+  /**
+   * Corrects the solicitation window (dates typed wrongly, or closed by mistake: the amended window
+   * is open again): only while no proposal was submitted (PROGRAMME_HAS_PROPOSALS). `corrects` is
+   * the event that set the window in force, found by the application service, never sent.
+   */
+  AmendSolicitationWindow: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, reason: Text, corrects: Corrects.optional() }),
+  /** Corrects the policy fixed at launch: only while no proposal was submitted (PROGRAMME_HAS_PROPOSALS). */
+  AmendProgrammePolicy: z.strictObject({ policy: ProgrammePolicy, reason: Text, corrects: Corrects.optional() }),
+  /** Withdraws the programme (launched by mistake, or abandoned): refused once a project was selected. */
+  WithdrawProgramme: z.strictObject({ reason: Text, corrects: Corrects.optional() }),
 } as const;
+
+/**
+ * The event types each correcting command may correct: the application service names the last one
+ * of these in the stream (the event that set what is being corrected) in the command's `corrects`.
+ */
+export const programmeCorrectionTargets = {
+  AmendSolicitationWindow: ['SolicitationOpened', 'SolicitationClosed', 'SolicitationWindowAmended'],
+  AmendProgrammePolicy: ['ProgrammeLaunched', 'ProgrammePolicyAmended'],
+  WithdrawProgramme: ['ProgrammeLaunched'],
+} as const satisfies Record<string, readonly string[]>;
 
 export type ProgrammeCommand = CommandsOf<typeof programmeCommandSchemas>;
 export type ProgrammeCommandType = ProgrammeCommand['type'];
@@ -43,4 +64,7 @@ export const programmeCommandRoles: Record<ProgrammeCommandType, Role[]> = {
   SetFocusIndustries: ['officer'],
   ReserveSelectionSlot: ['approver'],
   ReleaseSelectionSlot: ['approver'],
+  AmendSolicitationWindow: ['officer'],
+  AmendProgrammePolicy: ['officer'],
+  WithdrawProgramme: ['officer'],
 };

@@ -1,10 +1,11 @@
 import { assertNever, assertRole } from '../authorize.js';
 import type { Decider } from '../decider.js';
 import { domainError } from '../errors.js';
-import { compareDates } from '../values/calendar.js';
+import { compareDates, toShanghaiDate } from '../values/calendar.js';
+import type { Corrects } from '../values/corrects.js';
 import { entryOf, withEntry } from '../values/keyed.js';
 import type { ProgrammeCommand } from './commands.js';
-import { programmeCommandRoles } from './commands.js';
+import { programmeCommandRoles, programmeCorrectionTargets } from './commands.js';
 import type { ProgrammeEvent } from './events.js';
 import type { ProgrammeState } from './state.js';
 import { initialProgrammeState } from './state.js';
@@ -20,6 +21,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
   }
   if (state.status === 'none') throw domainError('PROGRAMME_NOT_FOUND', 'this programme has not been launched');
   const programmeId = state.programmeId;
+  if (state.status === 'withdrawn') throw withdrawnError(state);
 
   switch (command.type) {
     case 'OpenSolicitation': {
@@ -68,9 +70,85 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
       }
       return [{ type: 'SelectionSlotReleased', data: { ...recorded, programmeId, ...command.data, slot } }];
     }
+    case 'AmendSolicitationWindow': {
+      requireNoProposals(state, '征集期 (the solicitation window)');
+      const previous = state.solicitation;
+      if (previous === null) {
+        throw domainError('SOLICITATION_NOT_OPENED', `项目计划 ${programmeId} 尚未开放征集，请先开放征集期 (programme ${programmeId} has not opened its solicitation window; open it rather than amend it)`);
+      }
+      const { opensOn, closesOn, reason } = command.data;
+      if (compareDates(opensOn, closesOn) > 0) {
+        throw domainError('INVALID_DATE_RANGE', `征集期截止日 ${closesOn} 早于开始日 ${opensOn} (the window cannot close before it opens)`, { opensOn, closesOn });
+      }
+      // The same window, open: nothing to correct (a retried request).
+      if (previous.opensOn === opensOn && previous.closesOn === closesOn && previous.closedOn === null) return [];
+      const corrects = correctionOf(command.data.corrects, 'AmendSolicitationWindow');
+      return [{ type: 'SolicitationWindowAmended', data: { ...recorded, programmeId, opensOn, closesOn, previous: { ...previous }, reason, corrects } }];
+    }
+    case 'AmendProgrammePolicy': {
+      requireNoProposals(state, '政策 (the policy)');
+      const previous = state.policy;
+      if (previous === null) throw new Error(`programme ${programmeId} was launched without a policy`);
+      const { policy, reason } = command.data;
+      if (sameJson(previous, policy)) return [];
+      const corrects = correctionOf(command.data.corrects, 'AmendProgrammePolicy');
+      return [{ type: 'ProgrammePolicyAmended', data: { ...recorded, programmeId, policy, previous, reason, corrects } }];
+    }
+    case 'WithdrawProgramme': {
+      const held = Object.keys(state.reservations);
+      if (state.selectedCount > 0 || held.length > 0) {
+        throw domainError(
+          'PROGRAMME_HAS_SELECTIONS',
+          `项目计划 ${programmeId} 已有 ${held.length} 个项目占用立项名额，不能撤销；请逐个终止项目 (programme ${programmeId} has selected projects; it cannot be withdrawn)`,
+          { projects: held },
+        );
+      }
+      const corrects = correctionOf(command.data.corrects, 'WithdrawProgramme');
+      return [
+        {
+          type: 'ProgrammeWithdrawn',
+          data: { ...recorded, programmeId, withdrawnOn: toShanghaiDate(command.at), reason: command.data.reason, corrects, pendingProposals: state.proposalCount },
+        },
+      ];
+    }
     default:
       return assertNever(command);
   }
+}
+
+function withdrawnError(state: ProgrammeState) {
+  return domainError(
+    'PROGRAMME_WITHDRAWN',
+    `项目计划 ${state.programmeId} 已于 ${state.withdrawal?.withdrawnOn ?? '?'} 撤销 (programme ${state.programmeId} was withdrawn)`,
+    { withdrawnOn: state.withdrawal?.withdrawnOn ?? null, reason: state.withdrawal?.reason ?? null },
+  );
+}
+
+/** A programme that is withdrawn takes nothing new: refuses with PROGRAMME_WITHDRAWN. */
+export function requireNotWithdrawn(state: ProgrammeState): void {
+  if (state.status === 'withdrawn') throw withdrawnError(state);
+}
+
+function requireNoProposals(state: ProgrammeState, what: string): void {
+  if (state.proposalCount > 0) {
+    throw domainError(
+      'PROGRAMME_HAS_PROPOSALS',
+      `项目计划 ${state.programmeId} 已收到 ${state.proposalCount} 份申报，${what}不能再更正 (programme ${state.programmeId} has received proposals; its window and policy can no longer be amended)`,
+      { proposals: state.proposalCount },
+    );
+  }
+}
+
+function correctionOf(corrects: Corrects | undefined, type: keyof typeof programmeCorrectionTargets): Corrects {
+  const targets: readonly string[] = programmeCorrectionTargets[type];
+  if (corrects === undefined || !targets.includes(corrects.type)) {
+    throw domainError('INVALID_STATE', `${type} 须指明被更正的事件 (${targets.join(', ')}) (a correction names the event it corrects)`, { corrects: corrects ?? null });
+  }
+  return corrects;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a, Object.keys(a as object).sort()) === JSON.stringify(b, Object.keys(b as object).sort());
 }
 
 /**
@@ -106,6 +184,14 @@ function evolve(state: ProgrammeState, event: ProgrammeEvent): ProgrammeState {
       const { [event.data.projectId]: _released, ...reservations } = state.reservations;
       return { ...state, reservations, selectedCount: state.selectedCount - 1 };
     }
+    case 'ProposalReceived':
+      return { ...state, proposalCount: state.proposalCount + 1 };
+    case 'SolicitationWindowAmended':
+      return { ...state, solicitation: { opensOn: event.data.opensOn, closesOn: event.data.closesOn, closedOn: null } };
+    case 'ProgrammePolicyAmended':
+      return { ...state, policy: event.data.policy };
+    case 'ProgrammeWithdrawn':
+      return { ...state, status: 'withdrawn', withdrawal: { withdrawnOn: event.data.withdrawnOn, reason: event.data.reason } };
     default:
       return assertNever(event);
   }

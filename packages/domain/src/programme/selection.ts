@@ -4,10 +4,13 @@ import { entryOf } from '../values/keyed.js';
 import { projectDecider } from '../project/decider.js';
 import type { ProjectEvent } from '../project/events.js';
 import type { ProjectState } from '../project/state.js';
-import { programmeDecider } from './decider.js';
+import { programmeDecider, requireNotWithdrawn } from './decider.js';
 import type { ProgrammeCommand } from './commands.js';
 import type { ProgrammeEvent } from './events.js';
 import type { ProgrammeState } from './state.js';
+import { programmeSnapshot } from './state.js';
+import type { ProjectCommand } from '../project/commands.js';
+import { toShanghaiDate } from '../values/calendar.js';
 
 /** The two states a selection decision needs: the programme's quota and the project. */
 export interface SelectionState {
@@ -57,6 +60,7 @@ export function decideApproval(command: ApproveWithinQuota, state: SelectionStat
   if (programme.status === 'none' || programme.programmeId !== project.programmeId) {
     throw domainError('PROGRAMME_NOT_FOUND', `programme ${project.programmeId} of project ${projectId} has not been launched`);
   }
+  requireNotWithdrawn(programme);
   const reserved = programmeDecider.decide({ type: 'ReserveSelectionSlot', actor: command.actor, at: command.at, data: { projectId } }, programme);
   const slot = reserved[0]?.type === 'SelectionSlotReserved' ? reserved[0].data.slot : entryOf(programme.reservations, projectId);
   if (slot === undefined) throw new Error(`programme ${programme.programmeId} gave project ${projectId} no place`);
@@ -78,4 +82,66 @@ export function decideRelease(command: Extract<ProgrammeCommand, { type: 'Releas
     );
   }
   return { programme: programmeDecider.decide(command, programme), project: [] };
+}
+
+/** Submit a proposal (the SubmitProject command without its programme snapshot, which comes from `programme`). */
+export type SubmitToProgramme = Omit<Extract<ProjectCommand, { type: 'SubmitProject' }>, 'data'> & {
+  readonly data: Omit<Extract<ProjectCommand, { type: 'SubmitProject' }>['data'], 'programme'>;
+};
+
+/**
+ * One decision over the programme and the new project: the project's submission, decided on the
+ * programme as it stands (its window, policy and focus industries), and ProposalReceived on the
+ * programme. The application appends both in one atomic append with the expected revision of
+ * each stream: a submission that raced an amendment of the window or policy, or the programme's
+ * withdrawal, is decided again on the programme as amended (or refused), never recorded under the
+ * window the amendment replaced; an amendment that comes second finds the proposal and is refused
+ * (PROGRAMME_HAS_PROPOSALS).
+ */
+export function decideSubmission(command: SubmitToProgramme, state: SelectionState): SelectionEvents {
+  const { programme } = state;
+  requireNotWithdrawn(programme);
+  const snapshot = programmeSnapshot(programme);
+  if (snapshot === null) throw domainError('PROGRAMME_NOT_FOUND', 'this programme has not been launched');
+  const submitted = projectDecider.decide({ ...command, data: { ...command.data, programme: snapshot } }, state.project);
+  const event = submitted[0];
+  if (event?.type !== 'ProjectSubmitted') throw new Error(`SubmitProject decided ${event?.type ?? 'nothing'}`);
+  return {
+    programme: [
+      {
+        type: 'ProposalReceived',
+        data: { by: command.actor, at: command.at, programmeId: programme.programmeId, projectId: event.data.projectId, submittedOn: event.data.submittedOn },
+      },
+    ],
+    project: submitted,
+  };
+}
+
+/**
+ * Withdraw a proposal before approval: ProposalWithdrawn on the project and, if the programme
+ * still holds a place for it (a two-step reservation of earlier versions), the place given back
+ * in the same atomic append. Allowed on a withdrawn programme: that is how its pending proposals
+ * are wound up.
+ */
+export function decideProposalWithdrawal(command: Extract<ProjectCommand, { type: 'WithdrawProposal' }>, state: SelectionState): SelectionEvents {
+  const { programme, project } = state;
+  const withdrawn = projectDecider.decide(command, project);
+  const slot = programme.programmeId === project.programmeId ? entryOf(programme.reservations, project.projectId) : undefined;
+  const released: ProgrammeEvent[] =
+    slot === undefined
+      ? []
+      : [
+          {
+            type: 'SelectionSlotReleased',
+            data: {
+              by: command.actor,
+              at: command.at,
+              programmeId: programme.programmeId,
+              projectId: project.projectId,
+              slot,
+              reason: `申报已撤回：${command.data.reason} (proposal withdrawn on ${toShanghaiDate(command.at)})`.slice(0, 2000),
+            },
+          },
+        ];
+  return { programme: released, project: withdrawn };
 }

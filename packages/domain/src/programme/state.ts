@@ -12,7 +12,8 @@ export interface SolicitationWindow {
 }
 
 export interface ProgrammeState {
-  readonly status: 'none' | 'launched';
+  /** withdrawn: takes no proposal, approval, window or amendment any more (ProgrammeWithdrawn). */
+  readonly status: 'none' | 'launched' | 'withdrawn';
   readonly programmeId: string;
   readonly name: string;
   readonly bureau: string;
@@ -25,6 +26,9 @@ export interface ProgrammeState {
   /** projectId → slot number: the projects selected (or being selected) against the quota. */
   readonly reservations: Readonly<Record<string, number>>;
   readonly selectedCount: number;
+  /** Proposals submitted to it (ProposalReceived): once one is, its window and policy are fixed. */
+  readonly proposalCount: number;
+  readonly withdrawal: { readonly withdrawnOn: string; readonly reason: string } | null;
 }
 
 export const initialProgrammeState: ProgrammeState = {
@@ -39,6 +43,8 @@ export const initialProgrammeState: ProgrammeState = {
   solicitation: null,
   reservations: {},
   selectedCount: 0,
+  proposalCount: 0,
+  withdrawal: null,
 };
 
 /**
@@ -57,7 +63,7 @@ export const ProgrammeSnapshot = z.strictObject({
 export type ProgrammeSnapshot = z.infer<typeof ProgrammeSnapshot>;
 
 export function programmeSnapshot(state: ProgrammeState): ProgrammeSnapshot | null {
-  if (state.status === 'none' || state.policy === null) return null;
+  if (state.status !== 'launched' || state.policy === null) return null;
   return {
     programmeId: state.programmeId,
     bureauCode: state.bureauCode,

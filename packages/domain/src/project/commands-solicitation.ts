@@ -6,6 +6,7 @@ import { Id, Name, Text } from '../values/common.js';
 import { lineText } from '../values/text.js';
 import { BureauCode } from '../bureau/codes.js';
 import { CreditCode } from '../values/credit-code.js';
+import { Corrects } from '../values/corrects.js';
 import { Fen, PositiveFen } from '../values/fen.js';
 import { Indicator, MilestonePlan, Organisation, PrincipalInvestigator } from './values.js';
 
@@ -45,6 +46,12 @@ export const solicitationCommandSchemas = {
     comment: Text.optional(),
   }),
   RejectProject: z.strictObject({ reason: Text }),
+  /**
+   * Withdraws a proposal before approval (after it, TerminateProject). `corrects` is its
+   * ProjectSubmitted, found by the application service; a place of the quota it held (a two-step
+   * reservation of earlier versions) is given back in the same atomic append (`decideProposalWithdrawal`).
+   */
+  WithdrawProposal: z.strictObject({ reason: Text, corrects: Corrects.optional() }),
   SignTaskBook: z.strictObject({
     startOn: IsoDate,
     approvedFunding: Fen,

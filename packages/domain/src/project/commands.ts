@@ -43,6 +43,7 @@ export const projectCommandRoles: Record<ProjectCommandType, Role[]> = {
   ResolveObjection: ['officer'],
   ApproveProject: ['approver'],
   RejectProject: ['approver'],
+  WithdrawProposal: ['officer'],
   SignTaskBook: ['officer'],
   ReportMilestone: ['officer'],
   AcceptMilestone: ['officer'],

@@ -4,7 +4,7 @@ import { domainError } from '../errors.js';
 import { compareDates } from '../values/calendar.js';
 import type { SolicitationCommand } from './commands.js';
 import type { ProjectEvent } from './events.js';
-import { policyOf, requireFourEyes, requireStatus, todayOf } from './guards.js';
+import { describeStatus, policyOf, requireFourEyes, requireStatus, todayOf } from './guards.js';
 import type { ProjectState, ReviewerState } from './state.js';
 import { entryOf } from '../values/keyed.js';
 import { bureauLevel, provinceOf } from '../bureau/codes.js';
@@ -197,6 +197,32 @@ export function decideSolicitation(command: SolicitationCommand, state: ProjectS
         throw domainError('PROGRAMME_MISMATCH', `project ${state.projectId} belongs to programme ${state.programmeId}, not ${selection.programmeId}`);
       }
       return [{ type: 'ProjectApproved', data: { ...recorded, ...selection, approvedOn: today, comment } }];
+    }
+
+    case 'WithdrawProposal': {
+      if (state.status === 'approved' || state.status === 'in_progress' || state.status === 'acceptance_applied' || state.status === 'acceptance_concluded') {
+        throw domainError(
+          'PROPOSAL_ALREADY_APPROVED',
+          `项目 ${state.projectId} 已立项，不能撤回申报；请终止项目 (project ${state.projectId} was approved: terminate it instead of withdrawing the proposal)`,
+          { status: state.status },
+        );
+      }
+      if (state.status !== 'submitted' && state.status !== 'in_expert_review' && state.status !== 'in_publicity') {
+        throw domainError('INVALID_STATE', `项目 ${state.projectId} 当前状态为 ${describeStatus(state.status)}，不能撤回申报 (project ${state.projectId} is ${describeStatus(state.status)}; only a proposal not yet decided can be withdrawn)`, {
+          status: state.status,
+          allowed: ['submitted', 'in_expert_review', 'in_publicity'],
+        });
+      }
+      const { reason, corrects } = command.data;
+      if (corrects?.type !== 'ProjectSubmitted') {
+        throw domainError('INVALID_STATE', `撤回申报须指明被更正的 ProjectSubmitted 事件 (a withdrawal names the submission it corrects)`, { corrects: corrects ?? null });
+      }
+      return [
+        {
+          type: 'ProposalWithdrawn',
+          data: { ...recorded, programmeId: state.programmeId, withdrawnOn: today, previousStatus: state.status, reason, corrects },
+        },
+      ];
     }
 
     case 'RejectProject':

@@ -6,6 +6,7 @@ import { Id, RecordedName, RecordedText, recorded } from '../values/common.js';
 import { CreditCode } from '../values/credit-code.js';
 import { Fen } from '../values/fen.js';
 import { BureauCode } from '../bureau/codes.js';
+import { Corrects } from '../values/corrects.js';
 import { RecordedIndicator, RecordedMilestonePlan, RecordedOrganisation, RecordedPrincipalInvestigator, Stage } from './values.js';
 
 export const solicitationEventSchemas = {
@@ -61,6 +62,17 @@ export const solicitationEventSchemas = {
     comment: RecordedText.optional(),
   }),
   ProjectRejected: z.strictObject({ ...recorded, projectId: Id, reason: RecordedText }),
+  /** Correction: the proposal is withdrawn before approval; `corrects` names its ProjectSubmitted. */
+  ProposalWithdrawn: z.strictObject({
+    ...recorded,
+    projectId: Id,
+    programmeId: Id,
+    withdrawnOn: IsoDate,
+    /** The status it was withdrawn from (submitted, in_expert_review or in_publicity). */
+    previousStatus: z.enum(['submitted', 'in_expert_review', 'in_publicity']),
+    reason: RecordedText,
+    corrects: Corrects,
+  }),
   TaskBookSigned: z.strictObject({
     ...recorded,
     projectId: Id,

@@ -55,6 +55,8 @@ export function evolveSolicitation(state: ProjectState, event: SolicitationEvent
       return { ...state, status: 'approved', selectionSlot: event.data.slot };
     case 'ProjectRejected':
       return { ...state, status: 'rejected', endedOn: toShanghaiDate(event.data.at) };
+    case 'ProposalWithdrawn':
+      return { ...state, status: 'withdrawn', endedOn: event.data.withdrawnOn };
     case 'TaskBookSigned': {
       const { startOn, endOn, approvedFunding, indicators, milestones } = event.data;
       const planned: Record<string, MilestoneState> = {};

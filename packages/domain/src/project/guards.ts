@@ -16,6 +16,7 @@ const statusLabels: Record<ProjectStatus, string> = {
   closed: 'closed',
   rejected: 'rejected',
   terminated: 'terminated',
+  withdrawn: 'withdrawn',
 };
 
 export function describeStatus(status: ProjectStatus): string {

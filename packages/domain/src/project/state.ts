@@ -16,10 +16,12 @@ export type ProjectStatus =
   | 'acceptance_concluded'
   | 'closed'
   | 'rejected'
-  | 'terminated';
+  | 'terminated'
+  /** Withdrawn before approval (ProposalWithdrawn, a correction). */
+  | 'withdrawn';
 
 /** Statuses after which the project accepts no further command. */
-export const endedStatuses: readonly ProjectStatus[] = ['closed', 'rejected', 'terminated'];
+export const endedStatuses: readonly ProjectStatus[] = ['closed', 'rejected', 'terminated', 'withdrawn'];
 
 export type ObjectionStatus = 'open' | 'upheld' | 'dismissed';
 

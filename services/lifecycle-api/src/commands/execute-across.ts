@@ -5,6 +5,7 @@ import { nameBasedUuid } from './ids.js';
 import { eventsToAppend, remember, resultOf, stale, writtenRef, type CommandContext, type StepResult } from './execute.js';
 import { assertEffectiveOrder } from './back-record.js';
 import { loadAggregate, type Foldable, type Loaded } from './load.js';
+import type { EventRefs } from './aggregate-cache.js';
 
 type Decided = Array<{ type: EventType; data: Record<string, unknown> }>;
 
@@ -15,8 +16,12 @@ export interface ExecuteAcrossOptions<T extends Record<string, unknown>> {
   step: string;
   /** The revision the client last saw (If-Match) of one of the streams: if that one moved, 412. */
   ifMatch?: { part: keyof T & string; revision: number } | undefined;
-  /** One decision over the states: the events for each stream (throws a domain refusal). */
-  decide(states: T): { [K in keyof T]: Decided };
+  /**
+   * One decision over the states: the events for each stream (throws a domain refusal). `events`
+   * are the references of each stream's events as loaded (a correction names the event it
+   * corrects from them), from the same load the append's expected revisions come from.
+   */
+  decide(states: T, events: { [K in keyof T]: EventRefs }): { [K in keyof T]: Decided };
   maxAttempts?: number;
 }
 
@@ -80,8 +85,12 @@ export async function executeAcross<T extends Record<string, unknown>>(ctx: Comm
     let decided: { [K in keyof T]: Decided };
     try {
       const states = {} as T;
-      for (const name of names) states[name] = loaded[name].state;
-      decided = options.decide(states);
+      const refs = {} as { [K in keyof T]: EventRefs };
+      for (const name of names) {
+        states[name] = loaded[name].state;
+        refs[name] = loaded[name].events;
+      }
+      decided = options.decide(states, refs);
     } catch (err) {
       if (verifyFirst()) continue;
       throw err;

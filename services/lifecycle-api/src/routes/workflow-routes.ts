@@ -1,4 +1,4 @@
-import { bureauLevel, domainError, Id, IsoDate, PositiveFen, decideContractPayment, entryOf, type ProjectEvent, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
+import { bureauLevel, decideSubmission, requireNotWithdrawn, domainError, Id, IsoDate, PositiveFen, decideContractPayment, entryOf, type ProjectEvent, ledgerOf, parseCommand, proseText, programme, programmeSnapshot, project, bankReference, r2Ledger, r3Ledger } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import type { BureauAccess, ResourceRef } from '../bureaus/access.js';
 import { z } from 'zod';
@@ -10,6 +10,8 @@ import { commandRoute, type CommandDeps } from './command-route.js';
 import { bodySchema, paramsSchema } from './simple-command.js';
 
 const projectLocation = (id: string) => `/v1/projects/${id}`;
+/** Attempts of a submission whose programme stream moved (another submission to it) before it is 409. */
+const SUBMIT_ATTEMPTS = 25;
 const programmeNotFound = (programmeId: string) => () => appError('NOT_FOUND', `programme ${programmeId} does not exist`);
 const ofProject = ({ params }: { params: unknown }): ResourceRef[] => [{ kind: 'project', id: (params as { projectId: string }).projectId }];
 const ofPayment = ({ params }: { params: unknown }): ResourceRef[] => {
@@ -68,15 +70,35 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
     async run(ctx, { params, body, ifMatch }) {
       const { programmeId } = params as { programmeId: string };
       const loaded = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
-      const snapshot = programmeSnapshot(loaded.state);
-      if (!snapshot) throw programmeNotFound(programmeId)();
+      if (loaded.state.status === 'none') throw programmeNotFound(programmeId)();
       const { countyCode } = body as { countyCode?: string };
-      if (countyCode !== undefined) await requireCountyUnder(deps.bureaus, countyCode, snapshot.bureauCode);
-      const data: Record<string, unknown> = { ...(body as Record<string, unknown>), programme: snapshot };
+      // The programme's bureau never changes: checked once, before the decision.
+      if (countyCode !== undefined) await requireCountyUnder(deps.bureaus, countyCode, loaded.state.bureauCode);
+      const data: Record<string, unknown> = { ...(body as Record<string, unknown>) };
       const projectId = String(data.projectId ?? ctx.env.newId());
       data.projectId = projectId;
-      const primary = await execute(ctx, { aggregate: project, stream: project.streamName(projectId), type: 'SubmitProject', data, step: 'submit', ifMatch });
-      return { primary, resourceId: projectId, location: projectLocation(projectId) };
+      const at = ctx.env.now().toISOString();
+      // The submission records itself on the programme (ProposalReceived) in the same atomic append,
+      // with the programme's expected revision: decided on the window and policy in force when it
+      // commits, so it cannot slip in under a window an amendment replaced (see decideSubmission).
+      const steps = await executeAcross(ctx, {
+        parts: { programme: { aggregate: programme, stream: programme.streamName(programmeId) }, project: { aggregate: project, stream: project.streamName(projectId) } },
+        step: 'submit',
+        ifMatch: ifMatch === undefined ? undefined : { part: 'project', revision: ifMatch },
+        // Submissions to one programme meet on its stream: each lost race is decided again.
+        maxAttempts: SUBMIT_ATTEMPTS,
+        decide: (states) => {
+          requireNotWithdrawn(states.programme);
+          const current = programmeSnapshot(states.programme);
+          if (current === null) throw programmeNotFound(programmeId)();
+          const command = parseCommand({ type: 'SubmitProject', actor: ctx.actor, at, data: { ...data, programme: current } });
+          if (command.type !== 'SubmitProject') throw new Error(`parsed ${command.type} for SubmitProject`);
+          const { programme: _snapshot, ...proposal } = command.data;
+          return decideSubmission({ ...command, data: proposal }, states);
+        },
+      });
+      const primary = steps.project;
+      return { primary, steps: [steps.programme, steps.project], resourceId: projectId, location: projectLocation(projectId) };
     },
   });
 
