@@ -16,6 +16,11 @@ export interface ProgrammeRow {
   /** The launching bureau, and its path (`330000.331000`): the programme, its projects and money belong to it. */
   bureau_code: string;
   bureau_path: string;
+  /** launched, or withdrawn (ProgrammeWithdrawn, a correction). */
+  status: string;
+  withdrawn_on: string | null;
+  /** The last correction of its window or policy (SolicitationWindowAmended, ProgrammePolicyAmended). */
+  amended_on: string | null;
 }
 
 export const programmes = table<ProgrammeRow>({
@@ -35,6 +40,9 @@ export const programmes = table<ProgrammeRow>({
     slots_taken: 'integer',
     bureau_code: 'text',
     bureau_path: 'text',
+    status: 'text',
+    withdrawn_on: 'date',
+    amended_on: 'date',
   },
   scope: 'bureau_path',
   indexes: ['bureau_path text_pattern_ops'],

@@ -30,7 +30,8 @@ export const projectsProjection: Projection = {
   // 2: end dates are inclusive (TaskBookSigned/ExtensionApproved v2): a rebuild recomputes them.
   // 3: original_acceptance_deadline and extension_approved_on, so "overdue" on a past day uses the deadline then in force.
   // 4: bureau_code and bureau_path on every row (issue 18), the bureaus table, rows moved when a bureau is merged.
-  version: 5,
+  // 6: programmes' status, withdrawn_on and amended_on; corrections of windows and policies, withdrawals (issue 19).
+  version: 6,
   description: 'programmes, project status, milestone calendar, rectifications, bureaus',
   tables: [programmes, projects, milestones, rectifications, bureaus],
   streams: [domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],
@@ -50,12 +51,20 @@ export const projectsProjection: Projection = {
         closed_on: null,
         slots_taken: 0,
         ...bureauOf(rows, d.bureauCode),
+        status: 'launched',
+        withdrawn_on: null,
+        amended_on: null,
       }),
     SolicitationOpened: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, opens_on: d.opensOn, closes_on: d.closesOn })),
     SolicitationClosed: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, closed_on: d.closedOn })),
     FocusIndustriesSet: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, focus_industries: d.focusIndustries })),
     SelectionSlotReserved: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, slots_taken: p.slots_taken + 1 })),
     SelectionSlotReleased: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, slots_taken: p.slots_taken - 1 })),
+    // Corrections (issue 19): the row shows what is in force; the audit API shows the original beside it.
+    SolicitationWindowAmended: (rows, d) =>
+      rows.update(programmes, d.programmeId, (p) => ({ ...p, opens_on: d.opensOn, closes_on: d.closesOn, closed_on: null, amended_on: day(d.at) })),
+    ProgrammePolicyAmended: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, policy: d.policy, amended_on: day(d.at) })),
+    ProgrammeWithdrawn: (rows, d) => rows.update(programmes, d.programmeId, (p) => ({ ...p, status: 'withdrawn', withdrawn_on: d.withdrawnOn })),
 
     ProjectSubmitted: (rows, d, e) => {
       rows.put(projects, {
@@ -114,6 +123,7 @@ export const projectsProjection: Projection = {
     PublicityStarted: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'in_publicity' })),
     ProjectApproved: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'approved', approved_on: d.approvedOn, slot: d.slot })),
     ProjectRejected: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'rejected', ...ended(d.reason, d.at) })),
+    ProposalWithdrawn: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'withdrawn', ended_on: d.withdrawnOn, end_reason: d.reason })),
     TaskBookSigned: (rows, d, e) => {
       change(rows, d.projectId, e, (p) => ({
         status: 'in_progress',

@@ -172,13 +172,15 @@ create or replace view reporting.programmes with (security_invoker = true) as
   select g.programme_id, g.name, g.bureau, g.quota, g.slots_taken, (g.quota - g.slots_taken) as quota_remaining,
          g.focus_industries, g.launched_on, g.opens_on, g.closes_on, g.closed_on,
          coalesce(c.submitted, 0) as projects_submitted, coalesce(c.approved, 0) as projects_approved,
-         coalesce(c.active, 0) as projects_active, coalesce(c.closed, 0) as projects_closed, g.bureau_code, g.bureau_path
+         coalesce(c.active, 0) as projects_active, coalesce(c.closed, 0) as projects_closed, g.bureau_code, g.bureau_path,
+         g.status, g.withdrawn_on, coalesce(c.withdrawn, 0) as projects_withdrawn, g.amended_on
     from {projects}.programmes g
     left join lateral (
       select count(*)::int as submitted,
              count(*) filter (where p.approved_on is not null)::int as approved,
              count(*) filter (where p.status in ('approved', 'in_progress', 'acceptance_applied', 'acceptance_concluded'))::int as active,
-             count(*) filter (where p.status = 'closed')::int as closed
+             count(*) filter (where p.status = 'closed')::int as closed,
+             count(*) filter (where p.status = 'withdrawn')::int as withdrawn
         from {projects}.projects p where p.programme_id = g.programme_id collate "default"
     ) c on true;
 

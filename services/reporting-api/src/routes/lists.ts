@@ -10,7 +10,7 @@ const year = (column: string) => ({ schema: z.coerce.number().int().min(1990).ma
 const projectFilters = {
   programmeId: eq('programme_id', 'programme'),
   stage: eq('stage', 'solicitation, advancement or promotion'),
-  status: eq('status', 'submitted, in_expert_review, in_publicity, approved, in_progress, acceptance_applied, acceptance_concluded, closed, rejected or terminated'),
+  status: eq('status', 'submitted, in_expert_review, in_publicity, approved, in_progress, acceptance_applied, acceptance_concluded, closed, rejected, terminated or withdrawn (撤回申报)'),
   industry: eq('industry', 'industry, e.g. 泵业'),
   county: eq('county', 'county or district, e.g. 温岭市'),
 };
@@ -103,8 +103,8 @@ export const listSpecs: ListSpec[] = [
     sorts: { programmeId: { column: 'programme_id', type: 'text', indexed: true }, launchedOn: { column: 'launched_on', type: 'date' } },
     defaultSort: 'programmeId',
     defaultOrder: 'asc',
-    filters: {},
-    example: { programmeId: 'tz-2018', name: '台州市2018年度重大技术攻关项目', quota: 10, slotsTaken: 10, quotaRemaining: 0, projectsSubmitted: 31 },
+    filters: { status: eq('status', 'launched, or withdrawn (已撤销)') },
+    example: { programmeId: 'tz-2018', name: '台州市2018年度重大技术攻关项目', quota: 10, slotsTaken: 10, quotaRemaining: 0, projectsSubmitted: 31, status: 'launched', withdrawnOn: null },
   },
   {
     view: 'disbursements',

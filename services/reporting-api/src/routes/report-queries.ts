@@ -27,14 +27,14 @@ async function lines(sql: SqlExecutor, text: string, params: unknown[]): Promise
   return rows.map((r) => ({ group: String(r.group), key: String(r.key), count: Number(r.count), amount: fenSum(r.amount) }));
 }
 
-/** Projects that moved in the period: submitted, approved, rejected, terminated, closed (by their business dates). */
+/** Projects that moved in the period: submitted, approved, rejected, terminated, withdrawn, closed (by their business dates). */
 export function projectFlow(sql: SqlExecutor, from: string, to: string): Promise<ReportLine[]> {
   return lines(
     sql,
     `select 'projects' as "group", k.key, count(*)::int as count, coalesce(sum(k.amount), 0)::numeric::text as amount from (
        select 'submitted' as key, requested_funding as amount from reporting.projects where submitted_on between $1 and $2
        union all select 'approved', coalesce(approved_funding, 0) from reporting.projects where approved_on between $1 and $2
-       union all select status, 0 from reporting.projects where ended_on between $1 and $2 and status in ('rejected', 'terminated', 'closed')
+       union all select status, 0 from reporting.projects where ended_on between $1 and $2 and status in ('rejected', 'terminated', 'closed', 'withdrawn')
        union all select 'acceptance_' || acceptance_result, 0 from reporting.projects where acceptance_applied_on is not null and acceptance_result is not null and ended_on between $1 and $2
      ) k group by k.key order by k.key`,
     [from, to],
