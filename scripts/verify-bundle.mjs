@@ -320,6 +320,27 @@ if (v2) {
   }
 }
 
+// 9. Corrections side by side (issue 19): an event whose data carries `corrects: { eventId, type }`
+//    corrects an earlier event, which stays as recorded. Each names an event the bundle carries, of
+//    that type, before it in store order; the pairs are listed for the reader.
+{
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const pairs = [];
+  for (const e of events) {
+    const c = e.data?.corrects;
+    if (typeof c !== 'object' || c === null) continue;
+    const name = `${e.stream}@${e.revision} ${e.type}`;
+    const original = byId.get(c.eventId);
+    if (!original) { fail(`${name} corrects event ${c.eventId} (${c.type}), which the bundle does not carry`); continue; }
+    if (original.type !== c.type) fail(`${name} corrects ${c.eventId} as a ${c.type}, but it is a ${original.type}`);
+    if (!(String(original.position) < String(e.position))) fail(`${name} corrects ${original.stream}@${original.revision}, which comes after it`);
+    pairs.push(`${original.stream}@${original.revision} ${original.type} ← corrected by ${name}${typeof e.data.reason === 'string' ? ` (${e.data.reason.slice(0, 80)})` : ''}`);
+  }
+  say(`corrections: ${pairs.length} correcting event(s), each beside the original it corrects (the original stays as recorded)`);
+  for (const line of pairs.slice(0, 50)) say(`  ${line}`);
+  if (pairs.length > 50) say(`  … and ${pairs.length - 50} more`);
+}
+
 if (failures.length > 0) {
   say(`FAILED: ${failures.length} problem(s)`);
   for (const f of failures.slice(0, 50)) say(`  - ${f}`);

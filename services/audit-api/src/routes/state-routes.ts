@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { diffAsOf } from '../state/diff.js';
 import { aggregateStream, stateAsOf, type AggregateKind, type AsOf } from '../state/replay.js';
 import { callerBureau, notFound } from '../bureau/bureau-scope.js';
+import { StateCorrection } from '../corrections/pairing.js';
 import { READERS, tags, type AuditContext } from './context.js';
 
 const IdParams = z.object({ id: queryText(200) });
@@ -24,13 +25,24 @@ const StateResponse = z.object({
   eventCount: z.number().int(),
   lastEvent: z.object({ id: z.string(), type: z.string(), recordedAt: z.string(), hash: z.string() }).nullable(),
   state: z.unknown(),
+  corrections: z.array(StateCorrection).describe('Every correction folded into this state, with the values it changed: original (before it) and corrected (after it), and the event it corrects'),
 });
 
 const Change = z.object({
   path: z.string(),
   before: z.unknown(),
   after: z.unknown(),
-  changedBy: z.array(z.object({ id: z.string(), revision: z.number(), type: z.string(), recordedAt: z.string(), actorId: z.string(), actorRole: z.string() })),
+  changedBy: z.array(
+    z.object({
+      id: z.string(),
+      revision: z.number(),
+      type: z.string(),
+      recordedAt: z.string(),
+      actorId: z.string(),
+      actorRole: z.string(),
+      corrects: z.object({ eventId: z.string(), type: z.string() }).optional().describe('Set when the event is a correction: the event it corrects'),
+    }),
+  ),
 });
 
 export function stateRoutes(app: HttpApp, ctx: AuditContext): void {
@@ -73,6 +85,7 @@ export function stateRoutes(app: HttpApp, ctx: AuditContext): void {
               from: z.object({ revision: z.number(), recordedAt: z.string().nullable() }),
               to: z.object({ revision: z.number(), recordedAt: z.string().nullable() }),
               changes: z.array(Change),
+              corrections: z.array(StateCorrection).describe('The corrections between the two points, each with the values it changed (original and corrected) and the event it corrects'),
             }),
           },
         },

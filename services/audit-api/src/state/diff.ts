@@ -1,6 +1,7 @@
 import type { EventStore } from '@gongguan/event-store';
 import { appError } from '@gongguan/platform';
 import { fold, readUpTo, type AggregateKind, type AsOf } from './replay.js';
+import { correctsOf, stateCorrections } from '../corrections/pairing.js';
 
 export interface FieldChange {
   /** Dotted path into the state, e.g. `milestones.m1.status`; `` for the whole state. */
@@ -8,7 +9,7 @@ export interface FieldChange {
   before: unknown;
   after: unknown;
   /** The events between the two points that changed this field, in order. */
-  changedBy: Array<{ id: string; revision: number; type: string; recordedAt: string; actorId: string; actorRole: string }>;
+  changedBy: Array<{ id: string; revision: number; type: string; recordedAt: string; actorId: string; actorRole: string; corrects?: { eventId: string; type: string } }>;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,16 +41,19 @@ export async function diffAsOf(store: EventStore, kind: AggregateKind, id: strin
   for (const { event, domain } of end.slice(start.length)) {
     const next = fold(kind, [domain], state);
     const meta = event.metadata;
+    const corrects = correctsOf(event);
     touched.push({
       paths: changedPaths(state, next).map((c) => c.path),
-      event: { id: event.id, revision: event.revision, type: event.type, recordedAt: meta.recordedAt, actorId: meta.actorId, actorRole: meta.actorRole },
+      event: { id: event.id, revision: event.revision, type: event.type, recordedAt: meta.recordedAt, actorId: meta.actorId, actorRole: meta.actorRole, ...(corrects ? { corrects } : {}) },
     });
     state = next;
   }
+  // The corrections between the two points, each with the values it changed: original and corrected.
+  const corrections = stateCorrections(end, fold(kind, []), (s, domain) => fold(kind, [domain], s)).filter((c) => c.event.revision > (start.at(-1)?.event.revision ?? -1));
   const changes: FieldChange[] = changedPaths(fromState, state).map((c) => ({
     ...c,
     changedBy: touched.filter((t) => t.paths.some((p) => overlaps(p, c.path))).map((t) => t.event),
   }));
   const point = (events: typeof start) => ({ revision: events.at(-1)?.event.revision ?? -1, recordedAt: events.at(-1)?.event.metadata.recordedAt ?? null });
-  return { kind, id, from: point(start), to: point(end), changes };
+  return { kind, id, from: point(start), to: point(end), changes, corrections };
 }

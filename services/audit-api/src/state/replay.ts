@@ -2,6 +2,7 @@ import { disbursement, parseEvent, programme, project, type DomainEvent } from '
 import type { EventStore, RecordedEvent } from '@gongguan/event-store';
 import { appError } from '@gongguan/platform';
 import type { SnapshotCache } from './snapshots.js';
+import { correctsOf, stateCorrections, type StateCorrection } from '../corrections/pairing.js';
 
 /** The aggregates whose state an auditor can replay, each with the domain's own evolve. */
 const aggregates = {
@@ -58,6 +59,11 @@ export interface StateAsOf {
   eventCount: number;
   lastEvent: { id: string; type: string; recordedAt: string; hash: string } | null;
   state: unknown;
+  /**
+   * Every correction folded into this state (events whose data names the event they correct),
+   * with each value it changed: the original (before it) and the corrected (after it).
+   */
+  corrections: StateCorrection[];
 }
 
 /**
@@ -66,6 +72,26 @@ export interface StateAsOf {
  * (each still upcast and validated), and the states passed on the way are kept.
  */
 export async function stateAsOf(store: EventStore, kind: AggregateKind, id: string, at: AsOf, snapshots?: SnapshotCache): Promise<StateAsOf> {
+  const replayed = await replayState(store, kind, id, at, snapshots);
+  return { ...replayed, corrections: replayed.revision < 0 ? [] : await correctionsUpTo(store, kind, id, replayed.revision) };
+}
+
+/**
+ * The corrections of one aggregate up to a revision, side by side with what they corrected. The
+ * stream is read up to there; it is folded (parsed and validated) only when it holds a correction.
+ */
+export async function correctionsUpTo(store: EventStore, kind: AggregateKind, id: string, revision: number): Promise<StateCorrection[]> {
+  const stream = aggregates[kind].streamName(id);
+  const events = await store.readStream(stream, { toRevision: revision });
+  if (!events.some((e) => correctsOf(e) !== undefined)) return [];
+  return stateCorrections(
+    events.map((event) => ({ event, domain: parsed(stream, event) })),
+    aggregates[kind].initialState,
+    (state, domain) => fold(kind, [domain], state),
+  );
+}
+
+async function replayState(store: EventStore, kind: AggregateKind, id: string, at: AsOf, snapshots?: SnapshotCache): Promise<Omit<StateAsOf, 'corrections'>> {
   const stream = aggregates[kind].streamName(id);
   if (!snapshots) {
     const replayed = await readUpTo(store, kind, id, at);
@@ -100,7 +126,7 @@ function parsed(stream: string, event: RecordedEvent): DomainEvent {
   }
 }
 
-function answer(kind: AggregateKind, id: string, stream: string, last: RecordedEvent | undefined, eventCount: number, state: unknown): StateAsOf {
+function answer(kind: AggregateKind, id: string, stream: string, last: RecordedEvent | undefined, eventCount: number, state: unknown): Omit<StateAsOf, 'corrections'> {
   return {
     kind,
     id,
