@@ -84,6 +84,12 @@ for (const kind of kinds) {
       t.equal(refused.status, 409);
       t.match(refused.headers.get('content-type'), /application\/problem\+json/);
       t.match(refused.body, { code: 'PROGRAMME_HAS_PROPOSALS', detail: /^项目计划 w1 已收到 1 份申报/ });
+      // A proposal of before ProposalReceived (its ProjectSubmitted alone) counts too.
+      await must(call, 'POST', '/v1/programmes', people.alice, { programmeId: 'old', name: 'Old', bureau: 'Taizhou S&T Bureau', quota: 3, focusIndustries: ['pumps'] });
+      await must(call, 'POST', '/v1/programmes/old/solicitation/opening', people.alice, { opensOn: '2018-05-01', closesOn: '2018-07-31' });
+      const [legacy] = await events(system, 'project-w1-a');
+      await system.store.append('project-old-1', [{ id: '0b6f1e42-5d0e-4c8e-9a55-8c1b2a9f0001', type: 'ProjectSubmitted', schemaVersion: legacy!.schemaVersion, data: { ...legacy!.data, projectId: 'old-1', programmeId: 'old' }, metadata: { actorId: 'alice', actorRole: 'officer', correlationId: 'legacy' } }], { expectedRevision: 'no_stream' });
+      t.match((await call('POST', '/v1/programmes/old/solicitation/amendment', { token: people.alice, body: { opensOn: '2018-05-01', closesOn: '2018-08-31', reason: 'x' } })).body, { code: 'PROGRAMME_HAS_PROPOSALS', details: { proposals: 1 } });
       const policy = await call('POST', '/v1/programmes/w1/policy/amendment', { token: people.alice, body: { policy: { ...taizhouPolicy, publicityDays: 5 }, reason: 'x' } });
       t.match(policy.body, { code: 'PROGRAMME_HAS_PROPOSALS' });
     });

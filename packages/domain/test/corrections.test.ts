@@ -38,6 +38,7 @@ t.test('AmendSolicitationWindow corrects the window and names the original; a cl
 t.test('AmendSolicitationWindow is refused once a proposal was received, before the window opened, backwards, or without the original', async (t) => {
   given([...opened, received]).when(amendWindow()).then(t, 'PROGRAMME_HAS_PROPOSALS');
   given(launched).when(amendWindow()).then(t, 'SOLICITATION_NOT_OPENED');
+  given(opened).when(amendWindow({ legacyProposals: 2 })).then(t, 'PROGRAMME_HAS_PROPOSALS');
   given(opened).when(amendWindow({ opensOn: '2018-08-01' })).then(t, 'INVALID_DATE_RANGE');
   given(opened).when(amendWindow({ corrects: undefined })).then(t, 'INVALID_STATE');
   given(opened).when(amendWindow({ corrects: ref('FocusIndustriesSet') })).then(t, 'INVALID_STATE');

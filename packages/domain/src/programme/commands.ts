@@ -12,6 +12,12 @@ export const Industry = lineText(100);
 /** An industry as recorded in events and programme states (see RecordedText). */
 export const RecordedIndustry = z.string().trim().min(1).max(100);
 
+/**
+ * Proposals submitted to the programme before submissions recorded ProposalReceived on it: the
+ * application service counts them (their ProjectSubmitted names the programme), never the user.
+ */
+const LegacyProposals = z.int().min(0).optional();
+
 export const programmeCommandSchemas = {
   /** A bureau launches a programme; its policy is fixed from here on (Taizhou's by default). */
   LaunchProgramme: z.strictObject({
@@ -37,9 +43,9 @@ export const programmeCommandSchemas = {
    * is open again): only while no proposal was submitted (PROGRAMME_HAS_PROPOSALS). `corrects` is
    * the event that set the window in force, found by the application service, never sent.
    */
-  AmendSolicitationWindow: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, reason: Text, corrects: Corrects.optional() }),
+  AmendSolicitationWindow: z.strictObject({ opensOn: IsoDate, closesOn: IsoDate, reason: Text, corrects: Corrects.optional(), legacyProposals: LegacyProposals }),
   /** Corrects the policy fixed at launch: only while no proposal was submitted (PROGRAMME_HAS_PROPOSALS). */
-  AmendProgrammePolicy: z.strictObject({ policy: ProgrammePolicy, reason: Text, corrects: Corrects.optional() }),
+  AmendProgrammePolicy: z.strictObject({ policy: ProgrammePolicy, reason: Text, corrects: Corrects.optional(), legacyProposals: LegacyProposals }),
   /** Withdraws the programme (launched by mistake, or abandoned): refused once a project was selected. */
   WithdrawProgramme: z.strictObject({ reason: Text, corrects: Corrects.optional() }),
 } as const;

@@ -71,7 +71,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
       return [{ type: 'SelectionSlotReleased', data: { ...recorded, programmeId, ...command.data, slot } }];
     }
     case 'AmendSolicitationWindow': {
-      requireNoProposals(state, '征集期 (the solicitation window)');
+      requireNoProposals(state, '征集期 (the solicitation window)', command.data.legacyProposals);
       const previous = state.solicitation;
       if (previous === null) {
         throw domainError('SOLICITATION_NOT_OPENED', `项目计划 ${programmeId} 尚未开放征集，请先开放征集期 (programme ${programmeId} has not opened its solicitation window; open it rather than amend it)`);
@@ -86,7 +86,7 @@ function decide(command: ProgrammeCommand, state: ProgrammeState): ProgrammeEven
       return [{ type: 'SolicitationWindowAmended', data: { ...recorded, programmeId, opensOn, closesOn, previous: { ...previous }, reason, corrects } }];
     }
     case 'AmendProgrammePolicy': {
-      requireNoProposals(state, '政策 (the policy)');
+      requireNoProposals(state, '政策 (the policy)', command.data.legacyProposals);
       const previous = state.policy;
       if (previous === null) throw new Error(`programme ${programmeId} was launched without a policy`);
       const { policy, reason } = command.data;
@@ -129,12 +129,13 @@ export function requireNotWithdrawn(state: ProgrammeState): void {
   if (state.status === 'withdrawn') throw withdrawnError(state);
 }
 
-function requireNoProposals(state: ProgrammeState, what: string): void {
-  if (state.proposalCount > 0) {
+function requireNoProposals(state: ProgrammeState, what: string, legacy = 0): void {
+  const proposals = state.proposalCount + legacy;
+  if (proposals > 0) {
     throw domainError(
       'PROGRAMME_HAS_PROPOSALS',
-      `项目计划 ${state.programmeId} 已收到 ${state.proposalCount} 份申报，${what}不能再更正 (programme ${state.programmeId} has received proposals; its window and policy can no longer be amended)`,
-      { proposals: state.proposalCount },
+      `项目计划 ${state.programmeId} 已收到 ${proposals} 份申报，${what}不能再更正 (programme ${state.programmeId} has received proposals; its window and policy can no longer be amended)`,
+      { proposals },
     );
   }
 }

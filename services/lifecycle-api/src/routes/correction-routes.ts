@@ -1,4 +1,5 @@
 import { decideProposalWithdrawal, parseCommand, programme, programmeCorrectionTargets, project, taizhouPolicy, type CommandType } from '@gongguan/domain';
+import { START_POSITION, type EventStore } from '@gongguan/event-store';
 import { appError, type HttpApp } from '@gongguan/platform';
 import type { EventRefs } from '../commands/aggregate-cache.js';
 import { executeAcross } from '../commands/execute-across.js';
@@ -11,6 +12,28 @@ export function lastOf(events: EventRefs, types: readonly string[]): { eventId: 
   const found = events.filter((e) => types.includes(e.type));
   const last = found[found.length - 1];
   return last === undefined ? undefined : { eventId: last.id, type: last.type };
+}
+
+/**
+ * Proposals submitted to the programme before submissions recorded ProposalReceived on it: the
+ * ProjectSubmitted events naming it without a ProposalReceived, counted in one filtered scan of the
+ * log (an amendment is rare).
+ */
+async function legacyProposals(store: EventStore, programmeId: string): Promise<number> {
+  const received = new Set<string>();
+  try {
+    for (const e of await store.readStream(programme.streamName(programmeId))) if (e.type === 'ProposalReceived') received.add(String(e.data.projectId));
+  } catch {
+    return 0;
+  }
+  let after = START_POSITION;
+  let legacy = 0;
+  for (;;) {
+    const page = await store.readAll({ after, limit: 1000, filter: { streamPrefixes: ['project-'], eventTypes: ['ProjectSubmitted'] } });
+    legacy += page.events.filter((e) => e.data.programmeId === programmeId && !received.has(String(e.data.projectId))).length;
+    after = page.position;
+    if (page.caughtUp || page.events.length === 0) return legacy;
+  }
 }
 
 type ProgrammeCorrection = keyof typeof programmeCorrectionTargets;
@@ -66,20 +89,23 @@ export function registerCorrectionRoutes(app: HttpApp, deps: CommandDeps): void 
       tags: ['corrections'],
       roles: programme.commandRoles[def.type],
       params: paramsSchema(def.url),
-      body: bodySchema(def.type, ['corrects']),
+      // What the service supplies, never the user: the original corrected, the proposals of before ProposalReceived.
+      body: bodySchema(def.type, def.type === 'WithdrawProgramme' ? ['corrects'] : ['corrects', 'legacyProposals']),
       bodyExample: def.example,
       commandType: def.type,
       resources: ({ params }) => [{ kind: 'programme', id: (params as { programmeId: string }).programmeId }],
       async run(ctx, { params, body, ifMatch }) {
         const { programmeId } = params as { programmeId: string };
         const at = ctx.env.now().toISOString();
+        // Proposals of before ProposalReceived count too (no new one can be submitted that way).
+        const legacy = def.type === 'WithdrawProgramme' ? undefined : await legacyProposals(ctx.store, programmeId);
         const steps = await executeAcross(ctx, {
           parts: { programme: { aggregate: programme, stream: programme.streamName(programmeId) } },
           step: def.type,
           ifMatch: ifMatch === undefined ? undefined : { part: 'programme', revision: ifMatch },
           decide: (states, events) => {
             const corrects = lastOf(events.programme, programmeCorrectionTargets[def.type]);
-            const command = parseCommand({ type: def.type satisfies CommandType, actor: ctx.actor, at, data: { ...(body as object), ...(corrects ? { corrects } : {}) } });
+            const command = parseCommand({ type: def.type satisfies CommandType, actor: ctx.actor, at, data: { ...(body as object), ...(corrects ? { corrects } : {}), ...(legacy ? { legacyProposals: legacy } : {}) } });
             return { programme: programme.decider.decide(command as never, states.programme) };
           },
         });
