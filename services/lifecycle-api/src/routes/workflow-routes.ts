@@ -214,6 +214,8 @@ export function registerWorkflows(app: HttpApp, deps: CommandDeps): void {
       const { programmeId, ...rest } = body as { programmeId: string; transactionId?: string } & Record<string, unknown>;
       const prog = await loadAggregate(ctx.store, programme, programme.streamName(programmeId), { cache: ctx.cache });
       if (!prog.state.policy) throw programmeNotFound(programmeId)();
+      // A withdrawn programme grants nothing new (checked on the programme as read: the ledger is its own stream).
+      requireNotWithdrawn(prog.state);
       const transactionId = rest.transactionId ?? ctx.env.newId();
       const primary = await execute(ctx, {
         aggregate: r3Ledger,
