@@ -10,9 +10,31 @@ export interface AuditEventView {
   type: string;
   schemaVersion: number;
   data: Record<string, unknown>;
-  metadata: { actorId: string; actorRole: string; correlationId: string; causationId: string | null; recordedAt: string; effectiveDate?: string; reason?: string };
+  metadata: { actorId: string; actorRole: string; correlationId: string; causationId: string | null; recordedAt: string; effectiveDate?: string; reason?: string; backRecorded?: { by: string; role: string } };
   prevHash: string;
   hash: string;
+  /** Set on a correction: the event it corrects (stream and revision null when not among what was read). */
+  corrects?: { eventId: string; type: string; stream: string | null; revision: number | null };
+  /** Set on a corrected event: its corrections, in store order. */
+  correctedBy?: CorrectionView[];
+}
+
+/** A correction as the audit API pairs it with its original. */
+export interface CorrectionView {
+  eventId: string;
+  type: string;
+  stream: string;
+  revision: number;
+  reason: string | null;
+  by: { id: string; role: string };
+  at: string;
+}
+
+/** A correction folded into a state: the values it changed, original and corrected. */
+export interface StateCorrectionView {
+  event: CorrectionView;
+  corrects: { eventId: string; type: string; stream: string | null; revision: number | null };
+  changes: Array<{ path: string; original: unknown; corrected: unknown }>;
 }
 
 export interface StoreVerificationView {
@@ -42,10 +64,15 @@ export function createAuditClient(http: HttpClient) {
     projectHistory: async (projectId: string) =>
       (await http.get<{ projectId: string; streams: string[]; events: AuditEventView[] }>(`/v1/audit/projects/${enc(projectId)}/history`)).body,
     state: async (kind: AuditAggregate, id: string, at: { asOf?: string; atRevision?: number } = {}) =>
-      (await http.get<{ revision: number; eventCount: number; state: unknown; lastEvent: unknown }>(`/v1/audit/${plural[kind]}/${enc(id)}/state`, { query: at })).body,
+      (await http.get<{ revision: number; eventCount: number; state: unknown; lastEvent: unknown; corrections: StateCorrectionView[] }>(`/v1/audit/${plural[kind]}/${enc(id)}/state`, { query: at })).body,
     diff: async (kind: AuditAggregate, id: string, from: string, to?: string) =>
       (
-        await http.get<{ from: unknown; to: unknown; changes: Array<{ path: string; before: unknown; after: unknown; changedBy: Array<{ type: string; revision: number; actorId: string; recordedAt: string }> }> }>(
+        await http.get<{
+          from: unknown;
+          to: unknown;
+          changes: Array<{ path: string; before: unknown; after: unknown; changedBy: Array<{ type: string; revision: number; actorId: string; recordedAt: string; corrects?: { eventId: string; type: string } }> }>;
+          corrections: StateCorrectionView[];
+        }>(
           `/v1/audit/${plural[kind]}/${enc(id)}/diff`,
           { query: { from, to } },
         )
