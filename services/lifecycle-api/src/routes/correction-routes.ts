@@ -1,6 +1,6 @@
 import { decideProposalWithdrawal, parseCommand, programme, programmeCorrectionTargets, project, taizhouPolicy, type CommandType } from '@gongguan/domain';
 import { START_POSITION, type EventStore } from '@gongguan/event-store';
-import { appError, type HttpApp } from '@gongguan/platform';
+import { appError, isAppError, type HttpApp } from '@gongguan/platform';
 import type { EventRefs } from '../commands/aggregate-cache.js';
 import { executeAcross } from '../commands/execute-across.js';
 import { loadAggregate } from '../commands/load.js';
@@ -23,8 +23,10 @@ async function legacyProposals(store: EventStore, programmeId: string): Promise<
   const received = new Set<string>();
   try {
     for (const e of await store.readStream(programme.streamName(programmeId))) if (e.type === 'ProposalReceived') received.add(String(e.data.projectId));
-  } catch {
-    return 0;
+  } catch (err) {
+    // No programme: nothing to count (the decision refuses PROGRAMME_NOT_FOUND).
+    if (isAppError(err) && err.code === 'STREAM_NOT_FOUND') return 0;
+    throw err;
   }
   let after = START_POSITION;
   let legacy = 0;
