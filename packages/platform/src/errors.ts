@@ -27,6 +27,7 @@ export const errorCatalogue = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with another request' },
   EFFECTIVE_DATE_IN_FUTURE: { status: 422, title: 'The effective date lies in the future' },
+  IMPORT_INVALID: { status: 422, title: 'The import file has rows that cannot be read; nothing was imported' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },

@@ -22,6 +22,9 @@ import { registerEvidenceRoutes, type EvidenceLimits } from './routes/evidence-r
 import type { SqlExecutor } from '@gongguan/platform/db';
 import { BureauAccess } from './bureaus/access.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
+import { registerImportRoutes } from './routes/import-routes.js';
+import { importLedger } from './import/ledger.js';
+import { ImportService } from './import/service.js';
 
 /**
  * One of the lifecycle's own settings: from the parsed config, or, where the process's config
@@ -43,6 +46,10 @@ export interface LifecycleOptions {
   redriver?: boolean;
   /** Streams whose folded state is kept between commands; default AGGREGATE_CACHE_STREAMS (10000); 0: none. */
   cacheStreams?: number;
+  /** How long a stopped import run holds its import before another request may resume it (default 60 s). */
+  importLeaseSeconds?: number;
+  /** Hands the import service to a test (to wait for a run, or stop one between two facts). */
+  onImports?: (imports: ImportService) => void;
 }
 
 /** Every command of officers, reviewers, approvers and finance, under /v1. */
@@ -72,7 +79,12 @@ export function lifecycleService(options: LifecycleOptions = {}): ServiceMount<C
       const cache = cacheStreams > 0 ? new AggregateCache(cacheStreams) : undefined;
       const idempotency = idempotencyStore(deps.sql);
       const limits = { maxBytes: ownSetting(deps.config, 'EVIDENCE_MAX_BYTES'), types: ownSetting(deps.config, 'EVIDENCE_TYPES') };
-      registerLifecycleRoutes(app, { store, env, idempotency, cache, bureaus: new BureauAccess(store, cache) }, { sql: deps.sql, limits });
+      const commandDeps: CommandDeps = { store, env, idempotency, cache, bureaus: new BureauAccess(store, cache), registry: new Map() };
+      registerLifecycleRoutes(app, commandDeps, { sql: deps.sql, limits });
+      const imports = new ImportService(commandDeps, importLedger(deps.sql, options.importLeaseSeconds), deps.logger.child({ process: 'import' }));
+      registerImportRoutes(app, imports);
+      options.onImports?.(imports);
+      app.addHook('preClose', () => imports.close());
       const retentionHours = ownSetting(deps.config, 'IDEMPOTENCY_RETENTION_HOURS');
       if (retentionHours > 0) {
         const log = deps.logger.child({ process: 'idempotency-retention' });

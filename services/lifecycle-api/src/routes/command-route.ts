@@ -51,7 +51,15 @@ export interface CommandDeps {
   cache?: AggregateCache | undefined;
   /** Who may command what, by bureau (one place for every route). */
   bureaus: BureauAccess;
+  /**
+   * Every command route registered, by URL template: the import runs the very same definitions
+   * (bureau check, body schema, `run`) as the HTTP requests do. Filled by `commandRoute`.
+   */
+  registry?: CommandRegistry | undefined;
 }
+
+export type AnyCommandRouteDef = CommandRouteDef<z.ZodType, z.ZodType>;
+export type CommandRegistry = Map<string, AnyCommandRouteDef>;
 
 export interface CommandRouteDef<P extends z.ZodType, B extends z.ZodType> {
   url: string;
@@ -93,6 +101,7 @@ export const CommandHeaders = z.object({
 
 /** Registers one POST command route: roles, schemas, If-Match, Idempotency-Key, problem+json. */
 export function commandRoute<P extends z.ZodType, B extends z.ZodType>(app: HttpApp, deps: CommandDeps, def: CommandRouteDef<P, B>): void {
+  deps.registry?.set(def.url, def as unknown as AnyCommandRouteDef);
   const responses = {
     [def.created ? 201 : 200]: CommandResult,
   };
