@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAuditClient, type AuditAggregate } from '../audit-client.js';
@@ -11,7 +11,7 @@ import { progress } from './progress.js';
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, http: 3, unexpected: 4 } as const;
 
-const HELP = `gongguan — the auditor's command line (over HTTP)
+const HELP = `gongguan — the auditor's (and the importing officer's) command line (over HTTP)
 
 usage: gongguan <command> [options]
   history <project-id>                 a project's combined history (store order)
@@ -23,6 +23,10 @@ usage: gongguan <command> [options]
   export <project|programme|ledger> <id> --out <dir> [--no-verify]
                                        seals, writes an audit bundle (a ledger: subsidy-<code>-<year> or
                                        r3-<code>-<year>) and checks it with scripts/verify-bundle.mjs
+  import <file.csv|file.xlsx> [--dry-run]
+                                       an officer back-records a bureau's earlier records (see
+                                       samples/import/); --dry-run lists every bad row and writes
+                                       nothing; the same file again writes nothing new or resumes
 
 options: --url <base URL> (env GONGGUAN_URL, default http://127.0.0.1:3000)
          --token <bearer token> (env GONGGUAN_TOKEN)   --json (machine-readable output)
@@ -47,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       out: { type: 'string' },
       'no-verify': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -145,9 +150,82 @@ async function main(argv: string[]): Promise<number> {
       const r = spawnSync(process.execPath, [verifier, dir], { stdio: 'inherit' });
       return r.status === 0 ? EXIT.ok : EXIT.verificationFailed;
     }
+    case 'import':
+      return importFile(http, need(args[0], '<file>'), values['dry-run'], values.json);
     default:
       throw new UsageError(`unknown command ${command}`);
   }
+}
+
+interface RowError {
+  sheet: string;
+  line: number;
+  column: string;
+  code: string;
+  message: string;
+}
+interface ImportProgress {
+  importId: string;
+  status: 'validating' | 'invalid' | 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  validated: number | null;
+  errors: RowError[];
+  failure: string | null;
+}
+
+const rowLine = (e: RowError) => `${e.sheet ? `${e.sheet} ` : ''}第 ${e.line} 行 [${e.column}] ${e.code}: ${e.message}`;
+
+/** POST /v1/imports, then follows the run at GET /v1/imports/{id} with a progress line on stderr. */
+async function importFile(http: ReturnType<typeof createHttpClient>, file: string, dryRun: boolean, json: boolean): Promise<number> {
+  const bytes = readFileSync(file);
+  const body = { fileName: basename(file).slice(0, 200), content: bytes.toString('base64'), dryRun };
+  if (dryRun) {
+    const bar = progress(`checking ${basename(file)}`);
+    const report = (await http.post<{ importId: string; rows: number; facts: number; ok: boolean; errors: RowError[] }>('/v1/imports', body).finally(() => bar.stop())).body;
+    if (json) out(JSON.stringify(report, null, 2));
+    else {
+      for (const e of report.errors) out(rowLine(e));
+      out(report.ok ? `OK: ${report.rows} rows, ${report.facts} facts, nothing written (dry run); import id ${report.importId}` : `${report.errors.length} problem(s) in ${report.rows} rows; nothing written`);
+    }
+    return report.ok ? EXIT.ok : EXIT.verificationFailed;
+  }
+  let state: ImportProgress;
+  try {
+    state = (await http.post<ImportProgress>('/v1/imports', body)).body;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'IMPORT_INVALID') {
+      for (const e of (err.problem.errors as RowError[] | undefined) ?? []) out(rowLine(e));
+      out(`${err.message}`);
+      return EXIT.verificationFailed;
+    }
+    throw err;
+  }
+  const started = Date.now();
+  const first = state.done;
+  let last = '';
+  for (;;) {
+    const secs = (Date.now() - started) / 1000;
+    const rate = secs > 0 ? ((state.done - first) / secs).toFixed(1) : '0.0';
+    const line =
+      state.status === 'validating'
+        ? `import ${state.importId.slice(0, 12)}: checking ${state.validated ?? 0}/${state.total} facts`
+        : `import ${state.importId.slice(0, 12)}: ${state.status} ${state.done}/${state.total} facts, ${rate}/s`;
+    if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
+    last = line;
+    if (state.status === 'done' || state.status === 'invalid' || state.status === 'failed') break;
+    await new Promise((r) => setTimeout(r, 1000));
+    state = (await http.get<ImportProgress>(`/v1/imports/${state.importId}`)).body;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  if (json) out(JSON.stringify(state, null, 2));
+  else {
+    for (const e of state.errors) out(rowLine(e));
+    if (state.status === 'done') out(`OK: import ${state.importId}: ${state.total} facts recorded (back-recorded as of their dates)`);
+    else if (state.status === 'invalid') out(`refused: ${state.errors.length} problem(s); nothing written`);
+    else out(`stopped: ${state.failure ?? 'a fact was refused'}; ${state.done}/${state.total} facts written; run the same command again to resume`);
+  }
+  return state.status === 'done' ? EXIT.ok : EXIT.verificationFailed;
 }
 
 try {

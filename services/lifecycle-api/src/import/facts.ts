@@ -385,6 +385,7 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
             if (paymentKind !== '') fail('paymentKind', 'INVALID_VALUE', `"${paymentKind}" 应为 R1资助、合同付款 或 R2补助 (R1 grant, contract payment or R2 subsidy)`);
             break;
           }
+          if (cell('amountYuan') !== '') fail('amountYuan', 'INVALID_VALUE', 'R1 资助和 R2 补助的金额由计划政策算定，请留空 (the amount of an R1 grant or R2 subsidy follows from the policy; leave it empty)');
           const requestedOn = date('requestedOn');
           const approvedOn = date('approvedOn');
           const clerk = need('financeClerk');
