@@ -6,6 +6,7 @@ import type { AggregateCache } from '../commands/aggregate-cache.js';
 import { BureauAccess } from '../bureaus/access.js';
 import type { CommandContext } from '../commands/execute.js';
 import { nameBasedUuid } from '../commands/ids.js';
+import { effectiveInstant } from '../commands/back-record.js';
 import type { CommandDeps, CommandOutcome } from '../routes/command-route.js';
 import { domainErrorTranslator } from '../routes/errors.js';
 import type { Fact, RowError } from './facts.js';
@@ -45,15 +46,6 @@ export function factSeeds(bureau: string, facts: readonly Fact[]): string[] {
     seen.set(digest, n + 1);
     return `import|${digest}|${n}`;
   });
-}
-
-/**
- * The instant a fact takes effect: noon in Asia/Shanghai of its date (well inside the day in
- * every zone's reading), or now when that noon is still ahead (a fact of today).
- */
-export function effectiveInstant(on: string, now: Date): Date {
-  const noon = new Date(`${on}T12:00:00+08:00`);
-  return noon.getTime() > now.getTime() ? now : noon;
 }
 
 export interface RunOptions {
@@ -132,22 +124,22 @@ export async function runFacts(deps: CommandDeps, options: RunOptions): Promise<
       refuse(errors[errors.length - 1]!);
       continue;
     }
-    const now = deps.env.now();
-    const at = effectiveInstant(fact.on, now);
-    let ids = 0;
-    const ctx: CommandContext = {
-      store,
-      env: { now: () => at, newId: () => nameBasedUuid(`${seeds[index]}|id|${ids++}`) },
-      actor: fact.actor,
-      correlationId: `import-${seeds[index]!.slice(7, 39)}`,
-      causationId: `import:${fact.sheet || 'csv'}:${fact.line}`,
-      idSeed: seeds[index],
-      cache,
-      bureau: importer.bureau,
-      backRecord: { effectiveAt: at.toISOString(), by: importer.subject, role: importer.role },
-    };
     let outcome: CommandOutcome;
     try {
+      // The day's last instant in Asia/Shanghai (now, for a fact of today), as for an Effective-Date header.
+      const at = effectiveInstant(fact.on, deps.env.now());
+      let ids = 0;
+      const ctx: CommandContext = {
+        store,
+        env: { now: () => new Date(at), newId: () => nameBasedUuid(`${seeds[index]}|id|${ids++}`) },
+        actor: fact.actor,
+        correlationId: `import-${seeds[index]!.slice(7, 39)}`,
+        causationId: `import:${fact.sheet || 'csv'}:${fact.line}`,
+        idSeed: seeds[index],
+        cache,
+        bureau: importer.bureau,
+        backRecord: { effectiveAt: at, by: importer.subject, role: importer.role },
+      };
       await bureaus.authorizeCommand(importer.bureau, def.commandType, def.resources({ params: params.data, body: body.data, bureau: importer.bureau }));
       outcome = await def.run(ctx, { params: params.data, body: body.data, ifMatch: undefined });
     } catch (err) {
