@@ -52,7 +52,13 @@ for (const kind of kinds) {
     const rows: SampleRow[] = historicalRecords({ years: [2018], perProgramme: 3, quota: 10 });
     const csv = toCsv(rows);
 
+    let clock = Date.now();
+    const lap = (what: string) => {
+      t.comment(`${what}: ${Date.now() - clock} ms`);
+      clock = Date.now();
+    };
     const dry = await call('POST', '/v1/imports', { token: clerk, body: file(csv, true) });
+    lap('dry run');
     t.equal(dry.status, 200, JSON.stringify(dry.body).slice(0, 2000));
     t.same(dry.body.errors, [], 'no bad rows');
     t.equal(await system.eventCount(), 0, 'the dry run wrote nothing');
@@ -66,6 +72,7 @@ for (const kind of kinds) {
     t.equal(started.status, 202);
     const importId = String(started.body.importId);
     await imports!.running(importId);
+    lap('run');
     const finished = await untilFinished(call, clerk, importId);
     t.equal(finished.status, 'done', JSON.stringify(finished.errors));
     t.equal(finished.done, finished.total);

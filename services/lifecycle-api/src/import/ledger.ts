@@ -66,11 +66,13 @@ export function importLedger(sql: Sql, leaseSeconds = 60) {
     /** One fact done; renews the lease. */
     async factDone(importId: string, fact: { seq: number; sheet: string; line: number; events: number; position: string | null }): Promise<void> {
       await sql.query(
-        `insert into lifecycle.import_facts (import_id, seq, sheet, line, events, position) values ($1, $2, $3, $4, $5, $6)
-         on conflict do nothing`,
-        [importId, fact.seq, fact.sheet, fact.line, fact.events, fact.position],
+        `with done as (
+           insert into lifecycle.import_facts (import_id, seq, sheet, line, events, position) values ($1, $2, $3, $4, $5, $6)
+           on conflict do nothing
+         )
+         update lifecycle.imports set updated_at = now(), lease_until = now() + make_interval(secs => $7) where import_id = $1`,
+        [importId, fact.seq, fact.sheet, fact.line, fact.events, fact.position, leaseSeconds],
       );
-      await sql.query(`update lifecycle.imports set updated_at = now(), lease_until = now() + make_interval(secs => $2) where import_id = $1`, [importId, leaseSeconds]);
     },
 
     async get(importId: string): Promise<ImportRecord | null> {

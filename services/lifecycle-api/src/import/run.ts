@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Role } from '@gongguan/domain';
 import type { EventStore } from '@gongguan/event-store';
 import { toAppError } from '@gongguan/platform';
-import type { AggregateCache } from '../commands/aggregate-cache.js';
+import { AggregateCache } from '../commands/aggregate-cache.js';
 import { BureauAccess } from '../bureaus/access.js';
 import type { CommandContext } from '../commands/execute.js';
 import { nameBasedUuid } from '../commands/ids.js';
@@ -48,6 +48,8 @@ export function factSeeds(bureau: string, facts: readonly Fact[]): string[] {
   });
 }
 
+const DRY_RUN_CACHE_STREAMS = 20_000;
+
 export interface RunOptions {
   importer: Importer;
   facts: readonly Fact[];
@@ -82,8 +84,9 @@ export async function runFacts(deps: CommandDeps, options: RunOptions): Promise<
   if (!registry) throw new Error('the command routes were registered without a registry');
   const overlay = options.dryRun ? new OverlayStore(deps.store, () => deps.env.now()) : undefined;
   const store: EventStore = overlay ?? deps.store;
-  const cache: AggregateCache | undefined = overlay ? undefined : deps.cache;
-  const bureaus = overlay ? new BureauAccess(overlay) : deps.bureaus;
+  // The dry run keeps its own folded states (of the overlay's streams), so each command folds only what is new.
+  const cache: AggregateCache | undefined = overlay ? new AggregateCache(DRY_RUN_CACHE_STREAMS) : deps.cache;
+  const bureaus = overlay ? new BureauAccess(overlay, cache) : deps.bureaus;
   const seeds = factSeeds(importer.bureau, facts);
   const errors: RowError[] = [];
   const failedSubjects = new Map<string, RowError>();
