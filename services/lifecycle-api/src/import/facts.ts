@@ -148,8 +148,10 @@ export interface Fact {
   column: string;
   /** Where a body or params field came from, for errors on it. */
   fields: Record<string, string>;
-  /** Ids of what the fact acts on (programme/project/disbursement), to skip what depends on a failed fact. */
+  /** What the fact needs (a programme, a project, a disbursement, a payment): a refused fact before it on one of them skips it. */
   subjects: string[];
+  /** What a refusal of this fact leaves missing for the facts after it (its subjects unless given). */
+  blocks?: string[];
 }
 
 export interface ParsedFile {
@@ -224,11 +226,11 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
       };
       const date = (c: Column, required = true) => value(c, parseDate, required);
       const out: Fact[] = [];
-      const fact = (on: string | undefined, dateColumn: Column, url: string, params: Record<string, string>, body: Record<string, unknown>, actor: { id: string; role: Role }, fields: Record<string, Column>, subjects: string[]) => {
+      const fact = (on: string | undefined, dateColumn: Column, url: string, params: Record<string, string>, body: Record<string, unknown>, actor: { id: string; role: Role }, fields: Record<string, Column>, subjects: string[], blocks?: string[]) => {
         if (on === undefined || actor.id === '') return;
         out.push({
           sheet: table.sheet, line: row.line, step: out.length, kind, on, url, params, body, actor, column: headerOf(dateColumn),
-          fields: Object.fromEntries(Object.entries(fields).map(([field, c]) => [field, headerOf(c)])), subjects,
+          fields: Object.fromEntries(Object.entries(fields).map(([field, c]) => [field, headerOf(c)])), subjects, ...(blocks ? { blocks } : {}),
         });
       };
       const projectId = (): string => need('projectId');
@@ -376,7 +378,7 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
             const contractId = need('contractId');
             const paymentId = need('paymentId');
             fact(paidOn, 'date', '/v1/projects/:projectId/contracts/:contractId/payments', { projectId: id, contractId }, { paymentId, amount, bankReference, paidOn }, { id: need('officer'), role: 'officer' },
-              { projectId: 'projectId', contractId: 'contractId', paymentId: 'paymentId', amount: 'amountYuan', bankReference: 'bankReference', paidOn: 'date' }, [`project:${id}`, `bank:${bankReference}`]);
+              { projectId: 'projectId', contractId: 'contractId', paymentId: 'paymentId', amount: 'amountYuan', bankReference: 'bankReference', paidOn: 'date' }, [`project:${id}`], [`payment:${id}.${paymentId}`]);
             break;
           }
           const r1 = /R1|资助|立项/i.test(paymentKind);
@@ -392,21 +394,22 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
           const reviewer = need('financeReviewer');
           let disbursementId = cell('disbursementId');
           const subjects = [`project:${id}`];
+          const blocks = () => [`disbursement:${disbursementId}`];
           if (r1) {
             disbursementId ||= `r1-${id}`.slice(0, 64);
-            fact(requestedOn, 'requestedOn', '/v1/projects/:projectId/grants/r1', P(id), { disbursementId }, { id: clerk, role: 'finance' }, { projectId: 'projectId', disbursementId: 'disbursementId' }, subjects);
+            fact(requestedOn, 'requestedOn', '/v1/projects/:projectId/grants/r1', P(id), { disbursementId }, { id: clerk, role: 'finance' }, { projectId: 'projectId', disbursementId: 'disbursementId' }, subjects, blocks());
           } else {
             const paymentId = need('paymentId');
             const year = value('year', (r) => parseInteger(r, 2000, 2100));
             disbursementId ||= `r2-${id}.${paymentId}`.slice(0, 64);
             const entitlement = { rule: 'R2', creditCode: need('payeeCode'), year, projectId: id, paymentId };
             fact(requestedOn, 'requestedOn', '/v1/disbursements', {}, { disbursementId, entitlement, payee: { name: need('payeeName'), creditCode: cell('payeeCode') } }, { id: clerk, role: 'finance' },
-              { disbursementId: 'disbursementId', entitlement: 'paymentId', 'entitlement.creditCode': 'payeeCode', 'entitlement.year': 'year', payee: 'payeeName', 'payee.creditCode': 'payeeCode' }, subjects);
+              { disbursementId: 'disbursementId', entitlement: 'paymentId', 'entitlement.creditCode': 'payeeCode', 'entitlement.year': 'year', payee: 'payeeName', 'payee.creditCode': 'payeeCode' }, [...subjects, `payment:${id}.${paymentId}`], blocks());
           }
           const D = { disbursementId };
           const both = [...subjects, `disbursement:${disbursementId}`];
-          fact(approvedOn, 'approvedOn', '/v1/disbursements/:disbursementId/approval', D, comment ? { comment } : {}, { id: reviewer, role: 'finance' }, { disbursementId: 'disbursementId', comment: 'note' }, both);
-          fact(paidOn, 'date', '/v1/disbursements/:disbursementId/payment', D, { bankReference, paidOn }, { id: clerk, role: 'finance' }, { disbursementId: 'disbursementId', bankReference: 'bankReference', paidOn: 'date' }, [...both, `bank:${bankReference}`]);
+          fact(approvedOn, 'approvedOn', '/v1/disbursements/:disbursementId/approval', D, comment ? { comment } : {}, { id: reviewer, role: 'finance' }, { disbursementId: 'disbursementId', comment: 'note' }, both, blocks());
+          fact(paidOn, 'date', '/v1/disbursements/:disbursementId/payment', D, { bankReference, paidOn }, { id: clerk, role: 'finance' }, { disbursementId: 'disbursementId', bankReference: 'bankReference', paidOn: 'date' }, both, blocks());
           break;
         }
       }

@@ -101,7 +101,7 @@ export async function runFacts(deps: CommandDeps, options: RunOptions): Promise<
     const refuse = (error: RowError) => {
       if (!refusedRows.has(rowKey)) errors.push(error);
       refusedRows.add(rowKey);
-      for (const s of fact.subjects) if (!failedSubjects.has(s)) failedSubjects.set(s, error);
+      for (const s of fact.blocks ?? fact.subjects) if (!failedSubjects.has(s)) failedSubjects.set(s, error);
     };
     const blocking = fact.subjects.map((s) => failedSubjects.get(s)).find((e) => e !== undefined);
     if (blocking) {

@@ -37,7 +37,8 @@ export class ImportService {
   private readonly jobs = new Map<string, { done: Promise<void>; stop: AbortController; validated: number }>();
 
   constructor(
-    private readonly deps: CommandDeps,
+    /** The command routes' dependencies, with the registry the facts run through. */
+    readonly deps: CommandDeps,
     readonly ledger: ImportLedger,
     private readonly logger: Logger,
   ) {}
