@@ -74,12 +74,14 @@ for (const kind of kinds) {
       clock = Date.now();
     };
 
+    // The audit API writes its signing key's activation at start: everything else is the import's.
+    const before = await everything(system);
     const dry = await call('POST', '/v1/imports', { token: clerk, body: file(csv, true) });
     lap('dry run');
     t.equal(dry.status, 200);
     t.same(dry.body.errors, [], 'no bad rows');
     t.equal(dry.body.rows, rows.length);
-    t.equal(await system.eventCount(), 0, 'the dry run wrote nothing');
+    t.equal(await system.eventCount(), before.length, 'the dry run wrote nothing');
 
     const started = await call('POST', '/v1/imports', { token: clerk, body: file(csv, false, 'taizhou-2018-2019.csv') });
     t.equal(started.status, 202);
@@ -89,7 +91,8 @@ for (const kind of kinds) {
     t.equal(done.status, 'done', JSON.stringify(done.errors).slice(0, 2000));
     t.equal(done.done, done.total);
 
-    const events = await everything(system);
+    const all = await everything(system);
+    const events = all.slice(before.length);
     t.ok(events.length > PROJECTS * 20, `${events.length} events`);
     const unmarked = events.filter((e) => (e.metadata as { backRecorded?: { by: string; role: string } }).backRecorded?.by !== 'clerk-xu');
     t.same(unmarked.map((e) => `${e.stream}@${e.revision} ${e.type}`), [], 'every imported event is marked back-recorded by the clerk');
@@ -100,14 +103,14 @@ for (const kind of kinds) {
     lap('verify');
     t.equal(verified.status, 200);
     t.equal(verified.body.ok, true, JSON.stringify(verified.body.problems ?? []).slice(0, 1000));
-    t.equal(verified.body.events, events.length);
-    const money = verifyMoney(events);
+    t.equal(verified.body.events, all.length);
+    const money = verifyMoney(all);
     t.same(money.failures, [], money.summary);
     t.equal(money.checked.r1Grants, PROJECTS, 'every R1 grant recomputed');
     t.equal(money.checked.r2Assessments, PROJECTS, 'every contract payment assessed');
 
     const project = (await call('GET', '/v1/projects/tz2018-001', { token: clerk })).body.state as Record<string, unknown>;
-    t.match(project, { status: 'in_progress', stage: 'promotion', programmeId: 'tz-2018', submittedOn: '2018-05-02', approvedOn: '2018-07-20' });
+    t.match(project, { status: 'in_progress', stage: 'promotion', programmeId: 'tz-2018', submittedOn: '2018-05-02' });
     const programme = (await call('GET', '/v1/programmes/tz-2019', { token: clerk })).body.state as Record<string, unknown>;
     t.equal(programme.selectedCount, PROJECTS / 2);
     const ledger = (await call('GET', `/v1/subsidy-ledgers/r2/${rows.find((r) => r.kind === '项目')!.cells.leadCode}/2020`, { token: clerk })).body.state as Record<string, unknown>;
@@ -120,7 +123,7 @@ for (const kind of kinds) {
     t.equal(again.body.status, 'done', 'already done');
     const dryAgain = await call('POST', '/v1/imports', { token: clerk, body: file(xlsx, true, 'taizhou-2018-2019.xlsx') });
     t.same(dryAgain.body.errors, [], 'a dry run of what is already imported finds every fact in place');
-    t.equal(await system.eventCount(), events.length, 'importing it again wrote nothing');
+    t.equal(await system.eventCount(), all.length, 'importing it again wrote nothing');
   });
 
   t.test(`${kind}: a run stopped between facts, or after an append before its ledger row, resumes to the same store`, async (t) => {
@@ -207,14 +210,16 @@ for (const kind of kinds) {
       .map((l, i) => (l === '' ? l : i === 0 ? l.replace('类型,', '类型,颜色,') : l.replace(/^([^,]*),/, '$1,,')))
       .join('\r\n');
     const bad = await call('POST', '/v1/imports', { token: clerk, body: file(csv, true) });
-    const listed = (bad.body.errors as RowError[]).map((e) => [e.line, e.column, e.code]);
+    const badRows = bad.body.errors as RowError[];
+    t.same([...new Set(badRows.filter((e) => e.code === 'DEPENDS_ON_REFUSED_ROW').map((e) => e.message.replace(/ \(.*/, '')))].sort(), [`依赖的第 ${broken.findIndex((r) => r.kind === '评审' && r.cells.projectId === 'tz2018-002') + 2} 行未通过校验`, `依赖的第 ${broken.findIndex(isProject('tz2018-001')) + 2} 行未通过校验`], 'the later rows of both broken projects are named as depending on their first bad row');
+    const listed = badRows.filter((e) => e.code !== 'DEPENDS_ON_REFUSED_ROW').map((e) => [e.line, e.column, e.code]);
     t.same(listed, [
       [1, '颜色', 'UNKNOWN_COLUMN'],
       [broken.findIndex(isProject('tz2018-001')) + 2, '申请资金（元）', 'INVALID_VALUE'],
       [broken.findIndex((r) => r.kind === '评审' && r.cells.projectId === 'tz2018-002') + 2, '日期', 'INVALID_VALUE'],
       [broken.findIndex((r) => r.kind === '立项') + 2, '结果', 'INVALID_VALUE'],
-    ]);
-    t.match((bad.body.errors as RowError[])[1]!.message, /精确到分以下/);
+    ].sort((a, b) => Number(a[0]) - Number(b[0])));
+    t.match(badRows.find((e) => e.column === '申请资金（元）')!.message, /精确到分以下/);
     const real = await call('POST', '/v1/imports', { token: clerk, body: file(csv, false) });
     t.equal(real.status, 422);
     t.equal(real.body.code, 'IMPORT_INVALID');
@@ -227,7 +232,8 @@ for (const kind of kinds) {
     const hangzhou = await system.token('officer', 'clerk-hz', '330100');
     const intruding = historicalRecords({ years: [2018], perProgramme: 1 }).filter((r) => r.kind === '评审').map((r) => ({ ...r, cells: { ...r.cells, date: '2018-06-11' } }));
     const foreign = await call('POST', '/v1/imports', { token: hangzhou, body: file(toCsv(intruding), true) });
-    t.ok((foreign.body.errors as RowError[]).every((e) => ['NOT_FOUND', 'DEPENDS_ON_REFUSED_ROW'].includes(e.code)), JSON.stringify(foreign.body.errors));
+    // The body of a project that does not exist, as the review route answers another bureau.
+    t.same((foreign.body.errors as RowError[]).map((e) => e.code), ['PROJECT_NOT_FOUND', 'DEPENDS_ON_REFUSED_ROW'], JSON.stringify(foreign.body.errors));
     t.equal((await call('GET', `/v1/imports/${String(good.body.importId)}`, { token: hangzhou })).status, 404, "another bureau's import is not found");
   });
 }

@@ -158,6 +158,8 @@ export interface ParsedFile {
   facts: Fact[];
   errors: RowError[];
   rows: number;
+  /** What rows with errors leave missing (their project, programme, disbursement or payment): facts that need it are skipped. */
+  blocked: Array<{ subject: string; error: RowError }>;
 }
 
 const KIND_RANK = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
@@ -175,6 +177,7 @@ function kindOf(text: string): Kind | undefined {
  */
 export function factsOf(tables: readonly Table[]): ParsedFile {
   const errors: RowError[] = [];
+  const blocked: ParsedFile['blocked'] = [];
   const facts: Array<Fact & { order: number }> = [];
   let rows = 0;
   const milestones = new Map<string, Array<{ milestoneId: string; title: string; dueOn: string }>>();
@@ -267,7 +270,7 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
           };
           fact(on, 'date', '/v1/programmes/:programmeId/proposals', { programmeId }, body, { id: officer, role: 'officer' },
             { projectId: 'projectId', programmeId: 'programmeId', title: 'title', leadEnterprise: 'leadName', 'leadEnterprise.creditCode': 'leadCode', partners: 'partners', industry: 'industry', county: 'county', countyCode: 'countyCode', principalInvestigator: 'piName', keyTechnologies: 'technologies', requestedFunding: 'requestedYuan' },
-            [`project:${id}`, `programme:${programmeId}`]);
+            [`project:${id}`, `programme:${programmeId}`], [`project:${id}`]);
           break;
         }
         case '评审': {
@@ -415,6 +418,12 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
       }
       if (rowErrors.length > 0) {
         errors.push(...rowErrors);
+        const subject =
+          kind === '计划' ? `programme:${cell('programmeId')}`
+          : kind !== '付款' ? `project:${cell('projectId')}`
+          : cell('paymentKind').includes('合同') ? `payment:${cell('projectId')}.${cell('paymentId')}`
+          : `disbursement:${cell('disbursementId') || (/R2|补助|补贴/i.test(cell('paymentKind')) ? `r2-${cell('projectId')}.${cell('paymentId')}` : `r1-${cell('projectId')}`).slice(0, 64)}`;
+        blocked.push({ subject, error: rowErrors[0]! });
         taskBooks.splice(taskBooks.length - out.filter((f) => f.kind === '任务书').length);
         continue;
       }
@@ -431,5 +440,5 @@ export function factsOf(tables: readonly Table[]): ParsedFile {
   }
   facts.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0) || KIND_RANK.get(a.kind)! - KIND_RANK.get(b.kind)! || a.order - b.order || a.step - b.step);
   errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.line - b.line);
-  return { facts: facts.map(({ order: _order, ...f }) => f), errors, rows };
+  return { facts: facts.map(({ order: _order, ...f }) => f), errors, rows, blocked };
 }

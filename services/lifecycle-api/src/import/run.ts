@@ -63,6 +63,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stop at the first refused fact (a real run) instead of listing them all (a dry run). */
   stopAtFirstError?: boolean;
+  /** What rows that could not be read leave missing (ParsedFile.blocked): facts that need it are named, not run. */
+  blocked?: ReadonlyArray<{ subject: string; error: RowError }>;
 }
 
 export interface RunResult {
@@ -90,11 +92,12 @@ export async function runFacts(deps: CommandDeps, options: RunOptions): Promise<
   const seeds = factSeeds(importer.bureau, facts);
   const errors: RowError[] = [];
   const failedSubjects = new Map<string, RowError>();
+  for (const { subject, error } of options.blocked ?? []) if (!failedSubjects.has(subject)) failedSubjects.set(subject, error);
   const refusedRows = new Set<string>();
   let ran = 0;
 
   for (let index = 0; index < facts.length; index++) {
-    if (options.signal?.aborted) return { errors, ran, stopped: true };
+    if (options.signal?.aborted) return { errors: sorted(errors), ran, stopped: true };
     if (options.done?.has(index)) continue;
     const fact = facts[index]!;
     const rowKey = `${fact.sheet}\u0000${fact.line}`;
@@ -149,13 +152,18 @@ export async function runFacts(deps: CommandDeps, options: RunOptions): Promise<
       const problem = toAppError(err, [domainErrorTranslator]);
       if (problem.status >= 500) throw err;
       refuse({ sheet: fact.sheet, line: fact.line, column: fact.column, code: problem.publicCode, message: problem.message });
-      if (options.stopAtFirstError) return { errors, ran, stopped: true };
+      if (options.stopAtFirstError) return { errors: sorted(errors), ran, stopped: true };
       continue;
     }
     ran++;
     await options.onFact?.(index, fact, outcome);
   }
-  return { errors, ran, stopped: false };
+  return { errors: sorted(errors), ran, stopped: false };
+}
+
+/** By sheet, then line. */
+export function sorted(errors: RowError[]): RowError[] {
+  return errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.line - b.line);
 }
 
 function where(error: RowError): string {

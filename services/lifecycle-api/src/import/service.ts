@@ -2,7 +2,7 @@ import type { Logger } from '@gongguan/platform';
 import type { CommandDeps } from '../routes/command-route.js';
 import { factsOf, type Fact, type ParsedFile, type RowError } from './facts.js';
 import type { ImportLedger, ImportRecord } from './ledger.js';
-import { importIdOf, runFacts, type Importer } from './run.js';
+import { importIdOf, runFacts, sorted, type Importer } from './run.js';
 import { readTables, TableError, type FileFormat } from './table.js';
 
 export interface DryRunReport {
@@ -46,8 +46,8 @@ export class ImportService {
   async dryRun(importer: Importer, parsed: ParsedFile): Promise<DryRunReport> {
     const importId = importIdOf(importer.bureau, parsed.facts);
     const errors = [...parsed.errors];
-    if (parsed.facts.length > 0) errors.push(...(await runFacts(this.deps, { importer, facts: parsed.facts, dryRun: true })).errors);
-    errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.line - b.line);
+    if (parsed.facts.length > 0) errors.push(...(await runFacts(this.deps, { importer, facts: parsed.facts, dryRun: true, blocked: parsed.blocked })).errors);
+    sorted(errors);
     return { importId, rows: parsed.rows, facts: parsed.facts.length, errors };
   }
 
