@@ -20,8 +20,6 @@ export function halfWidth(text: string): string {
     .replace(/\u3000/g, ' ');
 }
 
-const MAX_FEN = 9_999_999_999_999_999; // the domain's Fen: at most 16 digits
-
 /**
  * Yuan as typed, to integer fen: "1,234,567.89", "1234567.8", "¥1,000", "123.4万元" / "123.4万"
  * (ten thousand yuan), "100000元". At most two decimals of a yuan (fen); in 万元 at most six. An
@@ -42,8 +40,9 @@ export function parseYuan(raw: string): Parsed<number> {
   if (significant.length > scale) return bad(`"${raw}" 精确到分以下 (more precise than a fen)`);
   const digits = `${whole}${fraction.padEnd(scale, '0').slice(0, scale)}`.replace(/^0+(?=\d)/, '');
   if (digits.length > 16) return bad(`"${raw}" 金额过大 (amount too large)`);
+  // The domain's Fen is at most 16 digits; past 2^53 a number would not hold them exactly.
   const fen = Number(digits);
-  if (!Number.isSafeInteger(fen) || fen > MAX_FEN) return bad(`"${raw}" 金额过大 (amount too large)`);
+  if (!Number.isSafeInteger(fen)) return bad(`"${raw}" 金额过大 (amount too large)`);
   return ok(fen);
 }
 
