@@ -1,3 +1,4 @@
+import { lineText } from '@gongguan/domain';
 import { appError, type HttpApp } from '@gongguan/platform';
 import { z } from 'zod';
 import { callerBureau } from '../bureaus/access.js';
@@ -15,7 +16,7 @@ const RowErrorSchema = z.object({
 });
 
 const ImportBody = z.strictObject({
-  fileName: z.string().min(1).max(200).describe('The file name, for the ledger'),
+  fileName: lineText(200).describe('The file name, for the ledger'),
   format: z.enum(['csv', 'xlsx']).optional().describe('Read from the content (a ZIP is .xlsx) when left out'),
   content: z
     .string()
@@ -68,7 +69,7 @@ export function registerImportRoutes(app: HttpApp, imports: ImportService): void
           '`dryRun: true` answers 200 with every bad row (line, column, reason) and writes nothing. Otherwise 422 IMPORT_INVALID when a row cannot even be read, else 202: the run checks every fact first (status validating; invalid: nothing written) and then writes them; follow it at the Location. ' +
           'The same file again is the same import: done, it writes nothing; stopped, it resumes.',
         tags: ['imports'],
-        body: ImportBody.meta({ example: { fileName: 'taizhou-2018.csv', content: '57G75Z6LLOaXpSwu…', dryRun: true } }),
+        body: ImportBody.meta({ example: { fileName: 'taizhou-2018.csv', content: '77u/57G75Z6LLOiuoeWIkue8luWPtyzorqHliJLlkI3np7ANCg==', dryRun: true } }),
         response: { 200: DryRunReport, 202: Progress },
       },
     },
