@@ -34,7 +34,7 @@ const ymd = (y: number, m: number, d: number) => `${y}-${String(m).padStart(2, '
  * subsidy paid. Every date lies where the rules of that day allow it; dates are written in the
  * several ways clerks write them.
  */
-export function historicalRecords(options: { years: number[]; perProgramme: number; quota?: number }): SampleRow[] {
+export function historicalRecords(options: { years: number[]; perProgramme: number; quota?: number; /** Added to each lead enterprise's number (so several histories share no enterprise). */ enterpriseBase?: number }): SampleRow[] {
   const rows: SampleRow[] = [];
   for (const year of options.years) {
     const programmeId = `tz-${year}`;
@@ -48,7 +48,7 @@ export function historicalRecords(options: { years: number[]; perProgramme: numb
     for (let i = 1; i <= options.perProgramme; i++) {
       const projectId = `tz${year}-${String(i).padStart(3, '0')}`;
       const county = COUNTIES[i % COUNTIES.length]!;
-      const lead = { name: `台州${i}号泵业有限公司`, code: creditCode(`91331000MA2${String(year % 100).padStart(2, '0')}${String(i).padStart(4, '0')}`) };
+      const lead = { name: `台州${i}号泵业有限公司`, code: creditCode(`91331000MA2${String(year % 100).padStart(2, '0')}${String(i + (options.enterpriseBase ?? 0)).padStart(4, '0')}`) };
       const day = 1 + (i % 28);
       const P = { projectId };
       rows.push({
