@@ -13,6 +13,8 @@ import { historicalRecords, toCsv, type SampleRow } from '../services/lifecycle-
 import { caller } from './support/api.js';
 import { lifecycleService, startSystem, testClock } from './support/system.js';
 
+t.setTimeout(900_000);
+
 interface Choice {
   rejected: boolean;
   r1: boolean;

@@ -17,6 +17,9 @@ import { historicalRecords, toCsv, toXlsx, type SampleRow } from '../services/li
 import { caller } from './support/api.js';
 import { databaseKinds, lifecycleService, startSystem, type RunningSystem } from './support/system.js';
 
+// A few hundred projects on two databases take minutes on a loaded machine (about 8 with five test runs beside it).
+t.setTimeout(1_800_000);
+
 const { kinds, skipped } = databaseKinds();
 if (skipped) t.comment(skipped);
 
