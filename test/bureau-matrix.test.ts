@@ -64,7 +64,7 @@ const excluded: Record<string, string> = {
   'GET /v1/audit/checkpoint': "public: the whole log's latest checkpoint",
   'GET /v1/audit/public-key': "public: the log's signing key",
   'GET /v1/audit/public-keys': "public: the log's signing keys",
-  'POST /v1/imports': "names no resource: each row of the file runs its own command route's bureau check, as the importer's bureau (test/import.test.ts: another bureau's programme in a file is refused as its route refuses it)",
+  'POST /v1/imports': "names no resource: each row of the file runs its own command route's bureau check, as the importer's bureau (test/import.test.ts: a review of another bureau's project in a file is refused as the review route refuses it)",
   'GET /v1/imports/{importId}': "an import id is a hash of the bureau and the file; another bureau's import answers 404 like one that does not exist (test/import.test.ts)",
 };
 

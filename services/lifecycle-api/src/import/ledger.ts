@@ -19,7 +19,7 @@ export interface ImportRecord {
   finishedAt: string | null;
 }
 
-/** The import ledger (migrations/003_imports.sql): who imported what, and which facts are done. */
+/** The import ledger (migrations/004_imports.sql): who imported what, and which facts are done. */
 export function importLedger(sql: Sql, leaseSeconds = 60) {
   return {
     leaseSeconds,
