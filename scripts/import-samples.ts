@@ -1,5 +1,5 @@
 /**
- * Writes samples/import/: the empty templates (.xlsx with one sheet per kind, .csv with a 类型
+ * Writes services/lifecycle-api/samples/import/: the empty templates (.xlsx with one sheet per kind, .csv with a 类型
  * column) and the Taizhou 2018 sample (a programme, window 2018-05-01 to 2018-07-31, with five
  * projects through reviews, approval, task book, milestones, contract payment and the R1 and R2
  * payments), as `pnpm gongguan import` takes them. A few hundred projects for a test:
@@ -21,7 +21,7 @@ if (values.projects) {
   writeFileSync(out, out.endsWith('.xlsx') ? await toXlsx(rows) : toCsv(rows));
   process.stdout.write(`wrote ${rows.length} rows (${per * years.length} projects) to ${out}\n`);
 } else {
-  const dir = values.out ?? 'samples/import';
+  const dir = values.out ?? 'services/lifecycle-api/samples/import';
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'template.csv'), toCsv([]));
   writeFileSync(join(dir, 'template.xlsx'), await toXlsx([]));

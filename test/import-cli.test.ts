@@ -27,14 +27,14 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 t.test('pglite: the sample through the CLI', async (t) => {
   const system = await startSystem(t, 'pglite', [lifecycleService({ redriver: false })]);
   const env = { GONGGUAN_URL: system.url, GONGGUAN_TOKEN: await system.token('officer', 'clerk-xu') };
-  const xlsx = join(root, 'samples/import/taizhou-2018.xlsx');
-  const csv = join(root, 'samples/import/taizhou-2018.csv');
+  const xlsx = join(root, 'services/lifecycle-api/samples/import/taizhou-2018.xlsx');
+  const csv = join(root, 'services/lifecycle-api/samples/import/taizhou-2018.csv');
 
   const dry = await cli(['import', xlsx, '--dry-run'], env);
   t.equal(dry.code, 0, dry.stdout + dry.stderr);
   t.match(dry.stdout, /^OK: 61 rows, \d+ facts, nothing written \(dry run\)/m);
   t.equal(await system.eventCount(), 0);
-  const template = await cli(['import', join(root, 'samples/import/template.xlsx'), '--dry-run'], env);
+  const template = await cli(['import', join(root, 'services/lifecycle-api/samples/import/template.xlsx'), '--dry-run'], env);
   t.match(template.stdout, /OK: 0 rows, 0 facts/);
 
   const run = await cli(['import', csv], env);

@@ -24,9 +24,10 @@ usage: gongguan <command> [options]
                                        seals, writes an audit bundle (a ledger: subsidy-<code>-<year> or
                                        r3-<code>-<year>) and checks it with scripts/verify-bundle.mjs
   import <file.csv|file.xlsx> [--dry-run]
-                                       an officer back-records a bureau's earlier records (see
-                                       samples/import/); --dry-run lists every bad row and writes
-                                       nothing; the same file again writes nothing new or resumes
+                                       an officer back-records a bureau's earlier records (templates
+                                       and a sample: services/lifecycle-api/samples/import/);
+                                       --dry-run lists every bad row and writes nothing; the same
+                                       file again writes nothing new or resumes
 
 options: --url <base URL> (env GONGGUAN_URL, default http://127.0.0.1:3000)
          --token <bearer token> (env GONGGUAN_TOKEN)   --json (machine-readable output)
