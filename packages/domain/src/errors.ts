@@ -31,6 +31,8 @@ export const errorCatalogue = {
   DISBURSEMENT_NOT_FOUND: 'not_found',
   LEDGER_ENTRY_NOT_FOUND: 'not_found',
   ENTITLEMENT_NOT_FOUND: 'not_found',
+  /** A money correction (of a project or a disbursement) that was never requested. */
+  CORRECTION_NOT_FOUND: 'not_found',
   BUREAU_NOT_FOUND: 'not_found',
   // rules of the lifecycle
   ALREADY_EXISTS: 'rule',
@@ -81,6 +83,9 @@ export const errorCatalogue = {
   ENTITLEMENT_REDUCED: 'rule',
   PAYEE_MISMATCH: 'rule',
   CONTRACT_PARTIES_INVALID: 'rule',
+  // corrections (compensating events that name the original)
+  CORRECTION_NOT_PENDING: 'rule',
+  NOTHING_TO_CORRECT: 'rule',
   // the registry of bureaus
   BUREAU_PARENT_INVALID: 'rule',
   BUREAU_HAS_CHILDREN: 'rule',

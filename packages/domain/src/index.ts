@@ -217,3 +217,7 @@ export {
   type EvidenceKind,
   type EvidenceRecord,
 } from './evidence/evidence.js';
+export { MilestoneDateField, MoneyCorrection, RecordedMoneyCorrection, correctedEventIndex, type CorrectionTarget } from './project/corrections.js';
+export type { MoneyCorrectionState } from './project/state.js';
+export { DisbursementCorrection, RecordedDisbursementCorrection } from './disbursement/disbursement.js';
+export type { DisbursementCorrectionState } from './disbursement/decider.js';

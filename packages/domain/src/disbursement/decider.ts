@@ -7,7 +7,8 @@ import { domainError } from '../errors.js';
 import { formatYuan } from '../values/fen.js';
 import { isRepeatOf, requireEvidenceRole, type EvidenceRecord } from '../evidence/evidence.js';
 import { entryOf, withEntry } from '../values/keyed.js';
-import type { DisbursementCommand, DisbursementEvent, RuleKind } from './disbursement.js';
+import type { Corrects } from '../values/corrects.js';
+import type { DisbursementCommand, DisbursementCorrection, DisbursementEvent, RecordedDisbursementCorrection, RuleKind } from './disbursement.js';
 import { disbursementCommandRoles } from './disbursement.js';
 
 export interface DisbursementState {
@@ -24,6 +25,16 @@ export interface DisbursementState {
   readonly clawbackIds: readonly string[];
   /** Evidence files attached (issue 19), by evidence id; `attachedTo` is the disbursement itself. */
   readonly evidence: Readonly<Record<string, EvidenceRecord>>;
+  /** Corrections by id: pending until a second finance officer approves (or anyone rejects) them. */
+  readonly corrections: Readonly<Record<string, DisbursementCorrectionState>>;
+}
+
+export interface DisbursementCorrectionState {
+  readonly correction: RecordedDisbursementCorrection;
+  readonly reason: string;
+  readonly corrects: Corrects;
+  readonly requestedBy: string;
+  readonly status: 'pending' | 'approved' | 'rejected';
 }
 
 export const initialDisbursementState: DisbursementState = {
@@ -38,6 +49,7 @@ export const initialDisbursementState: DisbursementState = {
   clawedBack: 0,
   clawbackIds: [],
   evidence: {},
+  corrections: {},
 };
 
 /** What one disbursement command decides: events for the disbursement stream and for its entitlement's stream. */
@@ -60,6 +72,48 @@ function requireView(view: EntitlementView | null, state: DisbursementState, act
 
 function only(disbursement: DisbursementEvent[]): PayoutDecision {
   return { disbursement, entitlement: [] };
+}
+
+/** Checks a correction against the disbursement as it is now; records it with the value it replaces. */
+function assessCorrection(state: DisbursementState, correction: DisbursementCorrection, correctionId: string): RecordedDisbursementCorrection {
+  requireStatus(state, ['paid'], 'be corrected');
+  switch (correction.kind) {
+    case 'bank_reference':
+      if (state.bankReference === correction.bankReference) {
+        throw domainError('NOTHING_TO_CORRECT', `银行流水号 ${correction.bankReference} 与原值相同，无需更正 (the corrected reference equals the recorded one)`);
+      }
+      return { ...correction, previousBankReference: state.bankReference ?? correction.bankReference };
+    case 'clawback': {
+      if (state.clawbackIds.includes(correction.clawbackId)) {
+        throw domainError('ALREADY_EXISTS', `追回 ${correction.clawbackId} 已记录 (clawback ${correction.clawbackId} of correction ${correctionId} is already recorded)`);
+      }
+      const remaining = state.amount - state.clawedBack;
+      if (correction.amount > remaining) {
+        throw domainError(
+          'CLAWBACK_EXCEEDS_PAID',
+          `拨付 ${state.disbursementId} 支付 ${formatYuan(state.amount)}，可追回 ${formatYuan(remaining)}，不能追回 ${formatYuan(correction.amount)} (a clawback cannot exceed what remains paid)`,
+        );
+      }
+      return correction;
+    }
+    default:
+      return assertNever(correction);
+  }
+}
+
+function pendingCorrection(state: DisbursementState, correctionId: string): DisbursementCorrectionState {
+  const correction = entryOf(state.corrections, correctionId);
+  if (correction === undefined) {
+    throw domainError('CORRECTION_NOT_FOUND', `拨付 ${state.disbursementId} 没有更正申请 ${correctionId} (no such correction)`);
+  }
+  if (correction.status !== 'pending') {
+    throw domainError('CORRECTION_NOT_PENDING', `更正申请 ${correctionId} 已${correction.status === 'approved' ? '批准' : '驳回'} (the correction was already ${correction.status})`, { status: correction.status });
+  }
+  return correction;
+}
+
+function requested(correction: RecordedDisbursementCorrection): DisbursementCorrection {
+  return correction.kind === 'bank_reference' ? { kind: 'bank_reference', bankReference: correction.bankReference } : correction;
 }
 
 /**
@@ -199,6 +253,47 @@ export function decideDisbursement(command: DisbursementCommand, state: Disburse
       };
     }
 
+    case 'RequestDisbursementCorrection': {
+      const { correctionId, correction, reason, corrects } = command.data;
+      if (entryOf(state.corrections, correctionId) !== undefined) {
+        throw domainError('ALREADY_EXISTS', `拨付 ${state.disbursementId} 已有更正申请 ${correctionId} (the correction id is taken)`);
+      }
+      const assessed = assessCorrection(state, correction, correctionId);
+      return only([{ type: 'DisbursementCorrectionRequested', data: { ...recorded, correctionId, correction: assessed, reason, corrects, requestedBy: actorId } }]);
+    }
+
+    case 'ApproveDisbursementCorrection': {
+      const { correctionId, comment } = command.data;
+      const pending = pendingCorrection(state, correctionId);
+      if (actorId === pending.requestedBy) {
+        throw domainError('FOUR_EYES_VIOLATION', `${actorId} 申请了更正 ${correctionId}，不能自己批准 (the requester of a money correction cannot approve it)`, { actor: actorId });
+      }
+      // Checked again on the disbursement as it is now (a clawback since, another correction).
+      const correction = assessCorrection(state, requested(pending.correction), correctionId);
+      const approved: DisbursementEvent = {
+        type: 'DisbursementCorrectionApproved',
+        data: { ...recorded, correctionId, correction, reason: pending.reason, corrects: pending.corrects, requestedBy: pending.requestedBy, approvedBy: actorId, ...(comment === undefined ? {} : { comment }) },
+      };
+      if (correction.kind === 'bank_reference') return only([approved]);
+      const { clawbackId, amount, decidedOn, basis } = correction;
+      const clawed: DisbursementEvent = {
+        type: 'DisbursementClawedBack',
+        data: { ...recorded, clawbackId, amount, decidedOn, basis, reason: pending.reason, originalBankReference: state.bankReference ?? '' },
+      };
+      if (!linked) return only([approved, clawed]);
+      const entitlement = requireView(view, state, 'be clawed back');
+      return {
+        disbursement: [approved, clawed],
+        entitlement: [{ type: 'EntitlementClaimRecovered', data: { ...claimOf(entitlement), clawbackId, amount, cause: 'clawback' } }],
+      };
+    }
+
+    case 'RejectDisbursementCorrection': {
+      const { correctionId, comment } = command.data;
+      pendingCorrection(state, correctionId);
+      return only([{ type: 'DisbursementCorrectionRejected', data: { ...recorded, correctionId, rejectedBy: actorId, comment } }]);
+    }
+
     default:
       return assertNever(command);
   }
@@ -230,6 +325,20 @@ export function evolveDisbursement(state: DisbursementState, event: Disbursement
       const { evidenceId, sha256, name, size, mediaType, by, at, disbursementId } = event.data;
       return { ...state, evidence: withEntry(state.evidence, evidenceId, { sha256, name, size, mediaType, attachedTo: { kind: 'disbursement', id: disbursementId }, by: by.id, at }) };
     }
+    case 'DisbursementCorrectionRequested': {
+      const { correctionId, correction, reason, corrects, requestedBy } = event.data;
+      return { ...state, corrections: withEntry(state.corrections, correctionId, { correction, reason, corrects, requestedBy, status: 'pending' }) };
+    }
+    case 'DisbursementCorrectionApproved': {
+      const { correctionId, correction } = event.data;
+      const entry = entryOf(state.corrections, correctionId);
+      const corrections = entry === undefined ? state.corrections : withEntry(state.corrections, correctionId, { ...entry, status: 'approved' as const });
+      return correction.kind === 'bank_reference' ? { ...state, corrections, bankReference: correction.bankReference } : { ...state, corrections };
+    }
+    case 'DisbursementCorrectionRejected': {
+      const entry = entryOf(state.corrections, event.data.correctionId);
+      return entry === undefined ? state : { ...state, corrections: withEntry(state.corrections, event.data.correctionId, { ...entry, status: 'rejected' }) };
+    }
     default:
       return assertNever(event);
   }
@@ -238,7 +347,8 @@ export function evolveDisbursement(state: DisbursementState, event: Disbursement
 /**
  * One payment of public money (stream `disbursement-<id>`): requested → approved → paid, then
  * possibly reversed (the bank returned it) or clawed back (recovered), always by a compensating
- * event that names the original bank reference. Four eyes: whoever requested a payment cannot
+ * event that names the original bank reference. A paid disbursement is corrected (its bank
+ * reference; money recovered) by a request and another finance officer's approval. Four eyes: whoever requested a payment cannot
  * approve it, and whoever approved it cannot record its bank evidence. The bank reference is
  * claimed on its own `bank-reference-<ref>` stream before DisbursementPaid is appended.
  *

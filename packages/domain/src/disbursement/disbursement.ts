@@ -9,6 +9,7 @@ import { CreditCode } from '../values/credit-code.js';
 import { PositiveFen } from '../values/fen.js';
 import { EntitlementRef } from '../entitlement/entitlement.js';
 import { disbursementEvidenceCommandSchemas, disbursementEvidenceEventSchemas } from '../evidence/evidence.js';
+import { Corrects } from '../values/corrects.js';
 
 export const RuleKind = z.enum(['R1', 'R2', 'R3']);
 export type RuleKind = z.infer<typeof RuleKind>;
@@ -17,6 +18,19 @@ const Payee = z.strictObject({ name: Name, creditCode: CreditCode });
 const RecordedPayee = z.strictObject({ name: z.string().trim().min(1).max(200), creditCode: CreditCode });
 /** What entitles a payment, as typed. */
 const Basis = proseText(300);
+
+/** A correction of a paid disbursement: its bank reference, or money recovered (after the project closed, too). */
+export const DisbursementCorrection = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('bank_reference'), bankReference: BankReference }),
+  z.strictObject({ kind: z.literal('clawback'), clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, basis: Basis }),
+]);
+export type DisbursementCorrection = z.infer<typeof DisbursementCorrection>;
+/** As recorded: a bank reference with the one it replaces. */
+export const RecordedDisbursementCorrection = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('bank_reference'), bankReference: BankReference, previousBankReference: BankReference }),
+  z.strictObject({ kind: z.literal('clawback'), clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, basis: z.string().min(1) }),
+]);
+export type RecordedDisbursementCorrection = z.infer<typeof RecordedDisbursementCorrection>;
 
 export const disbursementCommandSchemas = {
   /**
@@ -36,6 +50,10 @@ export const disbursementCommandSchemas = {
   /** Money is recovered after an audit finding or a recomputed entitlement. */
   ClawBackDisbursement: z.strictObject({ clawbackId: Id, amount: PositiveFen, decidedOn: IsoDate, reason: Text, basis: Basis }),
   ...disbursementEvidenceCommandSchemas,
+  /** Four eyes: one finance officer requests, another approves; it takes effect at the approval. `corrects` is filled in by the server. */
+  RequestDisbursementCorrection: z.strictObject({ correctionId: Id, correction: DisbursementCorrection, reason: Text, corrects: Corrects }),
+  ApproveDisbursementCorrection: z.strictObject({ correctionId: Id, comment: Text.optional() }),
+  RejectDisbursementCorrection: z.strictObject({ correctionId: Id, comment: Text }),
 } as const;
 
 export const disbursementEventSchemas = {
@@ -80,6 +98,28 @@ export const disbursementEventSchemas = {
     basis: z.string().min(1),
   }),
   ...disbursementEvidenceEventSchemas,
+  DisbursementCorrectionRequested: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    correctionId: Id,
+    correction: RecordedDisbursementCorrection,
+    reason: RecordedText,
+    corrects: Corrects,
+    requestedBy: z.string().min(1),
+  }),
+  /** The correction applied: a bank reference replaced here; a clawback's DisbursementClawedBack follows in the same append. */
+  DisbursementCorrectionApproved: z.strictObject({
+    ...recorded,
+    disbursementId: Id,
+    correctionId: Id,
+    correction: RecordedDisbursementCorrection,
+    reason: RecordedText,
+    corrects: Corrects,
+    requestedBy: z.string().min(1),
+    approvedBy: z.string().min(1),
+    comment: RecordedText.optional(),
+  }),
+  DisbursementCorrectionRejected: z.strictObject({ ...recorded, disbursementId: Id, correctionId: Id, rejectedBy: z.string().min(1), comment: RecordedText }),
 } as const;
 
 export type DisbursementCommand = CommandsOf<typeof disbursementCommandSchemas>;
@@ -94,6 +134,9 @@ export const disbursementCommandRoles: Record<DisbursementCommandType, Role[]> =
   ReverseDisbursement: ['finance'],
   ClawBackDisbursement: ['finance'],
   AttachDisbursementEvidence: ['finance'],
+  RequestDisbursementCorrection: ['finance'],
+  ApproveDisbursementCorrection: ['finance'],
+  RejectDisbursementCorrection: ['finance'],
 };
 
 export function disbursementStream(disbursementId: string): string {

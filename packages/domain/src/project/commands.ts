@@ -4,19 +4,22 @@ import { advancementCommandSchemas } from './commands-advancement.js';
 import { promotionCommandSchemas } from './commands-promotion.js';
 import { solicitationCommandSchemas } from './commands-solicitation.js';
 import { evidenceCommandSchemas } from '../evidence/evidence.js';
+import { correctionCommandRoles, correctionCommandSchemas } from './corrections.js';
 
 export const projectCommandSchemas = {
   ...solicitationCommandSchemas,
   ...advancementCommandSchemas,
   ...promotionCommandSchemas,
   ...evidenceCommandSchemas,
+  ...correctionCommandSchemas,
 } as const;
 
 export type SolicitationCommand = CommandsOf<typeof solicitationCommandSchemas>;
 export type AdvancementCommand = CommandsOf<typeof advancementCommandSchemas>;
 export type PromotionCommand = CommandsOf<typeof promotionCommandSchemas>;
 export type EvidenceCommand = CommandsOf<typeof evidenceCommandSchemas>;
-export type ProjectCommand = SolicitationCommand | AdvancementCommand | PromotionCommand | EvidenceCommand;
+export type CorrectionCommand = CommandsOf<typeof correctionCommandSchemas>;
+export type ProjectCommand = SolicitationCommand | AdvancementCommand | PromotionCommand | EvidenceCommand | CorrectionCommand;
 
 export function isEvidenceCommand(command: ProjectCommand): command is EvidenceCommand {
   return Object.hasOwn(evidenceCommandSchemas, command.type);
@@ -29,6 +32,10 @@ export function isSolicitationCommand(command: ProjectCommand): command is Solic
 
 export function isAdvancementCommand(command: ProjectCommand): command is AdvancementCommand {
   return Object.hasOwn(advancementCommandSchemas, command.type);
+}
+
+export function isCorrectionCommand(command: ProjectCommand): command is CorrectionCommand {
+  return Object.hasOwn(correctionCommandSchemas, command.type);
 }
 
 export const projectCommandRoles: Record<ProjectCommandType, Role[]> = {
@@ -71,4 +78,5 @@ export const projectCommandRoles: Record<ProjectCommandType, Role[]> = {
   GradeAnnualPerformance: ['officer', 'approver'],
   // Which of the two depends on what the file is attached to (evidence/evidence.ts, evidenceRoles).
   AttachEvidence: ['officer', 'finance'],
+  ...correctionCommandRoles,
 };

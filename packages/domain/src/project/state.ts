@@ -3,6 +3,8 @@ import { KeyedLog } from '../values/keyed-log.js';
 import type { Claims, EntitlementView } from '../entitlement/claims.js';
 import type { EvidenceRecord } from '../evidence/evidence.js';
 import { claimsOf } from '../entitlement/claims.js';
+import type { Corrects } from '../values/corrects.js';
+import type { RecordedMoneyCorrection } from './corrections.js';
 import type { AcceptanceResult, Indicator, Organisation, PerformanceGrade, PrincipalInvestigator, ProposedChange, Stage } from './values.js';
 
 export type ProjectStatus =
@@ -78,6 +80,15 @@ export interface PaymentState {
   readonly reversalAssessed: boolean;
 }
 
+/** A money correction requested on the project: applied only when someone other than its requester approves it. */
+export interface MoneyCorrectionState {
+  readonly correction: RecordedMoneyCorrection;
+  readonly reason: string;
+  readonly corrects: Corrects;
+  readonly requestedBy: string;
+  readonly status: 'pending' | 'approved' | 'rejected';
+}
+
 export interface ProjectState {
   readonly status: ProjectStatus;
   readonly stage: Stage;
@@ -142,6 +153,8 @@ export interface ProjectState {
   readonly endedOn: string | null;
   /** Evidence files attached (issue 19), by evidence id: the bytes are in the blob store under `sha256`. */
   readonly evidence: Readonly<Record<string, EvidenceRecord>>;
+  /** Money corrections by id (contract amount, bank reference, refund), pending until approved by a second person. */
+  readonly moneyCorrections: Readonly<Record<string, MoneyCorrectionState>>;
 }
 
 export const initialProjectState: ProjectState = {
@@ -182,6 +195,7 @@ export const initialProjectState: ProjectState = {
   grades: {},
   endedOn: null,
   evidence: {},
+  moneyCorrections: {},
 };
 
 export function projectStream(projectId: string): string {
