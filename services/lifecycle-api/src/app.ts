@@ -20,6 +20,7 @@ import { registerBureauRoutes } from './routes/bureau-routes.js';
 import { registerSummaryRoutes } from './routes/summary-routes.js';
 import { registerEvidenceRoutes, type EvidenceLimits } from './routes/evidence-routes.js';
 import type { SqlExecutor } from '@gongguan/platform/db';
+import { registerMoneyCorrectionRoutes } from './routes/money-correction-routes.js';
 import { BureauAccess } from './bureaus/access.js';
 import { runR2Redriver } from './workflows/r2-redriver.js';
 import { registerImportRoutes } from './routes/import-routes.js';
@@ -64,6 +65,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: CommandDeps, evidenc
   registerBureauRoutes(app, deps);
   registerSummaryRoutes(app, deps);
   registerEvidenceRoutes(app, deps, evidence.sql, evidence.limits);
+  registerMoneyCorrectionRoutes(app, deps);
 }
 
 /** Commands of officers, reviewers, approvers and finance: every change to a programme, project, disbursement or subsidy ledger. */

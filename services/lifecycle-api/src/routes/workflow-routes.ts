@@ -25,7 +25,7 @@ function confirmedPayment(events: readonly ProjectEvent[], projectId: string, pa
   return payment.data;
 }
 
-function claimantId(projectId: string, paymentId: string): string {
+export function claimantId(projectId: string, paymentId: string): string {
   const readable = `${projectId}.${paymentId}`;
   return readable.length <= 64 ? readable : readable.slice(-64).replace(/^[^A-Za-z0-9]+/, '');
 }

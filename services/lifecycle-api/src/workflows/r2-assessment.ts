@@ -39,8 +39,11 @@ export async function assessContractPayment(
   projectId: string,
   paymentId: string,
   step: AssessmentStep,
-  /** The refund itself, decided in the same append (the reversal route); absent, it is already on the project (re-drive). */
-  refund?: { reversedOn: string; reason: string; ifMatch?: number | undefined },
+  /**
+   * The refund itself, decided in the same append (the reversal route; or the approval of a refund
+   * correction, `command`, whose events reverse the payment); absent, it is already on the project (re-drive).
+   */
+  refund?: { reversedOn: string; reason: string; ifMatch?: number | undefined; command?: (by: { actor: ProjectCommand['actor']; at: string }) => ProjectCommand },
 ): Promise<StepResult[]> {
   const projectStream = project.streamName(projectId);
   const loaded = await readAggregate(ctx.store, project, projectStream);
@@ -92,9 +95,10 @@ export async function assessContractPayment(
     claimsOf: (ledger) => (ledger as R2LedgerState).claims,
     views: (ledger) => (step === 'reversal' ? r2EntitlementViews(ledger as R2LedgerState) : []),
     decide(command, [ledgerState, projectBefore]) {
-      const reversed = refund
-        ? project.decider.decide({ type: 'ReverseContractPayment', actor: command.actor, at: command.at, data: { paymentId, reversedOn: refund.reversedOn, reason: refund.reason } }, projectBefore as ProjectState)
-        : [];
+      const refundCommand: ProjectCommand | undefined = refund
+        ? (refund.command?.(command) ?? { type: 'ReverseContractPayment', actor: command.actor, at: command.at, data: { paymentId, reversedOn: refund.reversedOn, reason: refund.reason } })
+        : undefined;
+      const reversed = refundCommand ? project.decider.decide(refundCommand, projectBefore as ProjectState) : [];
       const projectState = reversed.reduce(project.decider.evolve, projectBefore as ProjectState);
       const ledger = ledgerState as R2LedgerState;
       const ledgerEvents = r2Ledger.decider.decide(command as R2LedgerCommand, ledger);
