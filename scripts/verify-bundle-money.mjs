@@ -130,6 +130,9 @@ const CURRENT = {
   DisbursementReversed: 1,
   DisbursementClawedBack: 1,
   BankReferenceClaimed: 1,
+  BankReferenceReleased: 1,
+  MoneyCorrectionApproved: 1,
+  DisbursementCorrectionApproved: 1,
 };
 
 /** The data of a stored event at its current version (only the fields the money reads), or a reason it cannot be. */
@@ -225,6 +228,7 @@ export function closureReferences(e, projectBureau) {
   const out = [];
   if (text(d.disbursementId)) out.push(disbursementStream(d.disbursementId));
   for (const ref of [text(d.bankReference), text(d.originalBankReference)]) if (ref) out.push(bankStream(ref));
+  for (const ref of [text(d.correction?.bankReference), text(d.correction?.previousBankReference)]) if (ref) out.push(bankStream(ref));
   if (text(d.ledgerStream)) out.push(d.ledgerStream);
   if (String(e.stream).startsWith('project-')) {
     for (const id of [text(d.programmeId), text(d.selection?.programmeId)]) if (id) out.push(`programme-${id}`);
@@ -271,7 +275,8 @@ const CLAIM_TYPES = new Set(['EntitlementClaimed', 'EntitlementClaimPaid', 'Enti
  * - an R2 assessment → the `bank-reference-<ref>` of the payment it assesses (any project's);
  * - a disbursement → the stream of the entitlement it names (`project-<id>`, `subsidy-…`, `r3-…`;
  *   a legacy v1 one → its project), and the `bank-reference-<ref>` it was paid with;
- * - a bank reference claimed by a disbursement → that disbursement.
+ * - a bank reference claimed by a disbursement → that disbursement;
+ * - an approved correction of a bank reference → both references (the one claimed, the one released).
  * Other projects whose payments share a ledger are not required: the ledger records their amounts,
  * and they are cross-checked when present. A bundle is closed when the streams this names for its
  * own events are all among them (apply it again after adding streams).
@@ -315,6 +320,14 @@ export function requiredStreamReasons(events) {
       case 'BankReferenceClaimed':
         if (data.claimant?.kind === 'disbursement') need(disbursementStream(data.claimant.id), `${at} is claimed by it`);
         break;
+      case 'MoneyCorrectionApproved':
+      case 'DisbursementCorrectionApproved':
+        // A corrected bank reference: the right one is claimed, the wrong one released, in the same append.
+        if (data.correction?.kind === 'payment_bank_reference' || data.correction?.kind === 'bank_reference') {
+          need(bankStream(data.correction.bankReference), `${at} claims it`);
+          need(bankStream(data.correction.previousBankReference), `${at} releases it`);
+        }
+        break;
       default:
         break;
     }
@@ -356,7 +369,7 @@ export function verifyMoney(events, options = {}) {
   const failures = [];
   const checked = {
     projects: 0, r1Grants: 0, r2Ledgers: 0, r2Assessments: 0, r2Reversals: 0, r3Ledgers: 0, r3Transactions: 0, r3Reversals: 0,
-    claims: 0, disbursements: 0, disbursementsPaid: 0, clawbacks: 0, legacyDisbursements: 0, bankReferences: 0, crossChecks: 0, incompleteStreams: [],
+    claims: 0, disbursements: 0, disbursementsPaid: 0, clawbacks: 0, legacyDisbursements: 0, bankReferences: 0, crossChecks: 0, corrections: 0, incompleteStreams: [],
   };
   const where = (e) => `${e.stream} revision ${e.revision} (${e.type})`;
   const fail = (e, message) => failures.push(`${where(e)}: ${message}`);
@@ -582,7 +595,8 @@ export function verifyMoney(events, options = {}) {
             const beneficiary = (p.policy?.r2Beneficiary ?? 'transferee') === 'transferee' ? contract.transferee : contract.transferor;
             if (d.enterpriseCreditCode !== beneficiary) fail(e, `payment ${d.paymentId} is assessed for ${d.enterpriseCreditCode}; the policy's beneficiary (${p.policy?.r2Beneficiary ?? 'transferee'}) of contract ${d.contractId} is ${beneficiary}`);
             contract.paid += amount;
-            p.payments.set(d.paymentId, { e, d, amount, ledger: r2Ledger(p.bureau, d.enterpriseCreditCode, yearOf(d.paidOn)), reversed: null, recorded: {} });
+            // `bank`: the reference it holds now (a correction replaces it); `banks`: every one it was recorded with.
+            p.payments.set(d.paymentId, { e, d, amount, ledger: r2Ledger(p.bureau, d.enterpriseCreditCode, yearOf(d.paidOn)), reversed: null, recorded: {}, bank: d.bankReference, banks: [d.bankReference] });
             break;
           }
           case 'ContractPaymentReversed': {
@@ -605,6 +619,29 @@ export function verifyMoney(events, options = {}) {
             const zeroValue = amountOf(e, d, zero, null);
             if (zeroValue !== 0) differ(e, null, `${zero} of the ${d.step} step of payment ${d.paymentId}`, zeroValue, 0);
             payment.recorded[d.step] = { e, amount: amountOf(e, d, d.step === 'payment' ? 'subsidyGranted' : 'clawback', null) };
+            break;
+          }
+          // Corrections (project/corrections.ts): applied at the approval, never by the requester.
+          case 'MoneyCorrectionApproved': {
+            checked.corrections++;
+            const c = d.correction ?? {};
+            if (d.approvedBy === d.requestedBy) fail(e, `money correction ${d.correctionId} is approved by ${d.approvedBy}, who requested it (four eyes)`);
+            if (c.kind === 'contract_amount') {
+              const contract = p.contracts.get(c.contractId);
+              if (!contract) { fail(e, `corrects contract ${c.contractId}, which the project never registered`); break; }
+              const amount = amountOf(e, c, 'amount', null);
+              if (amountOf(e, c, 'previousAmount', null) !== contract.amount) differ(e, null, `the previous amount of contract ${c.contractId}`, fenOf(c.previousAmount), contract.amount);
+              if (amount === null) break;
+              if (amount < contract.paid) fail(e, `corrects contract ${c.contractId} to ${money(amount)}, below the ${money(contract.paid)} already paid on it`);
+              contract.amount = amount;
+            } else if (c.kind === 'payment_bank_reference') {
+              const payment = p.payments.get(c.paymentId);
+              if (!payment) { fail(e, `corrects the bank reference of payment ${c.paymentId}, which is not confirmed`); break; }
+              if (c.previousBankReference !== payment.bank) fail(e, `corrects bank reference ${c.previousBankReference} of payment ${c.paymentId}, which holds ${payment.bank}`);
+              payment.bank = c.bankReference;
+              payment.banks.push(c.bankReference);
+            } else if (c.kind !== 'payment_refund') fail(e, `a money correction of an unknown kind ${JSON.stringify(c.kind)}`);
+            // A refund's ContractPaymentReversed follows in the same append and is checked as any reversal.
             break;
           }
           default:
@@ -766,15 +803,39 @@ export function verifyMoney(events, options = {}) {
             state.paidNet = state.amount - state.clawedBack;
             break;
           }
+          case 'DisbursementCorrectionApproved': {
+            checked.corrections++;
+            if (d.approvedBy === d.requestedBy) fail(e, `correction ${d.correctionId} is approved by ${d.approvedBy}, who requested it (four eyes)`);
+            if (state.status !== 'paid') fail(e, `corrected while ${state.status}`);
+            if (d.correction?.kind === 'bank_reference') {
+              if (d.correction.previousBankReference !== state.paidWith) fail(e, `corrects bank reference ${d.correction.previousBankReference}; the disbursement was paid with ${state.paidWith}`);
+              state.paidWith = d.correction.bankReference;
+            }
+            // A clawback's DisbursementClawedBack follows in the same append and is checked as any clawback.
+            break;
+          }
           default:
             break;
         }
       }
     } else if (kind === 'bank-reference') {
       checked.bankReferences++;
-      const claimedBy = list.filter(({ e }) => e.type === 'BankReferenceClaimed');
-      if (claimedBy.length !== 1) failures.push(`${stream}: claimed ${claimedBy.length} times; a bank reference is paid once`);
-      if (claimedBy[0]) bankClaims.set(stream.slice('bank-reference-'.length), { e: claimedBy[0].e, claimant: claimedBy[0].d.claimant ?? {} });
+      // Claimed once; a correction may release it (the payment was recorded with the wrong one), and
+      // then another payment may claim it: at most one claim holds it at a time.
+      let live = null;
+      let claims = 0;
+      for (const { e, d } of list) {
+        if (e.type === 'BankReferenceClaimed') {
+          claims++;
+          if (live) fail(e, `claimed by ${d.claimant?.kind} ${d.claimant?.id} while ${live.claimant.kind} ${live.claimant.id} holds it; a bank reference is paid once`);
+          live = { e, claimant: d.claimant ?? {} };
+        } else if (e.type === 'BankReferenceReleased') {
+          if (!live || live.claimant.kind !== d.claimant?.kind || live.claimant.id !== d.claimant?.id) fail(e, `released by ${d.claimant?.kind} ${d.claimant?.id}, which does not hold it`);
+          live = null;
+        }
+      }
+      if (claims === 0) failures.push(`${stream}: claimed 0 times; a bank reference is paid once`);
+      if (live) bankClaims.set(stream.slice('bank-reference-'.length), live);
     }
   }
 
@@ -802,9 +863,10 @@ export function verifyMoney(events, options = {}) {
         const entry = ledger.byKey.get(`${p.projectId}/${paymentId}`);
         if (!entry) { fail(payment.e, `payment ${paymentId} of ${money(payment.amount)} is never assessed on ${payment.ledger}`); continue; }
         if (entry.amount !== payment.amount) differ(entry.e, subject, 'the assessed payment amount (the project confirmed it at revision ' + payment.e.revision + ')', entry.amount, payment.amount);
-        for (const field of ['contractId', 'paidOn', 'bankReference']) {
+        for (const field of ['contractId', 'paidOn']) {
           if (entry[field] !== payment.d[field]) fail(entry.e, `entitlement ${subject}: ${field} ${entry[field]}, but the project confirmed ${payment.d[field]}`);
         }
+        if (!payment.banks.includes(entry.bankReference)) fail(entry.e, `entitlement ${subject}: bankReference ${entry.bankReference}, but the project recorded ${payment.banks.join(', ')}`);
         if (payment.reversed && !entry.reversal) fail(payment.reversed, `payment ${paymentId} is refunded, but ${payment.ledger} never assessed the reversal: its entitlement still counts ${money(payment.amount)} of payments`);
         if (!payment.reversed && entry.reversal) fail(entry.reversal.e, `entitlement ${subject}: the ledger reverses a payment the project never reversed`);
         const recorded = payment.recorded.payment;
@@ -816,10 +878,10 @@ export function verifyMoney(events, options = {}) {
           else if (back.amount !== entry.reversal.clawback) differ(back.e, subject, 'clawback', back.amount, entry.reversal.clawback);
         }
       }
-      const bank = bankClaims.get(payment.d.bankReference);
+      const bank = bankClaims.get(payment.bank);
       if (bank) {
         cross();
-        if (!namesPayment(bank.claimant, p.projectId, paymentId)) fail(bank.e, `bank reference ${payment.d.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}, but ${where(payment.e)} pays with it`);
+        if (!namesPayment(bank.claimant, p.projectId, paymentId)) fail(bank.e, `bank reference ${payment.bank} is claimed by ${bank.claimant.kind} ${bank.claimant.id}, but ${where(payment.e)} pays with it`);
       }
     }
   }
@@ -845,11 +907,13 @@ export function verifyMoney(events, options = {}) {
         if (!payment || payment.ledger !== ledger.stream) fail(entry.e, `entitlement ${subject}: project ${entry.projectId} confirmed no such payment assessed on this ledger`);
         else if (entry.reversal && !payment.reversed) fail(entry.reversal.e, `entitlement ${subject}: project ${entry.projectId} never reversed this payment`);
       }
-      const bank = bankClaims.get(entry.bankReference);
+      // The reference the payment holds now (a corrected one replaces what the ledger assessed it with).
+      const reference = p?.payments.get(entry.paymentId)?.bank ?? entry.bankReference;
+      const bank = bankClaims.get(reference);
       if (bank) {
         cross();
         if (!namesPayment(bank.claimant, entry.projectId, entry.paymentId)) {
-          fail(entry.e, `entitlement ${subject}: bank reference ${entry.bankReference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}`);
+          fail(entry.e, `entitlement ${subject}: bank reference ${reference} is claimed by ${bank.claimant.kind} ${bank.claimant.id}`);
         }
       }
     }
@@ -889,7 +953,7 @@ export function verifyMoney(events, options = {}) {
       const id = String(bank.claimant.id);
       const owner = [...id.matchAll(/\./g)].map((m) => projects.get(id.slice(0, m.index))).find((p) => p !== undefined);
       if (owner) cross();
-      if (owner && ![...owner.payments.values()].some((x) => x.d.bankReference === reference && namesPayment(bank.claimant, owner.projectId, x.d.paymentId))) {
+      if (owner && ![...owner.payments.values()].some((x) => x.bank === reference && namesPayment(bank.claimant, owner.projectId, x.d.paymentId))) {
         fail(bank.e, `bank reference ${reference} is claimed by contract payment ${bank.claimant.id}, which project ${owner.projectId} does not record`);
       }
     }
@@ -923,6 +987,6 @@ export function verifyMoney(events, options = {}) {
     `recomputed R1 on ${checked.projects} project(s) (${checked.r1Grants} grant(s)), R2 on ${checked.r2Ledgers} ledger(s) (${checked.r2Assessments} payment(s), ${checked.r2Reversals} reversal(s)), ` +
     `R3 on ${checked.r3Ledgers} ledger(s) (${checked.r3Transactions} transaction(s), ${checked.r3Reversals} reversal(s)); ${checked.claims} claim event(s), ` +
     `${checked.disbursements} disbursement(s) (${checked.disbursementsPaid} paid, ${checked.clawbacks} clawback(s)${checked.legacyDisbursements ? `, ${checked.legacyDisbursements} legacy` : ''}), ` +
-    `${checked.bankReferences} bank reference(s), ${checked.crossChecks} cross-stream check(s)${skipped}: ${failures.length === 0 ? 'every amount matches' : `${failures.length} problem(s)`}`;
+    `${checked.bankReferences} bank reference(s), ${checked.corrections ? `${checked.corrections} money correction(s), ` : ''}${checked.crossChecks} cross-stream check(s)${skipped}: ${failures.length === 0 ? 'every amount matches' : `${failures.length} problem(s)`}`;
   return { failures, summary, checked };
 }

@@ -1,5 +1,7 @@
 import t from 'tap';
+import { verifyMoney } from '../scripts/verify-bundle-money.mjs';
 import { caller } from './support/api.js';
+import { readEverything } from './support/money-history.js';
 import { cast, CODES, launchProgramme, projectInPromotion } from './support/story.js';
 import { databaseKinds, lifecycleService, startSystem, testClock } from './support/system.js';
 
@@ -148,6 +150,24 @@ for (const kind of kinds) {
       t.equal((await events('bank-reference-K-R1-0001')).at(-1)!.type, 'BankReferenceReleased');
       const retry = await call('POST', `${D}/corrections/dbr-1/approval`, { token: people.fay, body: {} });
       t.equal(retry.body.code, 'CORRECTION_NOT_PENDING');
+    });
+
+    await t.test('the bundle verifier recomputes the money of a history with corrections and a refund after closing', async (t) => {
+      const all = await readEverything(system);
+      const result = verifyMoney(all);
+      t.same(result.failures, [], result.summary);
+      t.equal(result.checked.corrections, 5, 'the contract amount, two bank references, the refund, the clawback');
+      t.match(result.checked, { r2Reversals: 1, clawbacks: 1 });
+      const tamper = (type: string, change: (data: Record<string, unknown>) => void) =>
+        all.map((e) => (e.type === type ? { ...e, data: (() => { const data = structuredClone(e.data) as Record<string, unknown>; change(data); return data; })() } : e)) as typeof all;
+      t.match(verifyMoney(tamper('MoneyCorrectionApproved', (d) => (d.approvedBy = d.requestedBy))).failures.join('\n'), /approved by fay, who requested it \(four eyes\)/, 'a correction approved by its requester is found');
+      t.match(
+        verifyMoney(tamper('MoneyCorrectionApproved', (d) => { const c = d.correction as Record<string, unknown>; if (c.kind === 'contract_amount') c.amount = 10_000_000; })).failures.join('\n'),
+        /corrects contract c1 to .* below the .* already paid/,
+        'a contract corrected below what it paid is found',
+      );
+      const doubled = all.filter((e) => e.stream === 'bank-reference-K-PAY-0001' && e.type === 'BankReferenceReleased');
+      t.match(verifyMoney(all.filter((e) => !doubled.includes(e)).map((e, _i, list) => e.stream === 'bank-reference-K-PAY-0001' ? { ...e, revision: list.filter((x) => x.stream === e.stream).indexOf(e) } : e)).failures.join('\n'), /while contract_payment k-a\.pay1 holds it; a bank reference is paid once/, 'a reference claimed twice without a release is found');
     });
   });
 }

@@ -86,6 +86,10 @@ t.test('the closure rule: the script names the streams the service names, event 
     event('bank-reference-ICBC-1', 'BankReferenceClaimed', { bankReference: 'ICBC-1', claimant: { kind: 'contract_payment', id: 'p1.pay1' } }),
     event(ledgerOf(CITY), 'R2PaymentAssessed', { projectId: 'p1', paymentId: 'pay1', bankReference: 'ICBC-1' }),
     event(ledgerOf(CITY), 'EntitlementClaimed', { disbursementId: 'd1', key: 'p1/pay1' }),
+    event('project-p1', 'MoneyCorrectionApproved', { correctionId: 'c1', correction: { kind: 'payment_bank_reference', paymentId: 'pay1', bankReference: 'ICBC-2', previousBankReference: 'ICBC-1' } }),
+    event('project-p1', 'MoneyCorrectionRequested', { correctionId: 'c2', correction: { kind: 'contract_amount', contractId: 'c1', amount: 1, previousAmount: 2 } }),
+    event('disbursement-d1', 'DisbursementCorrectionApproved', { disbursementId: 'd1', correction: { kind: 'bank_reference', bankReference: 'BOC-2', previousBankReference: 'BOC-1' } }),
+    event('bank-reference-ICBC-1', 'BankReferenceReleased', { bankReference: 'ICBC-1', claimant: { kind: 'contract_payment', id: 'p1.pay1' } }),
   ];
   let named = 0;
   for (const e of events) {

@@ -9,7 +9,8 @@ const isProject = (stream: string) => stream.startsWith('project-');
  * The streams one event makes a bundle depend on (the closure rule, service README): the money
  * streams it names, never another project. A project stream names its programme (the policy and
  * quota), its disbursements, its R2 ledgers and the bank references of its payments; a
- * disbursement names its entitlement's ledger and its bank reference; a ledger names every
+ * disbursement names its entitlement's ledger and its bank reference (and a corrected one, both
+ * the wrong and the right); a ledger names every
  * disbursement claiming its entries and the bank references of the payments it assessed; a
  * bank reference names the disbursement that claimed it. Programme streams name nothing.
  * `projectBureau` is the bureau of the event's project stream (its `ProjectSubmitted.bureauCode`):
@@ -22,6 +23,9 @@ export function referencedStreams(event: RecordedEvent, projectBureau: string = 
   const disbursementId = str(d.disbursementId);
   if (disbursementId) out.push(disbursement.streamName(disbursementId));
   for (const ref of [str(d.bankReference), str(d.originalBankReference)]) if (ref) out.push(bankReference.streamName(ref));
+  // A corrected bank reference (a money correction of a payment or a disbursement): the one released and the one claimed.
+  const correction = d.correction as { bankReference?: unknown; previousBankReference?: unknown } | undefined;
+  for (const ref of [str(correction?.bankReference), str(correction?.previousBankReference)]) if (ref) out.push(bankReference.streamName(ref));
   const ledgerStream = str(d.ledgerStream);
   if (ledgerStream) out.push(ledgerStream);
   if (isProject(event.stream)) {
