@@ -26,6 +26,8 @@ export interface MoneyChecked {
   legacyDisbursements: number;
   bankReferences: number;
   crossChecks: number;
+  /** Approved money corrections replayed (a project's and a disbursement's). */
+  corrections: number;
   incompleteStreams: string[];
 }
 

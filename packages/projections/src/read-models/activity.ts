@@ -58,7 +58,7 @@ function field(data: object, name: string): string | null {
 export function summarise(event: DomainEvent): string {
   const words = event.type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   const d = event.data as object;
-  const subject = ['milestoneId', 'rectificationId', 'contractId', 'paymentId', 'disbursementId', 'transactionId', 'changeId', 'objectionId', 'reviewerId', 'bankReference']
+  const subject = ['milestoneId', 'rectificationId', 'contractId', 'paymentId', 'disbursementId', 'transactionId', 'changeId', 'objectionId', 'reviewerId', 'bankReference', 'correctionId']
     .map((name) => field(d, name))
     .find((value) => value !== null);
   const owner = field(d, 'projectId') ?? field(d, 'programmeId') ?? field(d, 'creditCode');
@@ -88,6 +88,7 @@ function eventBureau(rows: RowStore, event: DomainEvent, stream: string): string
     case 'AnnualSummarySubmitted':
       return event.data.bureauCode;
     case 'BankReferenceClaimed':
+    case 'BankReferenceReleased':
       // A bank reference is its claimant's: a disbursement, or a contract payment `<project>.<payment>` (ids may hold dots: each split tried).
       return claimantBureau(rows, event.data.claimant) ?? LEGACY_BUREAU_CODE;
     default: {
@@ -116,7 +117,9 @@ function claimantBureau(rows: RowStore, claimant: { kind: 'disbursement' | 'cont
 export const activityProjection: Projection = {
   name: 'activity',
   // 2: bureau_code and bureau_path (issue 18); 3: a bank reference claim is its claimant's bureau's (was the legacy bureau's).
-  version: 4,
+  // 4: back_recorded_by (who entered a back-recorded fact).
+  // 5: a released bank reference is its claimant's bureau's too (corrections, issue 19), and a correction's summary names it.
+  version: 5,
   description: 'activity feed: who did what, when',
   tables: [activity, bureaus, owners],
   // Domain events only: the audit service's tree heads are not something a person did.

@@ -35,7 +35,8 @@ function disbursement(rows: RowStore, id: string): DisbursementRow {
 export const moneyProjection: Projection = {
   name: 'money',
   // 3: bureau_code and bureau_path on every row (issue 18); project streams read for their bureaus only.
-  version: 4,
+  // 5: a disbursement's corrected bank reference (issue 19).
+  version: 5,
   description: 'disbursement ledger, money movements, R2 enterprise-year and R3 institution-year subsidy ledgers',
   tables: [disbursements, movements, ledgers, ledgerEntries, bureaus, owners],
   streams: [domainStreams.disbursement, domainStreams.r2Ledger, domainStreams.r3Ledger, domainStreams.project, domainStreams.bureauRegistry],
@@ -88,6 +89,11 @@ export const moneyProjection: Projection = {
       const r = disbursement(rows, d.disbursementId);
       rows.put(disbursements, { ...r, clawed_back_amount: r.clawed_back_amount + d.amount });
       movement(rows, e, r, 'clawed_back', d.amount, d.decidedOn);
+    },
+
+    DisbursementCorrectionApproved: (rows, d) => {
+      const { correction } = d;
+      if (correction.kind === 'bank_reference') rows.update(disbursements, d.disbursementId, (r) => ({ ...r, bank_reference: correction.bankReference }));
     },
 
     R2LedgerOpened: (rows, d, e) =>

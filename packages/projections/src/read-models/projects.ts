@@ -31,7 +31,8 @@ export const projectsProjection: Projection = {
   // 3: original_acceptance_deadline and extension_approved_on, so "overdue" on a past day uses the deadline then in force.
   // 4: bureau_code and bureau_path on every row (issue 18), the bureaus table, rows moved when a bureau is merged.
   // 6: programmes' status, withdrawn_on and amended_on; corrections of windows and policies, withdrawals (issue 19).
-  version: 6,
+  // 7: corrections (issue 19): a milestone's corrected dates, a contract's corrected amount.
+  version: 7,
   description: 'programmes, project status, milestone calendar, rectifications, bureaus',
   tables: [programmes, projects, milestones, rectifications, bureaus],
   streams: [domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],
@@ -159,6 +160,11 @@ export const projectsProjection: Projection = {
       rows.update(milestones, `${d.projectId}/${d.milestoneId}`, (m) => ({ ...m, status: 'accepted', accepted_on: day(d.at) }));
       change(rows, d.projectId, e, (p) => ({ milestones_accepted: p.milestones_accepted + 1 }));
     },
+    // A corrected date replaces the recorded one: the due items read the corrected due date.
+    MilestoneDateCorrected: (rows, d, e) => {
+      rows.update(milestones, `${d.projectId}/${d.milestoneId}`, (m) => (d.field === 'dueOn' ? { ...m, due_on: d.date } : { ...m, reported_on: d.date }));
+      change(rows, d.projectId, e, () => ({}));
+    },
     MilestoneReturned: (rows, d) =>
       rows.update(milestones, `${d.projectId}/${d.milestoneId}`, (m) => ({ ...m, status: 'returned', returned_count: m.returned_count + 1 })),
     RectificationOrdered: (rows, d, e) => {
@@ -209,6 +215,8 @@ export const projectsProjection: Projection = {
     SelectionGrantAwarded: (rows, d, e) => change(rows, d.projectId, e, (p) => ({ r1_awarded: p.r1_awarded + d.amount })),
     ConversionContractRegistered: (rows, d, e) =>
       change(rows, d.projectId, e, (p) => ({ contracts: p.contracts + 1, contract_amount: p.contract_amount + d.amount })),
+    MoneyCorrectionApproved: (rows, d, e) =>
+      change(rows, d.projectId, e, (p) => (d.correction.kind === 'contract_amount' ? { contract_amount: p.contract_amount - d.correction.previousAmount + d.correction.amount } : {})),
     ContractPaymentConfirmed: (rows, d, e) => change(rows, d.projectId, e, (p) => ({ bank_paid: p.bank_paid + d.amount })),
     ContractPaymentReversed: (rows, d, e) => change(rows, d.projectId, e, (p) => ({ bank_paid: p.bank_paid - d.amount })),
     SubsidyAssessmentRecorded: (rows, d, e) =>
