@@ -482,6 +482,7 @@ for (const kind of kinds) {
       objectionId: () => 'obj-x',
       rectificationId: () => 'rect-x',
       changeId: () => 'chg-x',
+      correctionId: () => 'corr-x',
     };
     const missingValue: Record<string, string> = { programmeId: 'mx-prog-none', projectId: 'mx-prj-none', disbursementId: 'mx-d-none', code: NO_BUREAU, contractId: 'mx-c-none', paymentId: 'mx-pay-none', transactionId: 'mx-t-none' };
     /** The example body with every id it creates made new, and what it names made the owner's. */

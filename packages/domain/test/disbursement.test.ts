@@ -185,3 +185,36 @@ t.test('spreadReduction: the reversed entry first, then the latest, none below z
   t.same(spreadReduction(entries, 1, 6), [{ entitlement: 5 }, { entitlement: 0 }, { entitlement: 1 }]);
   t.same(spreadReduction(entries, 2, 12), [{ entitlement: 0 }, { entitlement: 0 }, { entitlement: 0 }]);
 });
+
+t.test('a correction of a paid disbursement: requested by one finance officer, applied when another approves it', async (t) => {
+  const corrects = { eventId: 'e-paid', type: 'DisbursementPaid' };
+  const requestCorrection = (correctionId: string, correction: Parameters<typeof cmd<'RequestDisbursementCorrection'>>[1]['correction'], actor = finance) =>
+    cmd('RequestDisbursementCorrection', { correctionId, correction, reason: '审计发现', corrects }, actor);
+  const clawback = { kind: 'clawback' as const, clawbackId: 'cb-1', amount: 2_500_000, decidedOn: '2021-03-01', basis: '审计报告' };
+  given(approved).when('d1', requestCorrection('c1', clawback)).then(t, 'INVALID_STATE');
+  given(paid).when('d1', requestCorrection('c1', { ...clawback, amount: 10_000_001 })).then(t, 'CLAWBACK_EXCEEDS_PAID');
+  given(paid).when('d1', requestCorrection('c1', { kind: 'bank_reference', bankReference: 'BOC-2019-7781' })).then(t, 'NOTHING_TO_CORRECT');
+  given(paid).when('d1', requestCorrection('c1', clawback, officer)).then(t, 'ROLE_NOT_ALLOWED');
+  given(paid).when('d1', requestCorrection('c1', clawback)).then(t, { disbursement: [{ type: 'DisbursementCorrectionRequested', data: { correctionId: 'c1', requestedBy: finance.id, corrects } }], entitlement: [] });
+  const requestedClawback = given(paid).when('d1', requestCorrection('c1', clawback)).next();
+  t.equal(stateOf(requestedClawback, 'd1').clawedBack, 0, 'a request moves no money');
+  const approveCorrection = (correctionId: string, actor = finance2) => cmd('ApproveDisbursementCorrection', { correctionId }, actor);
+  given(requestedClawback).when('d1', approveCorrection('c1', finance)).then(t, 'FOUR_EYES_VIOLATION');
+  given(requestedClawback).when('d1', approveCorrection('c9')).then(t, 'CORRECTION_NOT_FOUND');
+  given(requestedClawback).when('d1', approveCorrection('c1')).then(t, {
+    disbursement: [
+      { type: 'DisbursementCorrectionApproved', data: { approvedBy: finance2.id, requestedBy: finance.id, corrects } },
+      { type: 'DisbursementClawedBack', data: { clawbackId: 'cb-1', amount: 2_500_000, originalBankReference: 'BOC-2019-7781', reason: '审计发现' } },
+    ],
+    entitlement: [{ type: 'EntitlementClaimRecovered', data: { disbursementId: 'd1', clawbackId: 'cb-1', amount: 2_500_000, cause: 'clawback' } }],
+  });
+  const clawed = given(requestedClawback).when('d1', approveCorrection('c1')).next();
+  t.equal(stateOf(clawed, 'd1').clawedBack, 2_500_000);
+  given(clawed).when('d1', approveCorrection('c1')).then(t, 'CORRECTION_NOT_PENDING');
+
+  const rebanked = given(given(paid).when('d1', requestCorrection('b1', { kind: 'bank_reference', bankReference: 'BOC-2019-7782' })).next()).when('d1', approveCorrection('b1')).next();
+  t.equal(stateOf(rebanked, 'd1').bankReference, 'BOC-2019-7782', 'the corrected reference');
+  const rejected = given(given(paid).when('d1', requestCorrection('b2', { kind: 'bank_reference', bankReference: 'BOC-1' })).next()).when('d1', cmd('RejectDisbursementCorrection', { correctionId: 'b2', comment: '无误' }, finance)).next();
+  given(rejected).when('d1', approveCorrection('b2')).then(t, 'CORRECTION_NOT_PENDING');
+  t.equal(stateOf(rejected, 'd1').bankReference, 'BOC-2019-7781');
+});
