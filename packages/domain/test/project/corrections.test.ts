@@ -98,7 +98,7 @@ t.test('correctedEventIndex: the last event that set the value', async (t) => {
 
 t.test('the bank-reference registry: a release frees a reference for another payment; only its holder releases it', async (t) => {
   const reg = specFor(bankReferenceDecider);
-  const holder = { kind: 'contract_payment' as const, id: 'p.pay1' };
+  const holder: { kind: 'disbursement' | 'contract_payment'; id: string } = { kind: 'contract_payment', id: 'p.pay1' };
   const claim = (claimant: typeof holder) => ({ type: 'ClaimBankReference' as const, actor: finance, at: '2019-10-10T02:00:00Z', data: { bankReference: 'ICBC-1', claimant } });
   const release = (claimant: typeof holder) => ({ type: 'ReleaseBankReference' as const, actor: finance, at: '2019-10-11T02:00:00Z', data: { bankReference: 'ICBC-1', claimant, reason: '录入错误', corrects } });
   const claimed = reg([]).when(claim(holder)).events();
