@@ -127,6 +127,8 @@ for (const kind of kinds) {
       t.equal((state as unknown as { status: string }).status, 'closed', 'the project stays closed');
       const types = (await events('project-k-a')).slice(-3).map((e) => e.type);
       t.same(types, ['MoneyCorrectionApproved', 'ContractPaymentReversed', 'SubsidyAssessmentRecorded']);
+      const twice = await call('POST', `${P}/money-corrections/rf-1/approval`, { token: people.gus, body: {} });
+      t.same([twice.status, twice.body.code], [409, 'CORRECTION_NOT_PENDING'], 'an approved refund is not approved again');
       const ledger = (await call('GET', `/v1/subsidy-ledgers/r2/${CODES.lead}/2019`, { token: people.fay })).body.state as { entries: Array<{ paymentId: string; reversed: boolean }> };
       t.ok(ledger.entries.find((e) => e.paymentId === 'pay2')?.reversed, 'the ledger entry is reversed');
 

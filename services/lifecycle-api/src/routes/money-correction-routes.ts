@@ -155,8 +155,9 @@ export function registerMoneyCorrectionRoutes(app: HttpApp, deps: CommandDeps): 
       const stream = project.streamName(projectId);
       const loaded = await loadWithEvents<ProjectState>(ctx, project, stream, ifMatch);
       // A correction's kind and target never change: they choose the streams the approval writes.
+      // Not pending (or none): decided on the project alone, where the domain says why it is refused.
       const pending = entryOf(loaded.state.moneyCorrections, correctionId);
-      const correction = pending?.correction;
+      const correction = pending?.status === 'pending' ? pending.correction : undefined;
       if (correction?.kind === 'payment_refund') {
         const steps = await assessContractPayment(ctx, projectId, correction.paymentId, 'reversal', {
           reversedOn: correction.reversedOn,
@@ -258,7 +259,7 @@ export function registerMoneyCorrectionRoutes(app: HttpApp, deps: CommandDeps): 
       const stream = disbursement.streamName(disbursementId);
       const loaded = await loadWithEvents<DisbursementState>(ctx, disbursement, stream, ifMatch);
       const pending = entryOf(loaded.state.corrections, correctionId);
-      const correction = pending?.correction;
+      const correction = pending?.status === 'pending' ? pending.correction : undefined;
       const asCommand = (command: DomainCommand) => command as DisbursementCommand;
       if (correction?.kind === 'bank_reference') {
         const wrong = loaded.state.bankReference ?? correction.previousBankReference;
