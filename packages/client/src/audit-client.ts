@@ -51,6 +51,8 @@ export interface StoreVerificationView {
 export interface BundleView {
   manifest: { format: string; scope: { kind: string; id: string }; events: number; streams: number; eventsAfterTreeHead: number; treeHead: { treeSize: number; rootHash: string; keyId: string } };
   files: Record<string, string>;
+  /** The evidence files' bytes, when asked for (`evidence: true`). */
+  evidence?: Array<{ sha256: string; bytes: number; mediaType: string; base64: string }>;
 }
 
 const plural: Record<AuditAggregate, string> = { project: 'projects', programme: 'programmes', disbursement: 'disbursements' };
@@ -80,7 +82,8 @@ export function createAuditClient(http: HttpClient) {
     verifyStream: async (stream: string) =>
       (await http.get<{ ok: boolean; count: number; firstBadEvent?: { eventId: string | null; revision: number; problem: string; detail: string } }>(`/v1/audit/streams/${enc(stream)}/verify`)).body,
     verifyStore: async (signal?: AbortSignal) => (await http.get<StoreVerificationView>('/v1/audit/verify', signal ? { signal } : {})).body,
-    bundle: async (kind: 'project' | 'programme' | 'ledger', id: string) => (await http.get<BundleView>(`/v1/audit/${kind}s/${enc(id)}/bundle`)).body,
+    bundle: async (kind: 'project' | 'programme' | 'ledger', id: string, options: { evidence?: boolean } = {}) =>
+      (await http.get<BundleView>(`/v1/audit/${kind}s/${enc(id)}/bundle`, options.evidence ? { query: { evidence: 'true' } } : {})).body,
     publicKey: async () => (await http.get<{ keyId: string; publicKeyPem: string }>('/v1/audit/public-key')).body,
   };
 }

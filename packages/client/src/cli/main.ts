@@ -20,7 +20,7 @@ usage: gongguan <command> [options]
   diff <id> --from <ISO|revision> [--to <ISO|revision>] [--kind …]
   verify                               the whole store: chains, sealed log, signed tree heads
   verify --stream <stream>             one stream
-  export <project|programme|ledger> <id> --out <dir> [--no-verify]
+  export <project|programme|ledger> <id> --out <dir> [--evidence] [--no-verify]
                                        seals, writes an audit bundle (a ledger: subsidy-<code>-<year> or
                                        r3-<code>-<year>) and checks it with scripts/verify-bundle.mjs
   import <file.csv|file.xlsx> [--dry-run]
@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       out: { type: 'string' },
       'no-verify': { type: 'boolean', default: false },
+      evidence: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -134,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
       if (scope !== 'project' && scope !== 'programme' && scope !== 'ledger') throw new UsageError('export project <id>, export programme <id> or export ledger <stream>');
       const dir = resolve(need(values.out, '--out <dir>'));
       const bar = progress(`exporting ${scope} ${args[1] ?? ''}`);
-      const bundle = await audit.bundle(scope, need(args[1], '<id>')).finally(() => bar.stop());
+      const bundle = await audit.bundle(scope, need(args[1], '<id>'), { evidence: values.evidence }).finally(() => bar.stop());
       mkdirSync(dir, { recursive: true });
       const names = Object.keys(bundle.files);
       const writing = progress('writing', names.length);
@@ -144,6 +145,15 @@ async function main(argv: string[]): Promise<number> {
         writing.tick();
       }
       writing.stop();
+      if (bundle.evidence && bundle.evidence.length > 0) {
+        // The evidence files, by their SHA-256, as scripts/verify-bundle.mjs reads them (it checks each against its event).
+        mkdirSync(join(dir, 'evidence'), { recursive: true });
+        for (const file of bundle.evidence) {
+          if (!/^[0-9a-f]{64}$/.test(file.sha256)) throw new Error(`refusing to write evidence named ${file.sha256}`);
+          writeFileSync(join(dir, 'evidence', file.sha256), Buffer.from(file.base64, 'base64'));
+        }
+        out(`wrote ${bundle.evidence.length} evidence file(s) to ${join(dir, 'evidence')}`);
+      }
       out(`wrote ${bundle.manifest.events} events of ${bundle.manifest.streams} whole streams, tree head ${bundle.manifest.treeHead.treeSize} (${bundle.manifest.treeHead.rootHash}) to ${dir}`);
       if (bundle.manifest.eventsAfterTreeHead > 0) out(`note: ${bundle.manifest.eventsAfterTreeHead} later event(s) were recorded after the tree head this export sealed and are not included`);
       if (values['no-verify']) return EXIT.ok;
