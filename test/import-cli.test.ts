@@ -3,26 +3,13 @@
  * run and imports, with progress on stderr; the template holds no records; a file with a bad cell
  * exits 1 listing its line and column.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { lifecycleService, startSystem } from './support/system.js';
+import { gongguan as cli, root } from './support/cli.js';
 
-const root = join(import.meta.dirname, '..');
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/client/src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 t.test('pglite: the sample through the CLI', async (t) => {
   const system = await startSystem(t, 'pglite', [lifecycleService({ redriver: false })]);

@@ -6,42 +6,17 @@
  * --evidence`: the offline verifier finds the file, every chain and proof, the money, and lists each
  * correction beside its original; the history shows what was entered later and by whom.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { auditApiService } from '@gongguan/audit-api';
 import { caller } from './support/api.js';
+import { gongguan as cli, root, runScript } from './support/cli.js';
 import { pdf } from './support/files.js';
 import { databaseKinds, lifecycleService, startSystem } from './support/system.js';
 
-const root = join(import.meta.dirname, '..');
 const SAMPLE = join(root, 'services/lifecycle-api/samples/import/taizhou-2018.csv');
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/client/src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function verify(dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/verify-bundle.mjs'), dir], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const { kinds, skipped } = databaseKinds();
 if (skipped) t.comment(skipped);
@@ -92,7 +67,7 @@ for (const kind of kinds) {
 
     const [file] = readdirSync(join(dir, 'evidence'));
     writeFileSync(join(dir, 'evidence', file!), Buffer.concat([report, Buffer.from(' ')]));
-    const tampered = await verify(dir);
+    const tampered = await runScript('scripts/verify-bundle.mjs', [dir]);
     t.not(tampered.code, 0, 'a changed evidence file fails the verifier');
     t.match(tampered.stdout + tampered.stderr, /evidence [0-9a-f]{64}/);
 
