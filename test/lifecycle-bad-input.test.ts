@@ -24,6 +24,14 @@ t.test('bad input on every command route is a 4xx problem and appends nothing', 
     { name: 'a huge body', raw: JSON.stringify({ summary: 'x'.repeat(1_100_000) }), status: 413 },
     { name: 'deeply nested JSON', raw: `${'['.repeat(5000)}${']'.repeat(5000)}`, status: 400 },
   ];
+  // An evidence upload's body is the file itself: any JSON is a type not allowed (415), checked
+  // after the resource exists (a disbursement x1 does not: 404). An import carries its file in a
+  // JSON body of up to 16 MiB, so 1.1 MB of JSON is read and refused by its schema (400).
+  const expected = (url: string, c: (typeof cases)[number]): number[] => {
+    if (url.endsWith('/evidence')) return url.startsWith('/v1/disbursements/') ? [404] : [415];
+    if (url === '/v1/imports' && c.name === 'a huge body') return [400];
+    return [c.status];
+  };
   for (const route of routes) {
     for (const c of cases) {
       const res = await call('POST', concrete(route.url), {
@@ -31,7 +39,7 @@ t.test('bad input on every command route is a 4xx problem and appends nothing', 
         ...(c.raw !== undefined ? { raw: c.raw } : { body: c.body }),
         ...(c.headers ? { headers: c.headers } : {}),
       });
-      if (res.status !== c.status || !String(res.headers.get('content-type')).startsWith('application/problem+json')) {
+      if (!expected(route.url, c).includes(res.status) || !String(res.headers.get('content-type')).startsWith('application/problem+json')) {
         t.fail(`${route.url} with ${c.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       }
     }
@@ -60,7 +68,8 @@ t.test('bad input on every command route is a 4xx problem and appends nothing', 
     t.equal(string.status, 201, 'a decimal string of whole fen is accepted');
     const date = await call('POST', '/v1/projects/p-b/objections', { token: people.alice, body: { lodgedOn: '2019-02-29', summary: 'x' } });
     t.equal(date.status, 400, '2019-02-29 does not exist');
-    t.equal(await system.eventCount(), before + 1, 'only the good proposal was written');
+    // A proposal is two facts: ProjectSubmitted, and ProposalReceived on its programme.
+    t.equal(await system.eventCount(), before + 2, 'only the good proposal was written');
   });
 
   t.test('refusals are problem+json with the domain code', async (t) => {
