@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', '**/bench/**', 'infra/**', '**/test/**'],
+    files: ['scripts/**', 'services/*/scripts/**', '**/bench/**', 'infra/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },
 );
