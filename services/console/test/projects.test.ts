@@ -1,12 +1,12 @@
 import t from 'tap';
 import { apiJson, devToken } from './support/api.js';
-import { checkAccessibility, chromiumMissing, launchBrowser, newPage, pageWidth, PHONE, signInAs } from './support/browser.js';
+import { checkAccessibility, chromiumMissing, launchBrowser, newPage, PHONE, signInAs } from './support/browser.js';
 import { startConsoleSystem } from './support/system.js';
 
 const missing = chromiumMissing();
 if (missing) {
   t.comment(missing);
-  t.plan(0, missing);
+  t.test('the project search in a browser', { skip: missing }, () => undefined);
 } else {
   t.test('the projects search: server-paged list, filters as a form kept in the URL, links to the project pages', async (t) => {
     const server = await startConsoleSystem(t);
@@ -81,7 +81,7 @@ if (missing) {
     await signInAs(phone.page, server.url, 'rita');
     await phone.page.goto(`${server.url}/#/projects?stage=solicitation`);
     await phone.page.getByRole('table').getByRole('link', { name: 'srch-a-001' }).waitFor();
-    const width = await pageWidth(phone.page);
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
     t.ok(width <= PHONE.width + 1, `no sideways scrolling on a phone (${width} px wide)`);
   });
 }
