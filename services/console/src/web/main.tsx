@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { loadConfig } from './lib/config';
-import { completeOidcSignIn } from './lib/oidc-callback';
+import { completeOidcSignIn, rememberSignInError } from './lib/oidc-callback';
 import { saveSession } from './lib/session';
 
 const root = createRoot(document.getElementById('root')!);
@@ -10,9 +10,15 @@ const root = createRoot(document.getElementById('root')!);
 async function boot() {
   const config = await loadConfig();
   // Back from the identity provider with ?code=…&state=…: finish the sign-in before the app renders.
-  if (config.oidc && new URLSearchParams(window.location.search).has('code')) {
-    const session = await completeOidcSignIn(config.oidc);
-    if (session) saveSession(session);
+  // A refusal (?error=…) or a failed exchange is said on the sign-in page, never a blank page.
+  const back = new URLSearchParams(window.location.search);
+  if (config.oidc && back.has('state') && (back.has('code') || back.has('error'))) {
+    try {
+      const session = await completeOidcSignIn(config.oidc);
+      if (session) saveSession(session);
+    } catch (err) {
+      rememberSignInError(err instanceof Error ? err.message : String(err));
+    }
     window.history.replaceState(null, '', '/#/');
   }
   root.render(

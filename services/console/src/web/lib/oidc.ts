@@ -57,3 +57,17 @@ export async function completeSignIn(oidc: Oidc): Promise<Session | null> {
   const result = await oauth.processAuthorizationCodeResponse(as, c, res, { expectedNonce: flow.nonce, requireIdToken: true });
   return sessionFromToken(result.access_token, 'oidc', result.id_token);
 }
+
+/**
+ * Where to end the session at the provider (RP-initiated logout), coming back to the console;
+ * null when the provider publishes no end_session_endpoint.
+ */
+export async function endSessionUrl(oidc: Oidc, idToken?: string): Promise<string | null> {
+  const as = await discover(oidc);
+  if (!as.end_session_endpoint) return null;
+  const url = new URL(as.end_session_endpoint);
+  url.searchParams.set('client_id', oidc.clientId);
+  url.searchParams.set('post_logout_redirect_uri', redirectUri());
+  if (idToken) url.searchParams.set('id_token_hint', idToken);
+  return url.href;
+}

@@ -4,7 +4,7 @@ import { ApiError } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { useI18n } from '../lib/i18n';
 import { roles as roleLabels } from '../lib/messages';
-import { startOidcSignIn } from '../lib/oidc-callback';
+import { startOidcSignIn, takeSignInError } from '../lib/oidc-callback';
 import { sessionFromToken } from '../lib/session';
 
 async function devToken(subject: string, roles: string[], bureau: string): Promise<string> {
@@ -19,7 +19,10 @@ export function SignIn() {
   const { config, signIn } = useAuth();
   const i18n = useI18n();
   const { t } = i18n;
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(() => {
+    const failed = takeSignInError();
+    return failed ? t(`统一身份认证登录未完成：${failed}`, `The sign-in did not complete: ${failed}`) : null;
+  });
   const [busy, setBusy] = useState<string | null>(null);
 
   const dev = async (subject: string, roles: string[], bureau = '331000') => {
