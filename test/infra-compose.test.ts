@@ -68,3 +68,46 @@ t.test('no service connects to PostgreSQL as the superuser', async (t) => {
   t.match(roles, /nosuperuser/, 'every role roles.sql creates is nosuperuser');
   t.match(envFile('env/secrets.env.example').DATABASE_URL ?? '', /^$/, 'the example .env names no shared DATABASE_URL');
 });
+
+t.test('split mode serves the web console: its own container, routed everything the API does not answer', async (t) => {
+  const consoleSvc = compose.services.console as (typeof services)[number][1] & { command?: string[]; depends_on?: unknown; networks?: string[] };
+  t.ok(consoleSvc, 'compose.yaml has a console service');
+  t.same(consoleSvc.command, ['pnpm', '--filter', '@gongguan/console', 'start'], 'it runs services/console/src/server.ts');
+  t.same(consoleSvc.networks, ['backend'], 'on the backend network, behind the proxy');
+  t.same(mounts(consoleSvc), [], 'it mounts nothing: no certificates, no keys, no data');
+  t.same(secretsOf(consoleSvc), [], 'and holds no secret');
+  t.notOk(JSON.stringify(consoleSvc).includes('EVENTSTORE_URL'), 'it has no event store');
+  const env = Object.assign({}, ...(consoleSvc.env_file ?? []).map(envFile)) as Record<string, string>;
+  t.equal(env.PORT, '3005', 'it listens on 3005');
+  t.equal(env.CONSOLE_BUILD, 'off', 'it serves the assets built into the image and never builds at start');
+  t.equal(env.GONGGUAN_ENV, 'production', 'production: no development sign-in');
+  t.match(env.OIDC_ISSUER ?? '', /^https:\/\//, 'it signs people in with an https OpenID issuer');
+  t.ok(env.OIDC_CLIENT_ID, 'as a client of it');
+  t.ok(env.JWKS_URL || env.JWKS_FILE, 'with the keys the API checks tokens against');
+  const dockerfile = readFileSync(infra('Dockerfile'), 'utf8');
+  t.match(dockerfile, /COPY services\/console\/package\.json/, 'the image installs the console’s dependencies');
+  t.match(dockerfile, /RUN pnpm --filter @gongguan\/console build/, 'and builds its assets');
+  t.match(readFileSync(new URL('../.dockerignore', import.meta.url), 'utf8'), /node_modules/, 'the build context leaves the working copy’s node_modules out');
+
+  // The Caddyfile: which upstream answers a path (the first `handle` whose matcher takes it, as Caddy orders them here: named matchers in file order, the bare `handle` last).
+  const caddy = readFileSync(infra('Caddyfile'), 'utf8');
+  const matchers = new Map([...caddy.matchAll(/^\s*@(\w+) path (.+)$/gm)].map((m) => [m[1]!, m[2]!.trim().split(/\s+/)]));
+  const handles = [...caddy.matchAll(/^\s*handle(?: (\S+))? \{\n([\s\S]*?)^\t\}/gm)].map((m) => ({ matcher: m[1], upstream: /reverse_proxy (?:([^\s{]+)|\{[\s\S]*?dynamic a (\S+) (\d+))/.exec(m[2]!) }));
+  const upstreamOf = (path: string): string | undefined => {
+    const hit = handles.find((h) => {
+      if (h.matcher === undefined) return true;
+      const patterns = h.matcher.startsWith('@') ? (matchers.get(h.matcher.slice(1)) ?? []) : [h.matcher];
+      return patterns.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
+    });
+    if (!hit?.upstream) return undefined;
+    return hit.upstream[1] ?? `${hit.upstream[2]}:${hit.upstream[3]}`;
+  };
+  t.equal(handles.at(-1)?.matcher, undefined, 'the last handle takes everything left');
+  for (const path of ['/', '/index.html', '/assets/index-abc123.js', '/console/config.json', '/favicon.svg']) t.equal(upstreamOf(path), 'console:3005', `${path} → the console`);
+  for (const path of ['/v1', '/v1/projects', '/v1/projects/p-1/task-book', '/openapi.json', '/docs', '/docs/static/index.html', '/healthz', '/readyz']) t.equal(upstreamOf(path), 'lifecycle-api:3001', `${path} → lifecycle-api`);
+  t.equal(upstreamOf('/v1/reporting/projects'), 'reporting-api:3003', '/v1/reporting/* → reporting-api');
+  t.equal(upstreamOf('/v1/audit/projects/p-1'), 'audit-api:3004', '/v1/audit/* → audit-api');
+  t.equal(upstreamOf('/v1/projections'), 'projector:3002', '/v1/projections → the projector');
+  const proxy = compose.services.proxy as { depends_on?: string[] };
+  t.ok(proxy.depends_on?.includes('console'), 'the proxy starts after the console');
+});
