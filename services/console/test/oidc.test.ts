@@ -143,14 +143,29 @@ if (missing) {
     await page.waitForURL((u) => u.href.startsWith(provider.issuer));
     await t.resolves(page.locator('input[name=login]').waitFor(), 'the provider asks for a login again: its session was ended too');
 
-    // Another person, another role, in another browser context.
+    // A sign-in refused at the provider (here: cancelled on its login page) is said on the sign-in page.
+    const cancelled = await newPage(browser);
+    await cancelled.context.route('**/*', (route) => ([origin, provider.issuer].includes(new URL(route.request().url()).origin) ? route.continue() : route.abort()));
+    await cancelled.page.goto(`${server.url}/#/projects`);
+    await cancelled.page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await cancelled.page.waitForURL((u) => u.href.startsWith(provider.issuer));
+    await cancelled.page.getByRole('link', { name: /Cancel/ }).click();
+    await cancelled.page.waitForURL((u) => u.href.startsWith(origin));
+    const said = cancelled.page.getByRole('alert').filter({ hasText: '统一身份认证登录未完成' });
+    await said.waitFor();
+    t.match(await said.innerText(), /access_denied/, 'a cancelled sign-in says the provider refused it (access_denied)');
+    t.notMatch(cancelled.page.url(), /[?&](error|state)=/, 'and the refusal leaves the address bar');
+    t.equal(await storedSession(cancelled.page), null, 'no session');
+
+    // Another person, another role, in another browser context; back on the page they started from.
     const second = await newPage(browser);
     await second.context.route('**/*', (route) => ([origin, provider.issuer].includes(new URL(route.request().url()).origin) ? route.continue() : route.abort()));
-    await second.page.goto(`${server.url}/`);
+    await second.page.goto(`${server.url}/#/approvals`);
     await second.page.getByRole('button', { name: '统一身份认证登录' }).click();
     await logInAtProvider(second.page, provider, 'zhao.min');
     await second.page.getByTestId('whoami').waitFor();
     t.match(await second.page.getByTestId('whoami').innerText(), /zhao\.min · 审批领导/, 'zhao.min signs in as an approver');
+    t.match(new URL(second.page.url()).hash, /^#\/approvals/, 'back on the page where the sign-in started');
   });
 
   t.test('the provider requires PKCE: a code exchanged without its verifier is refused', async (t) => {
@@ -192,7 +207,7 @@ if (missing) {
       });
     const without = await exchange({});
     t.equal(without.status, 400, 'exchanged without the verifier: refused');
-    t.match(await without.json(), { error: /invalid_(grant|request)/ });
+    t.match(await without.json(), { error: /invalid_(grant|request)/ }, 'with an OAuth error (invalid_grant or invalid_request)');
     const wrong = await exchange({ code_verifier: randomBytes(32).toString('base64url') });
     t.equal(wrong.status, 400, 'exchanged with another verifier: refused');
     const right = await exchange({ code_verifier: verifier });

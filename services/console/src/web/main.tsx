@@ -13,13 +13,23 @@ async function boot() {
   // A refusal (?error=…) or a failed exchange is said on the sign-in page, never a blank page.
   const back = new URLSearchParams(window.location.search);
   if (config.oidc && back.has('state') && (back.has('code') || back.has('error'))) {
+    let back = '#/';
     try {
-      const session = await completeOidcSignIn(config.oidc);
-      if (session) saveSession(session);
+      const done = await completeOidcSignIn(config.oidc);
+      if (done) {
+        saveSession(done.session);
+        back = done.back;
+      } else {
+        rememberSignInError({ zh: '这个标签页没有发起登录，请重新登录。', en: 'this tab did not start a sign-in; sign in again.' });
+      }
     } catch (err) {
-      rememberSignInError(err instanceof Error ? err.message : String(err));
+      // The provider's refusal (?error=access_denied…) or a failed exchange, in its own words.
+      const e = err as { message?: string; error?: string; error_description?: string };
+      const why = e.error ? `${e.error_description ?? e.message ?? ''} (${e.error})`.trim() : (e.message ?? String(err));
+      rememberSignInError({ zh: why, en: why });
     }
-    window.history.replaceState(null, '', '/#/');
+    // The code and state leave the address bar (and the history) at once.
+    window.history.replaceState(null, '', `/${back}`);
   }
   root.render(
     <StrictMode>

@@ -10,7 +10,7 @@ export async function startOidcSignIn(oidc: Oidc): Promise<void> {
 }
 
 /** Finishes it when the provider redirects back with ?code= and ?state=. */
-export async function completeOidcSignIn(oidc: Oidc): Promise<Session | null> {
+export async function completeOidcSignIn(oidc: Oidc): Promise<{ session: Session; back: string } | null> {
   const m = await import('./oidc');
   return m.completeSignIn(oidc);
 }
@@ -24,14 +24,24 @@ export async function endOidcSession(oidc: Oidc, idToken?: string): Promise<void
 
 const ERROR = 'gongguan.oidc.error';
 
+/** Why a sign-in did not complete, in both languages (the provider's own words are in neither). */
+export interface SignInError {
+  zh: string;
+  en: string;
+}
+
 /** Remembers why the last sign-in failed, for the sign-in page to say. */
-export function rememberSignInError(message: string): void {
-  sessionStorage.setItem(ERROR, message);
+export function rememberSignInError(error: SignInError): void {
+  sessionStorage.setItem(ERROR, JSON.stringify(error));
 }
 
 /** Why the last sign-in failed, once. */
-export function takeSignInError(): string | null {
-  const message = sessionStorage.getItem(ERROR);
+export function takeSignInError(): SignInError | null {
+  const raw = sessionStorage.getItem(ERROR);
   sessionStorage.removeItem(ERROR);
-  return message;
+  try {
+    return raw ? (JSON.parse(raw) as SignInError) : null;
+  } catch {
+    return null;
+  }
 }

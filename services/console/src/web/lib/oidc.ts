@@ -41,11 +41,12 @@ export async function startSignIn(oidc: Oidc): Promise<void> {
   window.location.assign(url.href);
 }
 
-export async function completeSignIn(oidc: Oidc): Promise<Session | null> {
+/** The session, and the page (#/…) the person was on when they chose to sign in; null when this tab started no sign-in. */
+export async function completeSignIn(oidc: Oidc): Promise<{ session: Session; back: string } | null> {
   const raw = sessionStorage.getItem(FLOW);
   sessionStorage.removeItem(FLOW);
   if (!raw) return null;
-  const flow = JSON.parse(raw) as { verifier: string; state: string; nonce: string };
+  const flow = JSON.parse(raw) as { verifier: string; state: string; nonce: string; back?: string };
   const as = await discover(oidc);
   const c = client(oidc);
   const params = oauth.validateAuthResponse(as, c, new URL(window.location.href), flow.state);
@@ -55,7 +56,8 @@ export async function completeSignIn(oidc: Oidc): Promise<Session | null> {
     ...(oidc.resource ? { additionalParameters: { resource: oidc.resource } } : {}),
   });
   const result = await oauth.processAuthorizationCodeResponse(as, c, res, { expectedNonce: flow.nonce, requireIdToken: true });
-  return sessionFromToken(result.access_token, 'oidc', result.id_token);
+  const back = flow.back && /^#\/[^\s]*$/.test(flow.back) ? flow.back : '#/';
+  return { session: sessionFromToken(result.access_token, 'oidc', result.id_token), back };
 }
 
 /**

@@ -21,7 +21,7 @@ export function SignIn() {
   const { t } = i18n;
   const [error, setError] = useState<string | null>(() => {
     const failed = takeSignInError();
-    return failed ? t(`统一身份认证登录未完成：${failed}`, `The sign-in did not complete: ${failed}`) : null;
+    return failed ? t(`统一身份认证登录未完成：${failed.zh}`, `The sign-in did not complete: ${failed.en}`) : null;
   });
   const [busy, setBusy] = useState<string | null>(null);
 
