@@ -6,6 +6,7 @@
  *   bench:store        packages/event-store   appends and readAll beside raw SQL (PostgreSQL)
  *   bench:projections  packages/projections   rebuild and lag (when its script exists)
  *   bench:audit        services/audit-api     verification rate, state as of
+ *   bench:console      services/console       first page interactive in Chromium (sign-in, worklist)
  *   bench:http         scripts/bench          commands/s through lifecycle-api, PostgreSQL and embedded
  *   growth             scripts/bench          latency vs events stored, rebuild time vs event count
  *   province           scripts/bench          a generated province: reporting reads by a county and by the
@@ -229,6 +230,18 @@ async function main(): Promise<void> {
     goals.push({ area: 'audit', measure: 'verification ÷ raw JCS + SHA-256 loop', result: v ? `${v.ratio.toFixed(2)} (raw ${fmt(v.rawEventsPerSecond)} events/s)` : 'not measured', goal: '≥ 0.7 × raw', mark: mark(v ? v.ratio >= 0.7 : undefined) });
     goals.push({ area: 'audit', measure: `state as of, ${s?.events ?? '?'}-event project, p99`, result: s ? `${fmt(s.p99Ms, 1)} ms (p50 ${fmt(s.p50Ms, 1)} ms${s.coldMs === undefined ? '' : `; first replay, no snapshot yet: ${fmt(s.coldMs, 1)} ms`})` : 'not measured', goal: '≤ 5 ms', mark: mark(s ? s.p99Ms <= 5 : undefined) });
     sections.push(`## Audit — \`bench:audit\`\n\nMethod and goals: [services/audit-api/BENCHMARKS.md](services/audit-api/BENCHMARKS.md). ${step.ok ? '' : `**The run failed (${step.note}).**`}\n\n${v ? `- verification: ${fmt(v.events)} events, verifier ${fmt(v.verifyEventsPerSecond)} events/s, raw JCS + SHA-256 loop ${fmt(v.rawEventsPerSecond)} events/s, ratio ${v.ratio.toFixed(2)}` : ''}\n${s ? `- state as of (${s.database}, ${s.events}-event project, replays at revisions 250…499${s.snapshotEvery ? `, with the service's snapshot cache (a state every ${s.snapshotEvery} revisions)` : ''}): p50 ${fmt(s.p50Ms, 1)} ms, p99 ${fmt(s.p99Ms, 1)} ms, max ${fmt(s.maxMs, 1)} ms${s.coldMs === undefined ? '' : `; the first replay, before any snapshot, ${fmt(s.coldMs, 1)} ms`}` : ''}`);
+  }
+
+  if (wanted('console')) {
+    const env = { BENCH_RUNS: QUICK ? '5' : '15' };
+    const shown = `BENCH_RUNS=${env.BENCH_RUNS} pnpm bench:console`;
+    commands.push(shown);
+    const step = await run('bench:console', 'pnpm', ['-s', 'bench:console'], env, shown);
+    type S = { median: number; p95: number };
+    const json = lastJson(step.stdout) as { baseline?: S; signIn?: S; worklist?: S; warm?: S; ratioWorklistToBaseline?: number } | undefined;
+    const w = json?.worklist;
+    goals.push({ area: 'console', measure: 'first page interactive: a signed-in officer opens / until the worklist shows its rows (empty cache), median', result: w ? `${fmt(w.median, 0)} ms (p95 ${fmt(w.p95, 0)} ms; ${json?.ratioWorklistToBaseline?.toFixed(1)} × a /healthz navigation)` : 'not measured', goal: '≤ 2,000 ms', mark: mark(w ? w.median <= 2000 : undefined) });
+    sections.push(`## Console — \`bench:console\`\n\nDebian's Chromium (headless) against \`pnpm start\`'s entry on the defaults (PGlite), ${env.BENCH_RUNS} runs each after one warm-up; method in services/console/bench/console.bench.ts. ${step.ok ? '' : `**The run failed (${step.note}).**`}\n\n${json ? ['| page | median | p95 |', '|---|---:|---:|', ...(['baseline', 'signIn', 'worklist', 'warm'] as const).map((k) => `| ${k} | ${fmt(json[k]?.median ?? NaN, 0)} ms | ${fmt(json[k]?.p95 ?? NaN, 0)} ms |`)].join('\n') : ''}`);
   }
 
   let http: HttpResults | undefined;
