@@ -15,16 +15,19 @@ const statusColors: Record<string, string> = {
   rejected: 'red', terminated: 'red', withdrawn: 'default', requested: 'gold', paid: 'green', cancelled: 'default', reversed: 'volcano', pending: 'blue', reported: 'gold', accepted: 'green', returned: 'volcano', open: 'orange', completed: 'green',
 };
 
+// A coloured tag's own text colour (green-7 on green-1, blue-6 on blue-1…) is below WCAG AA contrast: the text stays dark, the colour is the tag's.
+const tagText = { color: 'rgba(0, 0, 0, 0.88)' };
+
 export function StatusTag({ status }: { status: string | null | undefined }) {
   const i18n = useI18n();
   if (!status) return <span>—</span>;
-  return <Tag color={statusColors[status] ?? 'default'}>{i18n.status(status)}</Tag>;
+  return <Tag color={statusColors[status] ?? 'default'} style={tagText}>{i18n.status(status)}</Tag>;
 }
 
 export function StageTag({ stage }: { stage: string | null | undefined }) {
   const i18n = useI18n();
   if (!stage) return <span>—</span>;
-  return <Tag color={stage === 'promotion' ? 'green' : stage === 'advancement' ? 'blue' : 'default'}>{i18n.stage(stage)}</Tag>;
+  return <Tag color={stage === 'promotion' ? 'green' : stage === 'advancement' ? 'blue' : 'default'} style={tagText}>{i18n.stage(stage)}</Tag>;
 }
 
 interface Page<T> {
