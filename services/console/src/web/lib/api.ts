@@ -64,32 +64,12 @@ export async function getJson<T = Record<string, unknown>>(path: string, query?:
   return { data: (await res.json()) as T, etag: res.headers.get('etag') };
 }
 
-/** The file name a Content-Disposition header suggests (RFC 6266 / RFC 8187 `filename*` first), if any. */
-export function suggestedFileName(header: string | null): string | undefined {
-  if (!header) return undefined;
-  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1]!.trim());
-    } catch {
-      /* fall through */
-    }
-  }
-  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
-  const name = (plain?.[1] ?? plain?.[2])?.trim();
-  return name ? name : undefined;
-}
-
-/**
- * Downloads a file the API serves (a CSV export, an audit bundle, an evidence file) with the caller's token.
- * With `preferServerName`, the name the server suggests (Content-Disposition) wins over `fileName`.
- */
-export async function download(path: string, fileName: string, options: { preferServerName?: boolean } = {}): Promise<void> {
+/** Downloads a file the API serves (a CSV export, an audit bundle, an evidence file) with the caller's token. */
+export async function download(path: string, fileName: string): Promise<void> {
   const s = loadSession();
   const res = await fetch(path, { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
   if (!res.ok) throw await toError(res);
-  const name = options.preferServerName ? (suggestedFileName(res.headers.get('content-disposition')) ?? fileName) : fileName;
-  saveBlob(await res.blob(), name);
+  saveBlob(await res.blob(), fileName);
 }
 
 export function saveBlob(blob: Blob, fileName: string): void {

@@ -194,7 +194,8 @@ export default function AuditProject() {
   const bundle = async (evidence: boolean) => {
     setDownloading(evidence ? 'evidence' : 'plain');
     try {
-      await download(`${P}/bundle${evidence ? '?evidence=true' : ''}`, `${projectId}-bundle${evidence ? '-evidence' : ''}.json`, { preferServerName: true });
+      // The bundle route suggests no file name: <id>-bundle.json.
+      await download(`${P}/bundle${evidence ? '?evidence=true' : ''}`, `${projectId}-bundle${evidence ? '-evidence' : ''}.json`);
       message.success(t('审计包已下载：可用 scripts/verify-bundle.mjs 离线验证。', 'Bundle downloaded: verify it offline with scripts/verify-bundle.mjs.'));
     } catch (e) {
       message.error(i18n.problem(e));

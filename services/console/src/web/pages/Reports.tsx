@@ -91,7 +91,8 @@ function ReportCard({ title, en, tab, chart, csvPath, fileBase, extra, loading, 
   };
   const csv = () =>
     run('csv', async () => {
-      if (csvPath) await download(csvPath, `${fileBase}.csv`, { preferServerName: true });
+      // fileBase is the name the API gives its CSV (Content-Disposition): bureaus-portfolio, report-2026, report-2026Q1.
+      if (csvPath) await download(csvPath, `${fileBase}.csv`);
       else if (tab) saveBlob(csvOf(tab), `${fileBase}.csv`);
     });
   const xlsx = () =>
@@ -172,11 +173,9 @@ function PortfolioBy({ by }: { by: keyof typeof dimensions }) {
         cols: [{ ...d.col, kind: 'text' }, { zh: '项目数', en: 'Projects', kind: 'count' }, { zh: '申请资金', en: 'Requested', kind: 'fen' }, { zh: '批准资金', en: 'Approved', kind: 'fen' }],
         rows: data.groups.map((g) => [keyLabel(g.key[by]), g.projects, { fen: g.requestedFunding }, { fen: g.approvedFunding }]),
       },
-    // keyLabel follows the language
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, by, i18n.lang],
   );
-  const categories = useMemo(() => (data ? data.groups.map((g) => keyLabel(g.key[by])) : []), [data, by, i18n.lang]); // eslint-disable-line react-hooks/exhaustive-deps
+  const categories = useMemo(() => (data ? data.groups.map((g) => keyLabel(g.key[by])) : []), [data, by, i18n.lang]);
   const series = useMemo<ChartSeries[]>(
     () => (data ? [{ name: t('项目数', 'Projects'), data: data.groups.map((g) => g.projects) }, { name: t('批准资金（万元）', 'Approved (10k yuan)'), data: data.groups.map((g) => wanNumber(g.approvedFunding)), yAxisIndex: 1 }] : []),
     [data, t],
@@ -220,7 +219,6 @@ function BureauPortfolio() {
         ],
         rows: data.bureaus.map((b) => [b.code, b.name ?? '—', t(...(levels[b.level] ?? [b.level, b.level])), Number(b.subtotal.projects), Number(b.subtotal.projectsActive), Number(b.subtotal.projectsClosed), { fen: b.subtotal.requestedFunding! }, { fen: b.subtotal.approvedFunding! }]),
       },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, t],
   );
   const categories = useMemo(() => (data ? data.bureaus.map((b) => b.name ?? b.code) : []), [data]);
@@ -311,7 +309,6 @@ function PeriodReport() {
           lines.map((l) => [t(...(sectionNames[section] ?? [section, section])), l.group.replace(/^money:/, ''), keyLabel(section, l.key), l.count, section === 'milestones' ? null : { fen: l.amount }]),
         ),
       },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, i18n.lang],
   );
   // Net money by year and rule (万元), up to the year chosen.
