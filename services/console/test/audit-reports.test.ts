@@ -104,6 +104,14 @@ if (missing) {
       indicators: [{ name: '效率', target: '≥ 82%' }],
     }, day(-70));
 
+    // A correction (issue 19): the second milestone's due date was typed wrong; the original stays as recorded.
+    const correctedOn = day(120);
+    await fetch(`${url}${P}/milestones/m2/date-corrections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${people.alice}`, 'content-type': 'application/json', 'idempotency-key': 'audit-reports-correction' },
+      body: JSON.stringify({ field: 'dueOn', date: correctedOn, reason: '任务书节点日期录入错误' }),
+    }).then(async (res) => t.equal(res.status, 200, `a milestone date corrected: ${res.status} ${await res.text()}`));
+
     const history = await getJson<{ events: HistoryEvent[]; streams: string[] }>(`${url}/v1/audit/projects/${projectId}/history`, people.audrey);
     t.ok(history.events.length >= 8, `the project has a history (${history.events.length} events)`);
 
@@ -143,6 +151,17 @@ if (missing) {
     t.equal(await submittedRow.locator(`[title="${submitted.hash}"]`).count(), 1, 'the full hash on hover');
     const approvalRow = timeline.locator(`tr[data-row-key="${history.events.find((e) => e.type === 'ProjectApproved')!.id}"]`);
     t.match(await approvalRow.innerText(), '同意立项', 'the comment of a decision');
+
+    // A correction beside its original, each linked to the other.
+    const correction = history.events.find((e) => (e as HistoryEvent & { corrects?: { eventId: string } }).corrects)! as HistoryEvent & { corrects: { eventId: string; type: string } };
+    t.ok(correction, 'the history pairs the correction with its original');
+    const correctionRow = timeline.locator(`tr[data-row-key="${correction.id}"]`);
+    t.match(await correctionRow.innerText(), '更正事件', 'the correction is marked');
+    t.match(await correctionRow.innerText(), '任务书节点日期录入错误', 'with its reason');
+    const originalRow = timeline.locator(`tr[data-row-key="${correction.corrects.eventId}"]`);
+    t.match(await originalRow.innerText(), /已被更正[\s\S]*alice[\s\S]*任务书节点日期录入错误/, 'the original says it was corrected, by whom and why');
+    await correctionRow.getByRole('button', { name: `更正：${correction.corrects.type}` }).click();
+    t.equal(await originalRow.evaluate((el) => el === document.activeElement), true, 'the link goes to the original');
 
     // The verification badge of the project's streams.
     await page.getByTestId('project-badge').getByText('已验证').waitFor({ timeout: 30_000 });
@@ -267,6 +286,12 @@ if (missing) {
     const annual = new ExcelJS.Workbook();
     await annual.xlsx.readFile(join(dir, 'annual.xlsx'));
     t.equal(annual.worksheets[0]!.getCell('E1').value, '金额（元）', 'the annual report as Excel');
+
+    // English is a switch.
+    await rp.getByText('English', { exact: true }).click();
+    await rp.getByRole('heading', { name: 'Reports' }).waitFor();
+    await rp.getByRole('table', { name: 'Projects and funding by stage' }).getByText('Advancement').waitFor();
+    t.pass('the reports in English');
 
     // A phone-sized window: no sideways page scroll on the three pages.
     const phone = await newPage(browser, { viewport: PHONE });
