@@ -86,7 +86,7 @@ export async function startOidcProvider(t: Test): Promise<TestOidcProvider> {
           },
         },
       },
-      async extraTokenClaims(_ctx: KoaContextWithOIDC, token: object) {
+      async extraTokenClaims(_ctx: KoaContextWithOIDC, token) {
         const person = 'accountId' in token && typeof token.accountId === 'string' ? oidcPeople[token.accountId] : undefined;
         return person ? { roles: person.roles, bureau: person.bureau } : undefined;
       },
