@@ -50,6 +50,15 @@ const enumExtra: Record<string, Text> = {
   pi: { zh: '项目负责人', en: 'Principal investigator' },
   budget: { zh: '预算', en: 'Budget' },
   indicators: { zh: '考核指标', en: 'Indicators' },
+  principal_investigator: { zh: '项目负责人', en: 'Principal investigator' },
+  contract_amount: { zh: '合同金额', en: 'Contract amount' },
+  payment_bank_reference: { zh: '到账银行流水号', en: "A payment's bank reference" },
+  payment_refund: { zh: '到账退回', en: 'A refunded payment' },
+  on_track: { zh: '按计划推进', en: 'On track' },
+  behind_schedule: { zh: '进度滞后', en: 'Behind schedule' },
+  at_risk: { zh: '存在风险', en: 'At risk' },
+  dueOn: { zh: '到期日', en: 'Due on' },
+  reportedOn: { zh: '报告日期', en: 'Reported on' },
 };
 
 export interface CommandFormProps {

@@ -22,7 +22,7 @@ export type Schema = {
 };
 
 /** Fields that carry money (integer fen on the wire, yuan in the form). */
-export const MONEY_FIELDS = new Set(['amount', 'approvedFunding', 'requestedFunding', 'r1GrantAmount', 'r2Threshold', 'r2AnnualCap', 'r3AnnualCap']);
+export const MONEY_FIELDS = new Set(['amount', 'approvedFunding', 'requestedFunding', 'r1GrantAmount', 'r2Threshold', 'r2AnnualCap', 'r3AnnualCap', 'budget']);
 
 export type Kind =
   | { kind: 'money' }
