@@ -33,7 +33,7 @@ async function openForm(page: Page, scope: Locator | Page, label: string): Promi
 /** Presses Tab until the element is focused (keyboard only); fails after `max` presses. */
 async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
   for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === el)) return;
+    if (await target.evaluate((el) => el === document.activeElement)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`could not reach ${String(target)} with Tab`);
@@ -44,7 +44,7 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const missing = chromiumMissing();
 if (missing) {
   t.comment(missing);
-  t.test(missing, { skip: missing }, () => undefined);
+  t.test('the project and programmes pages in a browser', { skip: missing }, () => undefined);
 } else {
   t.test('programmes and the project page: forms in yuan, the stage bar and sections, evidence, a stale page, the keyboard, accessibility, a phone', async (t) => {
     const server = await startConsoleSystem(t);
@@ -171,7 +171,7 @@ if (missing) {
       await phone.page.goto(`${server.url}/${route}`);
       await phone.page.getByRole('heading', { level: 2, name: heading }).waitFor();
       await phone.page.waitForLoadState('networkidle');
-      const width = (await phone.page.evaluate('document.documentElement.scrollWidth')) as number;
+      const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
       t.ok(width <= PHONE.width + 1, `${route} on a phone: no sideways scrolling (${width} px wide)`);
     }
     t.same(errors, [], 'no script error on the page');
