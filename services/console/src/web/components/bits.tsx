@@ -79,12 +79,14 @@ export function PagedTable<T extends object>({ path, query, columns, rowKey, cap
   return (
     <div>
       {p.error != null && <Alert type="error" showIcon message={problem(p.error)} role="alert" />}
-      <Table<T> size="small" rowKey={rowKey} columns={columns} dataSource={p.items} loading={p.loading} pagination={false} scroll={{ x: 'max-content' }} title={() => caption} aria-label={caption} />
-      <Space style={{ marginTop: 8 }}>
-        <Button size="small" disabled={p.page === 0} onClick={p.prev}>{t('上一页', 'Previous')}</Button>
-        <span>{t(`第 ${p.page + 1} 页`, `Page ${p.page + 1}`)}</span>
-        <Button size="small" disabled={!p.hasNext} onClick={p.next}>{t('下一页', 'Next')}</Button>
-      </Space>
+      <Table<T> size="small" rowKey={rowKey} columns={columns} dataSource={p.items} loading={p.loading} pagination={false} scroll={{ x: 'max-content' }} title={() => caption} aria-label={caption} locale={{ emptyText: <span style={{ color: 'rgba(0,0,0,0.65)' }}>{t('暂无', 'None')}</span> }} />
+      {(p.page > 0 || p.hasNext) && (
+        <Space style={{ marginTop: 8 }}>
+          <Button size="small" disabled={p.page === 0} onClick={p.prev}>{t('上一页', 'Previous')}</Button>
+          <span>{t(`第 ${p.page + 1} 页`, `Page ${p.page + 1}`)}</span>
+          <Button size="small" disabled={!p.hasNext} onClick={p.next}>{t('下一页', 'Next')}</Button>
+        </Space>
+      )}
     </div>
   );
 }
