@@ -18,6 +18,26 @@ async function projectState(url: string, token: string, projectId: string): Prom
   return (await res.json()) as { revision: number; state: Record<string, unknown> };
 }
 
+/** A project up to its signed task book over the API (the dates back-recorded with Effective-Date, as the forms' 补录 does). */
+async function projectInProgress(url: string, programmeId: string, projectId: string): Promise<void> {
+  const people: Record<string, string> = {};
+  for (const [who, role] of [['alice', 'officer'], ['bob', 'officer'], ['expert-chen', 'reviewer'], ['ann', 'approver']] as const) people[who] = await tokenFor(url, who, role);
+  const post = async (who: string, path: string, body: unknown, effective: number) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${people[who]}`, 'idempotency-key': `setup-${path}`, 'effective-date': shanghaiDay(effective) }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  };
+  const P = `/v1/projects/${projectId}`;
+  await post('alice', '/v1/programmes', { programmeId, name: '台州市技术攻关（节点）', bureau: '台州市科学技术局', quota: 2 }, -90);
+  await post('alice', `/v1/programmes/${programmeId}/solicitation/opening`, { opensOn: shanghaiDay(-90), closesOn: shanghaiDay(30) }, -90);
+  await post('alice', `/v1/programmes/${programmeId}/proposals`, { projectId, title: '模具智能设计关键技术', leadEnterprise: { name: '台州水泵有限公司', creditCode: LEAD }, industry: '模具', county: '黄岩区', principalInvestigator: { name: '李明' }, keyTechnologies: ['设计'], requestedFunding: 100_000_000 }, -80);
+  await post('bob', `${P}/formal-review`, { passed: true }, -80);
+  await post('alice', `${P}/reviewers`, { reviewerId: 'expert-chen', name: '陈军', employerCreditCode: UNIVERSITY }, -80);
+  await post('expert-chen', `${P}/scores`, { score: 88 }, -80);
+  await post('alice', `${P}/publicity`, { startsOn: shanghaiDay(-78) }, -80);
+  await post('ann', `${P}/approval`, { comment: '同意立项' }, -70);
+  await post('alice', `${P}/task-book`, { startOn: shanghaiDay(-60), approvedFunding: 80_000_000, milestones: [{ milestoneId: 'm1', title: '设计软件原型', dueOn: shanghaiDay(20) }, { milestoneId: 'm2', title: '样机验证', dueOn: shanghaiDay(200) }], indicators: [{ name: '设计周期', target: '缩短 30%' }] }, -70);
+}
+
 function shanghaiDay(offset = 0): string {
   return new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
 }
@@ -110,6 +130,11 @@ if (missing) {
     t.ok(await page.getByRole('button', { name: '形式审查', exact: true }).isVisible(), 'the formal review is offered to an officer while submitted');
     t.notOk(await page.getByRole('button', { name: '签订任务书', exact: true }).count(), 'no task book before approval');
     await checkAccessibility(t, page, 'project page');
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('heading', { level: 3, name: 'Basic information', exact: true }).waitFor();
+    t.ok(await page.getByRole('button', { name: 'Record the formal review', exact: true }).isVisible(), 'in English the commands are named in English');
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('heading', { level: 3, name: '基本信息', exact: true }).waitFor();
 
     // Evidence: upload a PDF through the file input, download it back, the same bytes.
     const evidence = page.getByRole('region', { name: '证明材料' });
@@ -163,6 +188,32 @@ if (missing) {
     const reviewed = await projectState(server.url, aliceToken, projectId);
     t.same(Object.keys(reviewed.state.reviewers as object), ['expert-chen'], 'the form filled with the keyboard alone was recorded');
     await page.getByRole('region', { name: '评审' }).getByText('陈军').waitFor();
+
+    // Actions next to the item: a milestone reported by alice on its row, accepted by bob on his.
+    const second = 'p-console-2';
+    await projectInProgress(server.url, 'prog-console-2', second);
+    await page.goto(`${server.url}/#/projects/${second}`);
+    await page.getByRole('heading', { level: 2, name: /模具智能设计/ }).waitFor();
+    t.match(await page.getByRole('region', { name: '任务书与节点' }).innerText(), /¥800,000.00/, 'the approved funding in yuan');
+    const m1 = page.getByRole('table', { name: '任务节点' }).getByRole('row').filter({ hasText: '设计软件原型' });
+    t.equal(await page.getByRole('table', { name: '任务节点' }).getByRole('button', { name: '报告节点完成', exact: true }).count(), 2, 'each pending milestone offers its report');
+    form = await openForm(page, m1, '报告节点完成');
+    t.equal(await form.getByLabel('报告日期', { exact: true }).inputValue(), shanghaiDay(), 'reported today unless changed');
+    await form.getByLabel('摘要', { exact: true }).fill('原型完成并通过内部评审');
+    await form.getByLabel('证明材料', { exact: true }).fill('原型评审意见.pdf');
+    await form.getByRole('button', { name: '提交' }).click();
+    await page.getByText('已完成：报告节点完成').waitFor();
+    await m1.getByText('已报告').waitFor();
+    t.notOk(await m1.getByRole('button', { name: '报告节点完成', exact: true }).count(), 'a reported milestone is not reported again');
+    await bob.page.goto(`${server.url}/#/projects/${second}`);
+    const bobM1 = bob.page.getByRole('table', { name: '任务节点' }).getByRole('row').filter({ hasText: '设计软件原型' });
+    const accept = await openForm(bob.page, bobM1, '验收节点');
+    await accept.getByRole('button', { name: '提交' }).click();
+    await bob.page.getByText('已完成：验收节点').waitFor();
+    await bobM1.getByText('已验收').waitFor();
+    const milestones = (await projectState(server.url, aliceToken, second)).state.milestones as Record<string, { status: string; reportedOn: string }>;
+    t.equal(milestones.m1?.status, 'accepted', 'the milestone is accepted in the API');
+    t.equal(milestones.m1?.reportedOn, shanghaiDay(), 'with the day it was reported');
 
     // A phone: the sections stack, no sideways scroll.
     const phone = await newPage(browser, { viewport: PHONE });

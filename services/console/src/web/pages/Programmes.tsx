@@ -87,6 +87,9 @@ export default function Programmes() {
           {...(done.projectId ? { description: <Link to={`/projects/${encodeURIComponent(done.projectId)}`}>{t(`打开项目 ${done.projectId}`, `Open project ${done.projectId}`)}</Link> } : {})}
         />
       )}
+      {!roles.some((r) => ['officer', 'auditor', 'reporter'].includes(r)) ? (
+        <Alert type="info" showIcon message={t('计划名额统计向项目专员、审计和统计报表角色开放；请在“项目查询”中查看项目。', 'Programme quota is shown to officers, auditors and reporting; see the projects under Projects.')} />
+      ) : (
       <PagedTable<ProgrammeRow>
         path="/v1/reporting/programmes"
         query={{ sort: 'launchedOn', order: 'desc', ...(position ? { minPosition: position } : {}) }}
@@ -120,7 +123,7 @@ export default function Programmes() {
             key: 'actions',
             render: (_: unknown, r) => (
               <Space size={4} wrap style={{ minWidth: 200 }}>
-                <Link to={`/projects?programmeId=${encodeURIComponent(r.programmeId)}`}>{t('项目', 'Projects')}</Link>
+                <Link to={`/projects?programmeId=${encodeURIComponent(r.programmeId)}`}>{t('查看项目', 'Projects')}</Link>
                 {perProgramme
                   .filter((p) => applies(p, r))
                   .map((p) => {
@@ -143,6 +146,7 @@ export default function Programmes() {
           },
         ]}
       />
+      )}
       <Drawer open={form !== null} onClose={() => setForm(null)} title={form?.title ?? ''} size={'min(720px, 100vw)' as never} destroyOnHidden>
         {form && (
           <CommandForm
