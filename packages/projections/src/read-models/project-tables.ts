@@ -234,3 +234,39 @@ export const rectifications = table<RectificationRow>({
     bureau_path: 'text',
   },
 });
+
+export interface ReviewAssignmentRow {
+  assignment_key: string;
+  project_id: string;
+  reviewer_id: string;
+  reviewer_name: string;
+  assigned_on: string;
+  /** assigned, scored, or conflict (the reviewer declared a conflict of interest and may not score). */
+  status: string;
+  score: number | null;
+  scored_on: string | null;
+  conflict_declared_on: string | null;
+  bureau_code: string;
+  bureau_path: string;
+}
+
+/** Expert reviewers' assignments: each reviewer's own worklist (issue 20), one row per project and reviewer. */
+export const reviewAssignments = table<ReviewAssignmentRow>({
+  name: 'review_assignments',
+  key: 'assignment_key',
+  indexes: ['reviewer_id, assignment_key', 'project_id', 'bureau_path text_pattern_ops'],
+  scope: 'bureau_path',
+  columns: {
+    assignment_key: 'text',
+    project_id: 'text',
+    reviewer_id: 'text',
+    reviewer_name: 'text',
+    assigned_on: 'date',
+    status: 'text',
+    score: 'integer',
+    scored_on: 'date',
+    conflict_declared_on: 'date',
+    bureau_code: 'text',
+    bureau_path: 'text',
+  },
+});

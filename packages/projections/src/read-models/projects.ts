@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@gongguan/event-store';
 import type { RowStore } from '../engine/row-store.js';
 import { domainStreams, type Projection } from '../projection.js';
 import { bureauOf, bureaus, registryHandlers } from './bureaus.js';
-import { milestones, programmes, projects, rectifications, type ProjectRow } from './project-tables.js';
+import { milestones, programmes, projects, rectifications, reviewAssignments, type ProjectRow } from './project-tables.js';
 
 /** The bureau of a project's row, for the rows that hang off it (milestones, rectifications). */
 function projectBureau(rows: RowStore, projectId: string): { bureau_code: string; bureau_path: string } {
@@ -32,9 +32,10 @@ export const projectsProjection: Projection = {
   // 4: bureau_code and bureau_path on every row (issue 18), the bureaus table, rows moved when a bureau is merged.
   // 6: programmes' status, withdrawn_on and amended_on; corrections of windows and policies, withdrawals (issue 19).
   // 7: corrections (issue 19): a milestone's corrected dates, a contract's corrected amount.
-  version: 7,
+  // 8: review_assignments, each expert reviewer's assignments, declarations and scores (issue 20).
+  version: 8,
   description: 'programmes, project status, milestone calendar, rectifications, bureaus',
-  tables: [programmes, projects, milestones, rectifications, bureaus],
+  tables: [programmes, projects, milestones, rectifications, reviewAssignments, bureaus],
   streams: [domainStreams.programme, domainStreams.project, domainStreams.bureauRegistry],
   handlers: {
     ...registryHandlers,
@@ -121,6 +122,23 @@ export const projectsProjection: Projection = {
     ProjectRecommendedByCounty: (rows, d, e) => change(rows, d.projectId, e, () => ({ recommended: true })),
     FormalReviewPassed: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'in_expert_review' })),
     FormalReviewFailed: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'rejected', ...ended(d.reasons.join('; '), d.at) })),
+    ExpertReviewerAssigned: (rows, d) =>
+      rows.put(reviewAssignments, {
+        assignment_key: `${d.projectId}/${d.reviewerId}`,
+        project_id: d.projectId,
+        reviewer_id: d.reviewerId,
+        reviewer_name: d.name,
+        assigned_on: day(d.at),
+        status: 'assigned',
+        score: null,
+        scored_on: null,
+        conflict_declared_on: null,
+        ...projectBureau(rows, d.projectId),
+      }),
+    ConflictOfInterestDeclared: (rows, d) =>
+      rows.update(reviewAssignments, `${d.projectId}/${d.reviewerId}`, (r) => ({ ...r, status: 'conflict', conflict_declared_on: day(d.at) })),
+    ExpertScoreRecorded: (rows, d) =>
+      rows.update(reviewAssignments, `${d.projectId}/${d.reviewerId}`, (r) => ({ ...r, status: 'scored', score: d.score, scored_on: day(d.at) })),
     PublicityStarted: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'in_publicity' })),
     ProjectApproved: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'approved', approved_on: d.approvedOn, slot: d.slot })),
     ProjectRejected: (rows, d, e) => change(rows, d.projectId, e, () => ({ status: 'rejected', ...ended(d.reason, d.at) })),

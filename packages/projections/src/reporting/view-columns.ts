@@ -40,6 +40,11 @@ export const reportingColumns = {
     programme_id: 'text', stage: 'text', status: 'text', industry: 'text', county: 'text', projects: 'integer',
     requested_funding: 'bigint', approved_funding: 'bigint', bureau_code: 'text', bureau_path: 'text',
   },
+  review_assignments: {
+    assignment_key: 'text', project_id: 'text', reviewer_id: 'text', reviewer_name: 'text', assigned_on: 'date', status: 'text', score: 'integer',
+    scored_on: 'date', conflict_declared_on: 'date', programme_id: 'text', project_title: 'text', lead_name: 'text', industry: 'text', county: 'text',
+    requested_funding: 'bigint', project_status: 'text', bureau_code: 'text', bureau_path: 'text',
+  },
   disbursements: disbursements.columns,
   money_movements: movements.columns,
   enterprise_subsidies: {
@@ -66,6 +71,7 @@ export const viewProjections: Record<ReportingView, readonly string[]> = {
   due_items: ['projects'],
   programmes: ['projects'],
   portfolio: ['projects'],
+  review_assignments: ['projects'],
   disbursements: ['money'],
   money_movements: ['money'],
   enterprise_subsidies: ['money'],

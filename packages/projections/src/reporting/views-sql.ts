@@ -190,6 +190,13 @@ create or replace view reporting.portfolio with (security_invoker = true) as
          bureau_code, bureau_path
     from {projects}.projects group by programme_id, stage, status, industry, county, bureau_code, bureau_path;
 
+-- Each expert reviewer's assignments with what the reviewer needs of the proposal (issue 20: the expert's worklist).
+create or replace view reporting.review_assignments with (security_invoker = true) as
+  select a.assignment_key, a.project_id, a.reviewer_id, a.reviewer_name, a.assigned_on, a.status, a.score, a.scored_on,
+         a.conflict_declared_on, p.programme_id, p.title as project_title, p.lead_name, p.industry, p.county,
+         p.requested_funding, p.status as project_status, a.bureau_code, a.bureau_path
+    from {projects}.review_assignments a join {projects}.projects p using (project_id);
+
 create or replace view reporting.disbursements with (security_invoker = true) as select * from {money}.disbursements;
 create or replace view reporting.money_movements with (security_invoker = true) as select * from {money}.money_movements;
 
@@ -216,5 +223,5 @@ create or replace view reporting.bureaus with (security_invoker = true) as
 -- Reporting roles read through gongguan_bureau_reader; row-level security on the tables limits what they see.
 grant select on reporting.projects, reporting.milestones, reporting.rectifications, reporting.due_items, reporting.programmes,
   reporting.portfolio, reporting.disbursements, reporting.money_movements, reporting.enterprise_subsidies,
-  reporting.institution_subsidies, reporting.subsidy_entries, reporting.activity, reporting.bureaus to gongguan_bureau_reader;
+  reporting.institution_subsidies, reporting.subsidy_entries, reporting.activity, reporting.bureaus, reporting.review_assignments to gongguan_bureau_reader;
 `;

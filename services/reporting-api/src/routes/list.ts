@@ -40,6 +40,10 @@ export interface ListSpec {
   defaultOrder: 'asc' | 'desc';
   filters: Record<string, Filter>;
   example: Record<string, unknown>;
+  /** Who reads it: the reporting readers unless named. */
+  roles?: readonly Role[];
+  /** A column always equal to the caller's subject: the list is the caller's own (a reviewer's assignments). */
+  ownColumn?: string;
 }
 
 /** A calendar date that exists (2024-02-30 does not): checked here, never left to `::date` in SQL. */
@@ -85,6 +89,7 @@ export function todayOf(ctx: ReportingContext, asOf: string | undefined): string
 }
 
 interface Query {
+  subject?: string | undefined;
   sort: string;
   order: 'asc' | 'desc';
   limit: number;
@@ -101,6 +106,11 @@ async function select(ctx: ReportingContext, db: SqlExecutor, spec: ListSpec, qu
   const source = spec.asOf ? `reporting.${spec.view}_as_of(${param(today)}::date) t` : `reporting.${spec.view} t`;
   const where: string[] = [];
   const active: Record<string, unknown> = { asOf: spec.asOf ? today : null };
+  if (spec.ownColumn !== undefined) {
+    if (query.subject === undefined) throw new Error(`${spec.path} is read by its own caller only`);
+    where.push(`t.${spec.ownColumn} = ${param(query.subject)}`);
+    active.own = query.subject;
+  }
   for (const [name, filter] of Object.entries(spec.filters)) {
     const value = query[name];
     if (value === undefined) continue;
@@ -168,7 +178,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
   app.get(
     spec.path,
     {
-      config: { roles: readerRoles },
+      config: { roles: spec.roles ?? readerRoles },
       schema: {
         tags: ['reporting'],
         summary: spec.summary,
@@ -182,7 +192,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
       },
     },
     async (request, reply) => {
-      const query = request.query as Query;
+      const query = { ...(request.query as Query), subject: request.principal?.subject };
       await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
       const { rows, today, fingerprint: f, sort } = await scopedRead(ctx, callerBureau(request), (db) => select(ctx, db, spec, query, query.limit + 1));
       const page = rows.slice(0, query.limit);
@@ -198,7 +208,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
   app.get(
     `/v1/reporting/exports/${spec.view.replace(/_/g, '-')}.csv`,
     {
-      config: { roles: readerRoles },
+      config: { roles: spec.roles ?? readerRoles },
       schema: {
         tags: ['exports'],
         summary: `${spec.summary} (CSV, UTF-8 with BOM; columns as in reporting.${spec.view})`,
@@ -207,7 +217,7 @@ export function registerList(app: HttpApp, ctx: ReportingContext, spec: ListSpec
       },
     },
     async (request, reply) => {
-      const query = request.query as Query;
+      const query = { ...(request.query as Query), subject: request.principal?.subject };
       await guardRead(ctx.gate, reply, viewProjections[spec.view], query.minPosition);
       const { rows } = await scopedRead(ctx, callerBureau(request), (db) => select(ctx, db, spec, query, query.limit));
       const exact = exactRows(columns);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BureauCode } from '@gongguan/domain';
-import { filters, IsoDateParam, type ListSpec } from './list.js';
+import { filters, IsoDateParam, readerRoles, type ListSpec } from './list.js';
 
 const { eq, bool } = filters;
 const dateFrom = (column: string, description: string) => ({ schema: IsoDateParam, where: (p: string) => `t.${column} >= ${p}::date`, description });
@@ -20,6 +20,8 @@ export const listSpecs: ListSpec[] = [
   {
     view: 'projects',
     path: '/v1/reporting/projects',
+    // Approvers find what waits for their decision, finance the approved projects whose grant is due.
+    roles: [...readerRoles, 'approver', 'finance'],
     summary: 'Project status: stage, status, key dates, days left, milestones due and overdue, open rectifications, money',
     asOf: true,
     key: 'project_id',
@@ -32,6 +34,7 @@ export const listSpecs: ListSpec[] = [
       leadCreditCode: eq('lead_credit_code', 'unified social credit code of the lead enterprise'),
       countyCode: { schema: BureauCode, where: (p: string) => `t.county_code = ${p}`, description: "the applicant's county bureau as the proposal names it (GB/T 2260 code, e.g. 331002)" },
       overdue: bool('t.milestones_overdue > 0 or t.rectifications_overdue > 0 or coalesce(t.acceptance_overdue, false)', 'has something overdue'),
+      r1Awarded: bool('t.r1_awarded > 0', 'the R1 selection grant has been awarded (false: approved projects whose grant finance has still to request)'),
       submittedFrom: dateFrom('submitted_on', 'submitted on or after'),
       submittedTo: dateTo('submitted_on', 'submitted on or before'),
     },
@@ -94,6 +97,21 @@ export const listSpecs: ListSpec[] = [
     example: { itemKey: 'milestone:tz-2018-0001/m2', kind: 'milestone', projectId: 'tz-2018-0001', itemId: 'm2', title: '完成样机试制', dueOn: '2019-08-01', overdue: false, daysUntilDue: 9 },
   },
   {
+    view: 'review_assignments',
+    path: '/v1/reporting/reviews',
+    summary: "The calling expert reviewer's own assignments: each proposal, its conflict declaration and score (never another reviewer's)",
+    roles: ['reviewer'],
+    ownColumn: 'reviewer_id',
+    asOf: false,
+    key: 'assignment_key',
+    keyType: 'text',
+    sorts: { assignmentKey: { column: 'assignment_key', type: 'text', indexed: true }, assignedOn: { column: 'assigned_on', type: 'date' } },
+    defaultSort: 'assignmentKey',
+    defaultOrder: 'asc',
+    filters: { status: eq('status', 'assigned, scored or conflict'), projectStatus: eq('project_status', "the project's status, e.g. in_expert_review") },
+    example: { assignmentKey: 'tz-2018-0001/expert-chen', projectId: 'tz-2018-0001', reviewerId: 'expert-chen', projectTitle: '高效节能潜水泵水力模型关键技术攻关', leadName: '浙江某泵业有限公司', industry: '泵业', requestedFunding: 50000000, status: 'assigned', score: null, projectStatus: 'in_expert_review' },
+  },
+  {
     view: 'programmes',
     path: '/v1/reporting/programmes',
     summary: 'Programmes with their quota used and project counts',
@@ -109,6 +127,8 @@ export const listSpecs: ListSpec[] = [
   {
     view: 'disbursements',
     path: '/v1/reporting/disbursements',
+    // Finance requests, approves (never its own request) and records payments from this list.
+    roles: [...readerRoles, 'finance'],
     summary: 'Disbursement ledger: each payment of public money, its rule, status and four-eyes trail',
     asOf: false,
     key: 'disbursement_id',
@@ -118,6 +138,7 @@ export const listSpecs: ListSpec[] = [
     defaultOrder: 'asc',
     filters: {
       rule: eq('rule', 'R1, R2 or R3'),
+      disbursementId: eq('disbursement_id', 'one disbursement (its trail: requested by, approved by, paid)'),
       status: eq('status', 'requested, approved, cancelled, paid or reversed'),
       projectId: eq('project_id', 'project'),
       payeeCreditCode: eq('payee_credit_code', 'payee'),
