@@ -8950,9 +8950,9 @@ export interface paths {
          * Disbursement ledger: each payment of public money, its rule, status and four-eyes trail
          * @description Keyset pagination: pass `nextCursor` back as `cursor` with the same filters and sort; pages stay stable while new events arrive.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, finance.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, finance.
          */
         get: {
             parameters: {
@@ -9185,9 +9185,9 @@ export interface paths {
         };
         /**
          * Disbursement ledger: each payment of public money, its rule, status and four-eyes trail (CSV, UTF-8 with BOM; columns as in reporting.disbursements)
-         * @description Roles: reporter, auditor, officer.
+         * @description Roles: reporter, auditor, officer, finance.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, finance.
          */
         get: {
             parameters: {
@@ -9562,9 +9562,9 @@ export interface paths {
         };
         /**
          * Project status: stage, status, key dates, days left, milestones due and overdue, open rectifications, money (CSV, UTF-8 with BOM; columns as in reporting.projects)
-         * @description Roles: reporter, auditor, officer.
+         * @description Roles: reporter, auditor, officer, approver, finance.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, approver, finance.
          */
         get: {
             parameters: {
@@ -9650,6 +9650,55 @@ export interface paths {
                     projectId?: string;
                     sort?: "dueOn" | "rectificationKey";
                     /** @description open or completed */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reporting/exports/review-assignments.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling expert reviewer's own assignments: each proposal, its conflict declaration and score (never another reviewer's) (CSV, UTF-8 with BOM; columns as in reporting.review_assignments)
+         * @description Roles: reviewer.
+         *
+         *     Roles: reviewer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Wait (bounded) until the projections have applied this position: read your own writes */
+                    minPosition?: string;
+                    order?: "asc" | "desc";
+                    /** @description the project's status, e.g. in_expert_review */
+                    projectStatus?: string;
+                    sort?: "assignmentKey" | "assignedOn";
+                    /** @description assigned, scored or conflict */
                     status?: string;
                 };
                 header?: never;
@@ -9983,9 +10032,9 @@ export interface paths {
          * Project status: stage, status, key dates, days left, milestones due and overdue, open rectifications, money
          * @description Keyset pagination: pass `nextCursor` back as `cursor` with the same filters and sort; pages stay stable while new events arrive.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, approver, finance.
          *
-         *     Roles: reporter, auditor, officer.
+         *     Roles: reporter, auditor, officer, approver, finance.
          */
         get: {
             parameters: {
@@ -10445,6 +10494,83 @@ export interface paths {
                                 projectTitle: string | null;
                                 rectificationId: string | null;
                                 rectificationKey: string;
+                                status: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reporting/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling expert reviewer's own assignments: each proposal, its conflict declaration and score (never another reviewer's)
+         * @description Keyset pagination: pass `nextCursor` back as `cursor` with the same filters and sort; pages stay stable while new events arrive.
+         *
+         *     Roles: reviewer.
+         *
+         *     Roles: reviewer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    /** @description Wait (bounded) until the projections have applied this position: read your own writes */
+                    minPosition?: string;
+                    order?: "asc" | "desc";
+                    /** @description the project's status, e.g. in_expert_review */
+                    projectStatus?: string;
+                    sort?: "assignmentKey" | "assignedOn";
+                    /** @description assigned, scored or conflict */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string | null;
+                            items: {
+                                assignedOn: string | null;
+                                assignmentKey: string;
+                                bureauCode: string | null;
+                                bureauPath: string | null;
+                                conflictDeclaredOn: string | null;
+                                county: string | null;
+                                industry: string | null;
+                                leadName: string | null;
+                                programmeId: string | null;
+                                projectId: string | null;
+                                projectStatus: string | null;
+                                projectTitle: string | null;
+                                requestedFunding: (number | string) | null;
+                                reviewerId: string | null;
+                                reviewerName: string | null;
+                                score: number | null;
+                                scoredOn: string | null;
                                 status: string | null;
                             }[];
                             nextCursor: string | null;
