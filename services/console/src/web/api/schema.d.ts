@@ -8958,6 +8958,8 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description one disbursement (its trail: requested by, approved by, paid) */
+                    disbursementId?: string;
                     limit?: number;
                     /** @description Wait (bounded) until the projections have applied this position: read your own writes */
                     minPosition?: string;
@@ -9192,6 +9194,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description one disbursement (its trail: requested by, approved by, paid) */
+                    disbursementId?: string;
                     limit?: number;
                     /** @description Wait (bounded) until the projections have applied this position: read your own writes */
                     minPosition?: string;
@@ -9587,6 +9591,8 @@ export interface paths {
                     overdue?: "true" | "false";
                     /** @description programme */
                     programmeId?: string;
+                    /** @description the R1 selection grant has been awarded (false: approved projects whose grant finance has still to request) */
+                    r1Awarded?: "true" | "false";
                     sort?: "projectId" | "submittedOn" | "title";
                     /** @description solicitation, advancement or promotion */
                     stage?: string;
@@ -10058,6 +10064,8 @@ export interface paths {
                     overdue?: "true" | "false";
                     /** @description programme */
                     programmeId?: string;
+                    /** @description the R1 selection grant has been awarded (false: approved projects whose grant finance has still to request) */
+                    r1Awarded?: "true" | "false";
                     sort?: "projectId" | "submittedOn" | "title";
                     /** @description solicitation, advancement or promotion */
                     stage?: string;
