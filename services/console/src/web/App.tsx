@@ -34,9 +34,10 @@ function Shell() {
     has('approver') && { key: '/approvals', label: t('待我审批', 'Awaiting my approval') },
     has('finance') && { key: '/finance', label: t('资金拨付', 'Payments') },
     (has('officer') || has('approver') || has('finance') || has('auditor') || has('reporter')) && { key: '/projects', label: t('项目查询', 'Projects') },
-    (has('officer') || has('approver') || has('reporter') || has('auditor')) && { key: '/programmes', label: t('计划与名额', 'Programmes') },
+    (has('officer') || has('reporter') || has('auditor')) && { key: '/programmes', label: t('计划与名额', 'Programmes') },
     has('auditor') && { key: '/audit', label: t('审计核查', 'Audit') },
-    (has('reporter') || has('officer') || has('approver') || has('auditor') || has('finance')) && { key: '/reports', label: t('统计报表', 'Reports') },
+    // The reporting API's readers: reporter, officer, auditor (approvers and finance read only the lists their work needs).
+    (has('reporter') || has('officer') || has('auditor')) && { key: '/reports', label: t('统计报表', 'Reports') },
   ].filter(Boolean) as Array<{ key: string; label: string }>;
   const selected = items.map((i) => i.key).filter((k) => location.pathname.startsWith(k));
   return (
@@ -58,11 +59,9 @@ function Shell() {
         <Alert type="warning" banner showIcon message={t('开发环境：演示登录，令牌由本机开发密钥签发，不得用于生产。', 'Development: demo sign-in with the development key; never for production.')} />
       )}
       <Layout.Content style={{ padding: 16, maxWidth: 1400, width: '100%', margin: '0 auto' }}>
-        <main>
-          <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
-            <Outlet />
-          </Suspense>
-        </main>
+        <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
+          <Outlet />
+        </Suspense>
       </Layout.Content>
     </Layout>
   );
@@ -99,8 +98,9 @@ const router = createHashRouter([
 const theme = {
   token: {
     colorPrimary: '#b71c1c',
-    // Ant Design's link blue (#1677ff) is 4.0:1 on white; blue-7 is 5.9:1.
+    // Ant Design's link blue (#1677ff) is 4.0:1 on white; blue-7 is 5.9:1. Its red (#ff4d4f) on white is 3.3:1.
     colorLink: '#0958d9',
+    colorError: '#c62828',
     borderRadius: 4,
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
