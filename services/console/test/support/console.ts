@@ -111,7 +111,13 @@ export async function runCommand(page: Page, w: Words, path: string, entries: En
     const message = await form.getByRole('alert').first().innerText().catch(() => '');
     throw new Error(`${label}: ${res.status()} ${message || (await res.text().catch(() => ''))}`);
   }
-  await page.getByRole('status').filter({ hasText: w.done(label) }).first().waitFor();
+  // 已完成 in the form, or a message of the page; or the form closes (a dialog, a panel) and the page reloads.
+  const done = page.getByText(w.done(label)).first();
+  const deadline = Date.now() + 15_000;
+  while (!(await done.isVisible()) && (await form.isVisible())) {
+    if (Date.now() > deadline) throw new Error(`${label}: the server answered ${res.status()}, but the page shows no ${w.done(label)}`);
+    await page.waitForTimeout(100);
+  }
   // The page reloads what it shows after a command; the next step reads the new state.
   await page.waitForLoadState('networkidle');
 }
