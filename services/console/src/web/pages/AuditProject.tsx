@@ -169,7 +169,9 @@ export default function AuditProject() {
     if (asOf === null) return;
     let live = true;
     setStateError(null);
-    getJson<StateAsOf>(`${P}/state`, { asOf: new Date(asOf).toISOString() })
+    // The end of the slider's millisecond: the store records microseconds (PostgreSQL), so the event of a mark at
+    // 04:28:48.123 was recorded at 04:28:48.123456 and an asOf of .123 would leave it out.
+    getJson<StateAsOf>(`${P}/state`, { asOf: new Date(asOf).toISOString().replace(/Z$/, '999Z') })
       .then(({ data }) => live && setState(data))
       .catch((e: unknown) => live && setStateError(e));
     return () => {
