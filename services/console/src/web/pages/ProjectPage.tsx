@@ -95,6 +95,9 @@ interface OpenForm {
   hidden?: string[];
 }
 
+// A coloured tag's own text colour is below WCAG AA contrast on its background: the text stays dark (as bits.tsx's tags).
+const darkText = { color: 'rgba(0, 0, 0, 0.88)' };
+
 const P = '/v1/projects/{projectId}/';
 const EVIDENCE = '/v1/projects/{projectId}/evidence';
 
@@ -362,7 +365,7 @@ export default function ProjectPage() {
   const milestoneColumns: TableColumnsType<(typeof milestoneRows)[number]> = [
     { title: t('节点编号', 'Milestone'), dataIndex: 'milestoneId' },
     { title: t('名称', 'Title'), dataIndex: 'title' },
-    { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string, r) => <Space size={4}><StatusTag status={v} />{r.rep?.overdue ? <Tag color="red">{t('已逾期', 'Overdue')}</Tag> : null}</Space> },
+    { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string, r) => <Space size={4}><StatusTag status={v} />{r.rep?.overdue ? <Tag color="red" style={darkText}>{t('已逾期', 'Overdue')}</Tag> : null}</Space> },
     { title: t('到期日', 'Due on'), dataIndex: 'dueOn', render: (d: string) => i18n.date(d) },
     { title: t('报告日期', 'Reported on'), dataIndex: 'reportedOn', render: (d: string | null) => i18n.date(d) },
     { title: t('验收日期', 'Accepted on'), dataIndex: 'acceptedOn', render: (d: string | null) => i18n.date(d) },
@@ -398,7 +401,7 @@ export default function ProjectPage() {
           <Typography.Text type="secondary">{projectId}</Typography.Text>
           <StageTag stage={s.stage} />
           <StatusTag status={s.status} />
-          {s.suspended && <Tag color="red">{t('已暂停', 'Suspended')}</Tag>}
+          {s.suspended && <Tag color="red" style={darkText}>{t('已暂停', 'Suspended')}</Tag>}
           <Typography.Text type="secondary" data-testid="revision">{t(`版本 ${data.revision}`, `Revision ${data.revision}`)}</Typography.Text>
           <Link to={`/audit/projects/${encodeURIComponent(projectId)}`}>{t('审计时间线', 'Audit timeline')}</Link>
         </Space>
@@ -458,7 +461,7 @@ export default function ProjectPage() {
             { title: t('专家账号', 'Reviewer'), dataIndex: 'reviewerId' },
             { title: t('姓名', 'Name'), dataIndex: 'name' },
             { title: t('工作单位信用代码', "Employer's credit code"), dataIndex: 'employerCreditCode' },
-            { title: t('利益冲突', 'Conflict'), dataIndex: 'conflictDeclared', render: (v: boolean) => (v ? <Tag color="red">{t('已声明回避', 'Declared')}</Tag> : t('无', 'None')) },
+            { title: t('利益冲突', 'Conflict'), dataIndex: 'conflictDeclared', render: (v: boolean) => (v ? <Tag color="red" style={darkText}>{t('已声明回避', 'Declared')}</Tag> : t('无', 'None')) },
             { title: t('评分', 'Score'), dataIndex: 'score', render: (v: number | null) => v ?? '—' },
           ]}
           locale={{ emptyText: t('尚未指派评审专家', 'No reviewer assigned yet') }}
@@ -478,7 +481,7 @@ export default function ProjectPage() {
             dataSource={Object.entries(s.objections).map(([objectionId, status]) => ({ objectionId, status }))}
             columns={[
               { title: t('异议编号', 'Objection'), dataIndex: 'objectionId' },
-              { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string) => <Tag color={v === 'open' ? 'orange' : v === 'upheld' ? 'red' : 'green'}>{v === 'open' ? t('待处理', 'Open') : v === 'upheld' ? t('成立', 'Upheld') : t('不成立', 'Dismissed')}</Tag> },
+              { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string) => <Tag color={v === 'open' ? 'orange' : v === 'upheld' ? 'red' : 'green'} style={darkText}>{v === 'open' ? t('待处理', 'Open') : v === 'upheld' ? t('成立', 'Upheld') : t('不成立', 'Dismissed')}</Tag> },
               { title: t('操作', 'Actions'), key: 'a', render: (_: unknown, r) => (r.status === 'open' && s.status === 'in_publicity' ? cmdButton(`${P}objections/{objectionId}/resolution`, { objectionId: r.objectionId }) : null) },
             ]}
           />
@@ -542,7 +545,7 @@ export default function ProjectPage() {
           columns={[
             { title: t('整改编号', 'Rectification'), dataIndex: 'rectificationId' },
             { title: t('问题', 'Issue'), dataIndex: 'issue' },
-            { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string, r) => <Space size={4}><StatusTag status={v} />{r.rep?.overdue ? <Tag color="red">{t('已逾期', 'Overdue')}</Tag> : null}</Space> },
+            { title: t('状态', 'Status'), dataIndex: 'status', render: (v: string, r) => <Space size={4}><StatusTag status={v} />{r.rep?.overdue ? <Tag color="red" style={darkText}>{t('已逾期', 'Overdue')}</Tag> : null}</Space> },
             { title: t('下达日期', 'Ordered on'), dataIndex: 'orderedOn', render: (d: string) => i18n.date(d) },
             { title: t('到期日', 'Due on'), dataIndex: 'dueOn', render: (d: string) => i18n.date(d) },
             { title: t('完成日期', 'Completed on'), dataIndex: 'completedOn', render: (d: string | null) => i18n.date(d) },
@@ -584,13 +587,13 @@ export default function ProjectPage() {
             { title: t('金额', 'Amount'), dataIndex: 'amount', render: (v: number) => <Money fen={v} /> },
             { title: t('银行流水号', 'Bank reference'), dataIndex: 'bankReference' },
             { title: t('到账日期', 'Paid on'), dataIndex: 'paidOn', render: (d: string) => i18n.date(d) },
-            { title: t('状态', 'Status'), dataIndex: 'reversed', render: (v: boolean) => (v ? <Tag color="volcano">{t('已退回', 'Refunded')}</Tag> : <Tag color="green">{t('已到账', 'Paid')}</Tag>) },
+            { title: t('状态', 'Status'), dataIndex: 'reversed', render: (v: boolean) => (v ? <Tag color="volcano" style={darkText}>{t('已退回', 'Refunded')}</Tag> : <Tag color="green" style={darkText}>{t('已到账', 'Paid')}</Tag>) },
             {
               title: t('补助核定', 'R2 assessment'),
               key: 'assessed',
               render: (_: unknown, r) => {
                 const pending = data.pending.filter((p) => p.paymentId === r.paymentId);
-                return pending.length ? <Tag color="gold">{t('待核定', 'Pending')}</Tag> : <Tag color="green">{t('已核定', 'Assessed')}</Tag>;
+                return pending.length ? <Tag color="gold" style={darkText}>{t('待核定', 'Pending')}</Tag> : <Tag color="green" style={darkText}>{t('已核定', 'Assessed')}</Tag>;
               },
             },
             {
@@ -648,7 +651,7 @@ export default function ProjectPage() {
       <Section id="sec-money" title={t('资金拨付', 'Disbursements')}>
         {s.r1 && (
           <Typography.Paragraph>
-            {t('立项资助（R1）', 'Selection grant (R1)')}：<Money fen={s.r1.amount} />（<Link to={`/disbursements/${encodeURIComponent(s.r1.disbursementId)}`}>{s.r1.disbursementId}</Link>）
+            {t('立项资助（R1）', 'Selection grant (R1)')}：<Money fen={s.r1.amount} />（<Link to={`/disbursements/${encodeURIComponent(s.r1.disbursementId)}`} style={{ textDecoration: 'underline' }}>{s.r1.disbursementId}</Link>）
           </Typography.Paragraph>
         )}
         {reporting ? (
