@@ -156,6 +156,7 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
     await menu(chen, 'reviews');
     await row(chen, projectId).getByRole('button', { name: new RegExp(w.t('开始评审', 'Review')) }).click();
     await chen.getByRole('radio', { name: w.t('不存在', 'No'), exact: true }).check();
+    await chen.getByRole('form', { name: w.command(`${P}scores`) }).scrollIntoViewIfNeeded();
     await shot(chen, 'expert-review');
     await runCommand(chen, w, `${P}scores`, [[w.field('score'), '85'], [w.field('comment'), w.t('技术路线清晰，团队可信', 'Clear plan, credible team')]], { on: day(-80), today, formOpen: true });
   });
@@ -193,6 +194,7 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
     await run(fay, `${P}grants/r1`, [], -60, row(fay, projectId));
     const notice = row(fay, `r1-${projectId}`).getByText(w.t('四眼原则：您是申请人', 'Four-eyes rule: you requested it'));
     await notice.first().waitFor();
+    await notice.first().scrollIntoViewIfNeeded();
     t.equal(await row(fay, `r1-${projectId}`).getByRole('button', { name: w.command('/v1/disbursements/{disbursementId}/approval'), exact: true }).count(), 0, 'fay is offered no approval of her own request');
     await shot(fay, 'finance-four-eyes');
     await menu(gus, 'finance');
@@ -210,6 +212,11 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
         [w.field('summary'), w.t('已完成，见测试报告', 'Done: see the test report')],
         [w.field('evidence'), `${m}-report.pdf`],
       ], on, row(alice, m));
+      if (m === 'm1' && shots) {
+        await menu(bob, 'worklist');
+        await row(bob, w.t('水力模型通过验证', 'Hydraulic model validated')).first().waitFor();
+        await shot(bob, 'worklist');
+      }
       await projectPage(bob);
       await run(bob, `${P}milestones/{milestoneId}/acceptance`, [[w.field('comment'), w.t('材料齐全', 'Evidence complete')]], on, row(bob, m));
     });
@@ -289,6 +296,10 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
   // The reporter: a report as CSV and as Excel.
   await step('rita downloads a report as CSV and as Excel', async () => {
     await menu(rita, 'reports');
+    if (shots) {
+      await rita.locator('canvas').first().waitFor();
+      await rita.waitForTimeout(1500); // the charts' opening animation
+    }
     await shot(rita, 'reports');
     const csv = rita.waitForEvent('download');
     await rita.getByRole('button', { name: /CSV/ }).first().click();
@@ -304,8 +315,6 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
   });
 
   if (shots) {
-    await menu(alice, 'worklist');
-    await shot(alice, 'worklist');
     const phone = await newPage(browser, { viewport: PHONE, lang });
     await phone.page.goto(`${url}/`);
     await phone.page.getByTestId('sign-in-alice').click();
