@@ -335,7 +335,7 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
   t.same(money[`r2-${projectId}-pay1`], ['R2', 'paid', 'paid in full', 10_000_000], 'R2 for pay1: 5 % of ¥2,000,000.00 paid');
   t.same(money[`r2-${projectId}-pay2`], ['R2', 'paid', 'paid in full', 7_500_000], 'R2 for pay2: 5 % of ¥1,500,000.00 paid');
 
-  const feed = await apiJson<{ items: Array<{ type: string; actorId: string; projectId: string | null; stream: string }> }>(url, auditor, 'GET', '/v1/reporting/activity?limit=500');
+  const feed = await apiJson<{ items: Array<{ type: string; actorId: string; projectId: string | null; stream: string; effectiveDate: string | null; backRecordedBy: string | null }> }>(url, auditor, 'GET', '/v1/reporting/activity?limit=500');
   const mine = feed.items.filter((a) => a.projectId === projectId || a.stream.includes(projectId) || a.stream === `programme-${programmeId}`);
   const who = (type: string) => [...new Set(mine.filter((a) => a.type === type).map((a) => a.actorId))].sort();
   const expected: Record<string, string[]> = {
@@ -346,6 +346,9 @@ async function story(t: Test, kind: 'pglite' | 'postgres', lang: Lang): Promise<
   };
   t.same(Object.fromEntries(Object.keys(expected).map((k) => [k, who(k)])), expected, 'the activity feed shows each action by the person who did it');
   t.equal(mine.filter((a) => a.type === 'DisbursementPaid').length, 3, 'three payments recorded: R1 and two R2');
+  const backRecorded = (type: string) => mine.filter((a) => a.type === type).map((a) => [a.effectiveDate, a.backRecordedBy]).sort();
+  t.same(backRecorded('ProjectApproved'), [[day(-70), 'ann']], 'the approval is back-recorded (补录) on its day, by ann');
+  t.same(backRecorded('MilestoneAccepted'), [[day(-12), 'bob'], [day(-5), 'bob']], 'the milestones accepted on their days');
   t.same(errors, [], 'no script error on any page');
 }
 
