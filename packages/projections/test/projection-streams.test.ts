@@ -47,10 +47,10 @@ t.test('what a projection does with an event: apply it, skip it, or stop at it',
   const known = { unknownType: false };
   const unknown = { unknownType: true };
   t.equal(concern(projects, { stream: 'project-a', type: 'ProjectApproved' }, undefined), 'apply');
-  t.equal(concern(projects, { stream: 'project-a', type: 'ExpertScoreRecorded' }, undefined), 'skip', 'a domain event it has no handler for');
+  t.equal(concern(projects, { stream: 'project-a', type: 'TrackingVisitRecorded' }, undefined), 'skip', 'a domain event it has no handler for');
   t.equal(concern(money, { stream: 'project-a', type: 'ProjectApproved' }, undefined), 'skip', 'a stream it does not own');
   t.equal(concern(projects, { stream: 'audit-tree-heads', type: 'TreeHeadSealed' }, unknown), 'skip', 'the audit service\'s tree heads');
   t.equal(concern(projects, { stream: 'project-a', type: 'SomethingNew' }, unknown), 'stop', 'an unknown type in its own stream');
   t.equal(concern(projects, { stream: 'project-a', type: 'ProjectApproved' }, known), 'stop', 'a malformed event it handles');
-  t.equal(concern(projects, { stream: 'project-a', type: 'ExpertScoreRecorded' }, known), 'skip', 'a malformed event it does not handle');
+  t.equal(concern(projects, { stream: 'project-a', type: 'TrackingVisitRecorded' }, known), 'skip', 'a malformed event it does not handle');
 });

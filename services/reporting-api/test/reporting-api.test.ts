@@ -63,10 +63,11 @@ for (const target of targets) {
       return items;
     };
 
-    t.test('roles: no token 401, a role without read access 403, reporter/auditor/officer 200', async (t) => {
+    t.test('roles: no token 401, a role without read access 403, reporter/auditor/officer (and approver/finance on the project list) 200', async (t) => {
       t.equal((await app.inject({ method: 'GET', url: '/v1/reporting/projects' })).statusCode, 401);
-      t.equal((await get('/v1/reporting/projects', await tokenFor('finance'))).statusCode, 403);
-      for (const role of ['reporter', 'auditor', 'officer'] as const) t.equal((await get('/v1/reporting/projects', await tokenFor(role))).statusCode, 200, role);
+      t.equal((await get('/v1/reporting/projects', await tokenFor('reviewer'))).statusCode, 403);
+      t.equal((await get('/v1/reporting/milestones', await tokenFor('finance'))).statusCode, 403, 'finance reads the project list and the disbursements, not the other lists');
+      for (const role of ['reporter', 'auditor', 'officer', 'approver', 'finance'] as const) t.equal((await get('/v1/reporting/projects', await tokenFor(role))).statusCode, 200, role);
       t.equal((await get('/v1/reporting/projects?bogus=1')).statusCode, 400, 'unknown query parameters are refused');
     });
 
