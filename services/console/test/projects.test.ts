@@ -78,7 +78,7 @@ if (missing) {
     t.same(errors, [], 'no script error on the page');
 
     const phone = await newPage(browser, { viewport: PHONE });
-    await signInAs(phone.page, server.url, 'rita');
+    await signInAs(phone.page, server.url, 'fay');
     await phone.page.goto(`${server.url}/#/projects?stage=solicitation`);
     await phone.page.getByRole('table').getByRole('link', { name: 'srch-a-001' }).waitFor();
     const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);

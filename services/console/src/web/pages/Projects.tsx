@@ -10,7 +10,8 @@ import { stages, statuses } from '../lib/messages';
 const FILTERS = ['programmeId', 'stage', 'status', 'industry', 'county', 'countyCode', 'overdue', 'submittedFrom', 'submittedTo', 'sort', 'order'] as const;
 type FilterName = (typeof FILTERS)[number];
 const PROJECT_STATUSES = ['submitted', 'in_expert_review', 'in_publicity', 'approved', 'in_progress', 'acceptance_applied', 'acceptance_concluded', 'closed', 'rejected', 'terminated', 'withdrawn'];
-const READERS = ['officer', 'reporter', 'auditor'];
+// Who may read GET /v1/reporting/projects (services/reporting-api/src/routes/lists.ts).
+const READERS = ['officer', 'reporter', 'auditor', 'approver', 'finance'];
 
 interface ProjectRow {
   projectId: string;
@@ -95,7 +96,7 @@ export default function Projects() {
       <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>{t('项目查询', 'Projects')}</Typography.Title>
       {!canRead && (
         <Typography.Paragraph type="secondary">
-          {t('项目列表由项目专员、审计和统计人员查阅；您可从待办中的链接打开项目。', 'The list of projects is for officers, auditors and reporters; open a project from the links in your own pages.')}
+          {t('项目列表由项目专员、审批、财务、审计和统计人员查阅；您可从自己页面中的链接打开项目。', 'The list of projects is for officers, approvers, finance, auditors and reporters; open a project from the links in your own pages.')}
         </Typography.Paragraph>
       )}
       <Card size="small" title={t('按编号打开项目', 'Open a project by its id')}>
