@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { events as eventLabels } from '../src/web/lib/messages.js';
 import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { CODES } from '../../../test/support/story.js';
@@ -160,7 +161,7 @@ if (missing) {
     t.match(await correctionRow.innerText(), '任务书节点日期录入错误', 'with its reason');
     const originalRow = timeline.locator(`tr[data-row-key="${correction.corrects.eventId}"]`);
     t.match(await originalRow.innerText(), /已被更正[\s\S]*alice[\s\S]*任务书节点日期录入错误/, 'the original says it was corrected, by whom and why');
-    await correctionRow.getByRole('button', { name: `更正：${correction.corrects.type}` }).click();
+    await correctionRow.getByRole('button', { name: `更正：${eventLabels[correction.corrects.type]!.zh}` }).click();
     t.equal(await originalRow.evaluate((el) => el === document.activeElement), true, 'the link goes to the original');
 
     // The verification badge of the project's streams.
@@ -195,7 +196,7 @@ if (missing) {
     t.equal(statusCells[0], 'status', 'a diff row for the status');
     t.equal(statusCells[1], 'submitted', 'from the status after the first event');
     t.equal(statusCells[2], 'in_progress', 'to the status now');
-    t.match(statusCells[3], 'ProjectApproved（ann · 审批领导）', 'with the events that changed it, who and in which role');
+    t.match(statusCells[3], '批准立项（ann · 审批领导）', 'with the events that changed it (their Chinese labels), who and in which role');
     await checkAccessibility(t, page, 'audit project page');
 
     // The bundle: downloaded through the console, verified offline by the standalone verifier.

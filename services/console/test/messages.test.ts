@@ -61,3 +61,14 @@ t.test('roles, stages and project statuses have both forms', async (t) => {
   t.ok(statuses.length >= 10, `${statuses.length} project statuses`);
   bothForms(t, M.statuses, statuses, 'project status');
 });
+
+t.test('every event type people see in a timeline has a label in both languages', async (t) => {
+  const types = new Set<string>();
+  for (const file of [...sources(join(repoRoot, 'packages/domain/src')), ...sources(join(repoRoot, 'services/lifecycle-api/src'))]) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/type: '([A-Z][A-Za-z0-9]+)'/g)) types.add(m[1]!);
+  }
+  // Command names (imperatives) share the pattern; the events are the facts, named in the past.
+  const eventTypes = [...types].filter((x) => /(ed|Paid|Set|Received|Opened|Closed|Sealed)$/.test(x) || x.endsWith('Claimed'));
+  t.ok(eventTypes.length > 60, `${eventTypes.length} event types found in the sources`);
+  bothForms(t, M.events, eventTypes, 'event type');
+});

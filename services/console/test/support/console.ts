@@ -101,7 +101,11 @@ export async function runCommand(page: Page, w: Words, path: string, entries: En
   }
   if (options.on && options.on !== options.today) {
     const header = form.getByRole('button', { name: w.backRecord });
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    // A click while a dialog still animates in can be lost on a loaded machine: click until it is open.
+    for (let i = 0; i < 5 && (await header.getAttribute('aria-expanded')) !== 'true'; i++) {
+      await header.click();
+      await page.waitForTimeout(200 * (i + 1));
+    }
     await item(form, w.effectiveDate).locator('input').fill(options.on);
   }
   const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/v1/'), { timeout: 30_000 });

@@ -17,6 +17,8 @@ interface I18n {
   status(code: string | null | undefined): string;
   command(path: string): string;
   field(name: string): string;
+  /** An event type's label (e.g. 提交申报 for ProjectSubmitted). */
+  event(type: string): string;
   /** A sentence for an API error: the code's sentence, then the server's own detail. */
   problem(err: unknown): string;
   date(value: string | null | undefined): string;
@@ -50,6 +52,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       status: (code) => label(M.statuses, code),
       command: (path) => label(M.commands, path),
       field: (name) => label(M.fields, name),
+      event: (type) => label(M.events, type),
       problem(err) {
         if (err instanceof ApiError) {
           const sentence = M.problems[err.code]?.[lang] ?? (lang === 'zh' ? '操作未成功。' : 'That did not work.');

@@ -220,8 +220,8 @@ export default function AuditProject() {
       dataIndex: 'type',
       render: (type: string, e) => (
         <Space direction="vertical" size={0}>
-          <Typography.Text strong>{type}</Typography.Text>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{e.stream} · r{e.revision}</Typography.Text>
+          <Typography.Text strong>{i18n.event(type)}</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{type} · {e.stream} · r{e.revision}</Typography.Text>
         </Space>
       ),
     },
@@ -252,7 +252,7 @@ export default function AuditProject() {
           {e.corrects && (
             <span>
               <Tag color="purple" style={darkText}>{t('更正事件', 'Correction')}</Tag>
-              {goTo(e.corrects.eventId, t(`更正：${e.corrects.type}`, `corrects ${e.corrects.type}`))}
+              {goTo(e.corrects.eventId, t(`更正：${i18n.event(e.corrects.type)}`, `corrects ${i18n.event(e.corrects.type)}`))}
             </span>
           )}
           {(e.correctedBy ?? []).map((c) => (
@@ -351,12 +351,12 @@ export default function AuditProject() {
                     { key: 'rev', label: t('版本', 'Revision'), children: <span data-testid="state-revision">{state.revision}</span> },
                     { key: 'status', label: t('状态', 'Status'), children: <span data-testid="state-status">{s ? <StatusTag status={s.status as string} /> : t('尚不存在', 'not yet')}</span> },
                     { key: 'stage', label: t('阶段', 'Stage'), children: s ? <StageTag stage={s.stage as string} /> : '—' },
-                    { key: 'last', label: t('最后一个事件', 'Last event'), children: state.lastEvent ? `${state.lastEvent.type} · ${i18n.dateTime(state.lastEvent.recordedAt)}` : '—' },
+                    { key: 'last', label: t('最后一个事件', 'Last event'), children: state.lastEvent ? `${i18n.event(state.lastEvent.type)}（${state.lastEvent.type}） · ${i18n.dateTime(state.lastEvent.recordedAt)}` : '—' },
                     { key: 'lasthash', label: t('其哈希', 'Its hash'), children: <Hash value={state.lastEvent?.hash} /> },
                   ]} />
                 )}
                 {state && state.corrections.length > 0 && (
-                  <Alert type="info" showIcon message={t(`此状态含 ${state.corrections.length} 处更正`, `${state.corrections.length} corrections folded in`)} description={state.corrections.map((c) => `${c.corrects.type} ← ${c.event.type}（${c.event.by.id}${c.event.reason ? `：${c.event.reason}` : ''}）: ${c.changes.map((ch) => `${ch.path} ${show(ch.original)} → ${show(ch.corrected)}`).join('；')}`).join('\n')} />
+                  <Alert type="info" showIcon message={t(`此状态含 ${state.corrections.length} 处更正`, `${state.corrections.length} corrections folded in`)} description={state.corrections.map((c) => `${i18n.event(c.corrects.type)} ← ${i18n.event(c.event.type)}（${c.event.by.id}${c.event.reason ? `：${c.event.reason}` : ''}）: ${c.changes.map((ch) => `${ch.path} ${show(ch.original)} → ${show(ch.corrected)}`).join('；')}`).join('\n')} />
                 )}
                 {s && (
                   <details>
@@ -395,7 +395,7 @@ export default function AuditProject() {
                       { title: t('字段', 'Field'), dataIndex: 'path', render: (p: string) => <Typography.Text code>{p}</Typography.Text> },
                       { title: t('之前', 'Before'), dataIndex: 'before', render: (v: unknown) => <span style={{ wordBreak: 'break-all' }}>{show(v)}</span> },
                       { title: t('之后', 'After'), dataIndex: 'after', render: (v: unknown) => <span style={{ wordBreak: 'break-all' }}>{show(v)}</span> },
-                      { title: t('由哪些事件改变', 'Changed by'), dataIndex: 'changedBy', render: (c: Diff['changes'][number]['changedBy']) => c.map((e) => `${e.type}（${e.actorId} · ${i18n.role(e.actorRole)}）${e.corrects ? t(' 更正', ' correction') : ''}`).join('；') },
+                      { title: t('由哪些事件改变', 'Changed by'), dataIndex: 'changedBy', render: (c: Diff['changes'][number]['changedBy']) => c.map((e) => `${i18n.event(e.type)}（${e.actorId} · ${i18n.role(e.actorRole)}）${e.corrects ? t(' 更正', ' correction') : ''}`).join('；') },
                     ]}
                   />
                   </div>
