@@ -1,5 +1,5 @@
 import { creditCodeCheckChar } from '@gongguan/domain';
-import ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 import { ALL_COLUMNS, COLUMNS, KIND_COLUMNS, KINDS, type Column, type Kind } from './facts.js';
 
 /** One row of an import file: its kind and its cells by column. */
@@ -97,7 +97,7 @@ export function toCsv(rows: readonly SampleRow[]): string {
 
 /** A workbook with one worksheet per kind (named by it), headed by that kind's columns. */
 export async function toXlsx(rows: readonly SampleRow[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   for (const kind of KINDS) {
     const sheet = workbook.addWorksheet(kind);
     const columns = KIND_COLUMNS[kind];

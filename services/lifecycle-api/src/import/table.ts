@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 
 /** One table of a file: a CSV, or one worksheet of a workbook, with its header row. */
 export interface Table {
@@ -62,7 +63,7 @@ export function readCsv(bytes: Uint8Array): Table[] {
 
 /** Every worksheet with a header row; a cell's text as the clerk sees it (dates as YYYY-MM-DD, numbers in full). */
 export async function readXlsx(bytes: Uint8Array): Promise<Table[]> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
   } catch (err) {
