@@ -63,6 +63,12 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'a postgres:// connection string, or unset for the embedded PGlite'),
     DATABASE_POOL_SIZE: positiveInt(10, 'a positive integer number of connections'),
     DATA_DIR: z.string().min(1, 'expected a directory path').default('./.data'),
+    PGLITE_SHARED_BUFFERS: z
+      .string()
+      .trim()
+      .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'expected a PostgreSQL memory size such as 32MB (kB, MB or GB)')
+      .default('32MB'),
+    PGLITE_TEMPLATE_CACHE: z.string().trim().min(1, 'expected a directory path').optional(),
     BODY_LIMIT_BYTES: positiveInt(1_048_576, 'a positive integer number of bytes'),
     JWKS_FILE: z.string().min(1, 'expected a path to a JWKS JSON file').optional(),
     JWKS_URL: optionalUrl(['https:', 'http:'], 'an http(s):// URL of a JWKS document'),

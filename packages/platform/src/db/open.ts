@@ -7,6 +7,10 @@ export interface StorageOptions {
   /** PostgreSQL connection string; unset means the embedded PGlite in `dataDir`. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** The embedded PGlite's shared_buffers (default 32MB). */
+  pgliteSharedBuffers?: string;
+  /** Initialised data directories to copy into a fresh one (see pglite-data-dir.ts); `pnpm start` names dist/pglite. */
+  pgliteTemplateCache?: string;
   poolSize?: number;
   logger?: Logger;
   applicationName?: string;
@@ -24,5 +28,9 @@ export async function openStorage(options: StorageOptions): Promise<Sql> {
     });
   }
   options.logger?.info({ storage: 'pglite', dataDir: options.dataDir }, 'using embedded PGlite');
-  return openPglite(`${options.dataDir}/pglite`);
+  return openPglite(`${options.dataDir}/pglite`, {
+    ...(options.pgliteSharedBuffers === undefined ? {} : { sharedBuffers: options.pgliteSharedBuffers }),
+    ...(options.pgliteTemplateCache === undefined ? {} : { templateCache: options.pgliteTemplateCache }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
 }

@@ -1,6 +1,21 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'pino';
+import { prepareDataDir } from './pglite-data-dir.js';
 import type { QueryResult, Sql, SqlExecutor } from './types.js';
+
+export interface PgliteOptions {
+  /**
+   * `shared_buffers` of the embedded PostgreSQL. PostgreSQL's default, 128MB, is resident from the
+   * first query (PGlite's shared memory is WebAssembly memory the process touches at start-up);
+   * the kernel's page cache still holds the data files beside it.
+   */
+  sharedBuffers?: string;
+  /** Where initialised data directories are kept to be copied into fresh ones (see pglite-data-dir.ts). */
+  templateCache?: string;
+  logger?: Logger;
+}
+
+export const DEFAULT_PGLITE_SHARED_BUFFERS = '32MB';
 
 interface PgliteLike {
   query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
@@ -22,10 +37,20 @@ function executor(db: PgliteLike): SqlExecutor {
 /**
  * Embedded PostgreSQL (PGlite) in `dataDir`, or in memory when `dataDir` is undefined.
  * PGlite never calls fsync: data survives a process crash, not a power cut.
+ *
+ * A fresh `dataDir` is never initialised in this process: initdb grows PGlite's WebAssembly memory
+ * to about 800 MB, which a process keeps for good. It is copied from a template (`templateCache`)
+ * or made by initdb in a child process, then opened here.
  */
-export async function openPglite(dataDir: string | undefined): Promise<Sql> {
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+export async function openPglite(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Sql> {
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`];
+  if (dataDir !== undefined) {
+    await prepareDataDir(dataDir, {
+      ...(options.templateCache === undefined ? {} : { templateCache: options.templateCache }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
+  const db = dataDir === undefined ? await PGlite.create({ startParams }) : await PGlite.create(dataDir, { startParams });
   const base = executor(db);
   let closed = false;
   return {

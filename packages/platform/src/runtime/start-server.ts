@@ -55,6 +55,8 @@ export async function buildServer<S extends z.ZodType<BaseConfig>>(
   const sql = await openStorage({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    pgliteSharedBuffers: config.PGLITE_SHARED_BUFFERS,
+    ...(config.PGLITE_TEMPLATE_CACHE === undefined ? {} : { pgliteTemplateCache: config.PGLITE_TEMPLATE_CACHE }),
     poolSize: config.DATABASE_POOL_SIZE,
     logger,
     applicationName: config.SERVICE_NAME,
