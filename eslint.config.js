@@ -17,4 +17,9 @@ export default tseslint.config(
     files: ['scripts/**', 'services/*/scripts/**', '**/bench/**', 'infra/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Plain JavaScript that runs on Node before anything is compiled (scripts/build.mjs, launch.mjs).
+    files: ['scripts/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', performance: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+  },
 );

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '@gongguan/platform';
 import { allInOneConfigSchema } from '../scripts/all-in-one.js';
+import { launchArgs } from './support/process.js';
 
 /** `pnpm start`'s entry, run as a real process on a real port, exactly as a person starts it. */
 t.test('the all-in-one start answers /healthz on a real port and stops on SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gongguan-aio-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, launchArgs('scripts/start.ts'), {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

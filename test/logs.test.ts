@@ -6,6 +6,7 @@ import t from 'tap';
 import { ensureDevKeys, readPrivateJwk, signToken } from '@gongguan/platform';
 import { caller } from './support/api.js';
 import { CODES } from './support/story.js';
+import { launchArgs } from './support/process.js';
 
 /** Runs the real all-in-one process at debug level, drives it, and reads every log line it wrote. */
 t.test('the logs of a full run are JSON lines without tokens or personal data', async (t) => {
@@ -13,7 +14,7 @@ t.test('the logs of a full run are JSON lines without tokens or personal data', 
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const keys = await ensureDevKeys(dataDir);
   const officer = await signToken(readPrivateJwk(keys.privateJwk), { subject: 'alice', roles: ['officer'] });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, launchArgs('scripts/start.ts'), {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'debug', AUDIT_SEAL_INTERVAL_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

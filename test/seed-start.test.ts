@@ -9,6 +9,7 @@ import { demoProvince, loadProvince, openEventStore } from '@gongguan/projector/
 import { createPostgresDatabase } from '@gongguan/platform/testing';
 import { verifyMoney } from '../scripts/verify-bundle-money.mjs';
 import { databaseKinds } from './support/system.js';
+import { launchArgs } from './support/process.js';
 
 /**
  * What a person does first (`pnpm seed`, then `pnpm start`): the generated province is one the
@@ -36,7 +37,7 @@ async function readEverything(open: () => ReturnType<typeof openEventStore>): Pr
 
 /** Runs `pnpm start`'s entry at debug level until the R2 re-driver says it caught up; returns its log lines. */
 async function startUntilRedriverCaughtUp(env: NodeJS.ProcessEnv): Promise<Array<Record<string, unknown>>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, launchArgs('scripts/start.ts'), {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'debug', AUDIT_SEAL_INTERVAL_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

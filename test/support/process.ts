@@ -1,4 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Node's arguments for a server entry as `pnpm start` and each service's `start` run it: the
+ * compiled bundle through scripts/launch.mjs (`scripts/start.ts` → `launch.mjs start`,
+ * `services/<name>/src/server.ts` → `launch.mjs <name>`), never the TypeScript through tsx.
+ */
+export function launchArgs(entry: string): string[] {
+  const path = relative(root, isAbsolute(entry) ? entry : join(root, entry)).split('\\').join('/');
+  const service = /^services\/([a-z-]+)\/src\/server\.ts$/.exec(path)?.[1];
+  const name = path === 'scripts/start.ts' ? 'start' : service;
+  if (!name) throw new Error(`not a server entry: ${entry}`);
+  return [join(root, 'scripts/launch.mjs'), name];
+}
 
 export interface ChildServer {
   url: string;
@@ -25,7 +42,7 @@ export function environmentWithoutSettings(): NodeJS.ProcessEnv {
 
 /** Starts a server entry (`services/<name>/src/server.ts`, `scripts/start.ts`) as its own process, on `base` (default: this process's environment) and `env`. */
 export async function startEntry(entry: string, env: NodeJS.ProcessEnv, base: NodeJS.ProcessEnv = process.env): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, launchArgs(entry), {
     env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,40 @@
+/**
+ * `pnpm start` and each service's `start`: compiles the servers when their sources changed
+ * (scripts/build.mjs, about a second), then runs the compiled entry in this same process.
+ *
+ *   node scripts/launch.mjs [start|lifecycle-api|projector|reporting-api|audit-api|console]
+ *
+ * GONGGUAN_BUILD=off runs what is built and refuses to build (an image built with `pnpm build`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { buildKey, entries, ensureServerBuilt, entryUrl, root, serverDir } from './build.mjs';
+
+const name = process.argv[2] ?? 'start';
+if (!Object.hasOwn(entries, name)) {
+  process.stderr.write(`launch: unknown entry "${name}"; one of: ${Object.keys(entries).join(', ')}\n`);
+  process.exit(64);
+}
+const log = (msg) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, name: 'gongguan-build', msg })}\n`);
+
+let dir;
+if (process.env.GONGGUAN_BUILD === 'off') {
+  dir = serverDir(buildKey());
+  if (!existsSync(`${dir}/${name}.mjs`)) {
+    process.stderr.write(`launch: GONGGUAN_BUILD=off and no build of these sources in ${dir}: run \`pnpm build\` first\n`);
+    process.exit(78);
+  }
+} else {
+  ({ dir } = await ensureServerBuilt({ log }));
+}
+// Fresh embedded data directories are copied from an initialised one kept here (made once per PGlite version).
+process.env.PGLITE_TEMPLATE_CACHE ??= join(root, 'dist/pglite');
+// PGlite's WebAssembly compiled by V8's baseline compiler only: without the optimising tier-up the
+// embedded server starts sooner and idles about 60 MB lower, and commands cost the same (their time
+// goes to JavaScript and the protocol, not to PostgreSQL's executor): scripts/bench/start.bench.ts.
+// GONGGUAN_WASM_TIERUP=1 keeps V8's default. Read by V8 when it compiles the module, after this line.
+if (process.env.GONGGUAN_WASM_TIERUP !== '1') setFlagsFromString('--liftoff-only');
+// Stack traces name the TypeScript sources (the bundles carry linked source maps).
+process.setSourceMapsEnabled(true);
+await import(entryUrl(dir, name));
