@@ -142,7 +142,9 @@ async function bundle(dir, log) {
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
       bundle: true,
-      splitting: false,
+      // Shared code and modules loaded on demand (the EventStoreDB adapter) in chunks beside the
+      // entries: in the same directory, since the relative paths above are computed from it.
+      splitting: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',

@@ -11,7 +11,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  createEsdbEventStore,
   createSqlEventStore,
   createSqlImporter,
   ImportError,
@@ -21,6 +20,7 @@ import {
   type EventStore,
   type Position,
 } from '@gongguan/event-store';
+import { createEsdbEventStore } from '@gongguan/event-store/esdb';
 import { openPglite, openPostgres, type Sql } from '@gongguan/platform/db';
 
 /** One side of a copy: a store to read, and its import path to write. */

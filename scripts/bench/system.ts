@@ -132,22 +132,46 @@ export async function cast(server: Server, bureau?: string): Promise<Cast> {
   return { alice: await server.token('officer', 'alice', bureau), bob: await server.token('officer', 'bob', bureau), chen: await server.token('reviewer', 'expert-chen', bureau) };
 }
 
+/** The days of `projectsInPublicity`: clocks the server is set to (when it has a test clock) and the dates in the commands. */
+export interface StoryDays {
+  /** The server's clock while the programme opens, while proposals come, and after; undefined: the server keeps real time. */
+  clocks?: { opening: string; proposals: string; after: string };
+  opensOn: string;
+  closesOn: string;
+  publicityStartsOn: string;
+}
+
+/** 2018: the bench server's clock is held in the programme's publicity. */
+export const STORY_DAYS_2018: StoryDays = {
+  clocks: { opening: '2018-05-01T02:00:00Z', proposals: '2018-06-01T02:00:00Z', after: '2018-07-05T02:00:00Z' },
+  opensOn: '2018-05-01',
+  closesOn: '2018-07-31',
+  publicityStartsOn: '2018-07-01',
+};
+
+/** Today, for a server on real time (`pnpm start`): everything happens on `today` (YYYY-MM-DD). */
+export function storyDaysFrom(today: string): StoryDays {
+  const later = new Date(`${today}T00:00:00Z`);
+  later.setUTCDate(later.getUTCDate() + 60);
+  return { opensOn: today, closesOn: later.toISOString().slice(0, 10), publicityStartsOn: today };
+}
+
 /**
  * The story of test/support/story.ts, many projects at once: a programme opened on 2018-05-01,
  * `count` proposals submitted on 2018-06-01 and taken through formal review, a reviewer, a score
  * and publicity from 2018-07-01 (objections are taken until the publicity ends); the clock is
- * left on 2018-07-05, inside publicity.
+ * left on 2018-07-05, inside publicity. Other `days` (storyDaysFrom) run it on a server on real time.
  */
-export async function projectsInPublicity(server: Server, people: Cast, programmeId: string, count: number, concurrency = 16): Promise<string[]> {
+export async function projectsInPublicity(server: Pick<Server, 'url' | 'setClock'>, people: Cast, programmeId: string, count: number, concurrency = 16, days: StoryDays = STORY_DAYS_2018): Promise<string[]> {
   const via = client(server.url, concurrency);
   const post = async (path: string, token: string, body: unknown) => {
     const reply = await via.send({ method: 'POST', path, token, body: Buffer.from(JSON.stringify(body)) });
     if (reply.status >= 300) throw new Error(`POST ${path} → ${reply.status} ${reply.body}`);
   };
-  await server.setClock('2018-05-01T02:00:00Z');
+  if (days.clocks) await server.setClock(days.clocks.opening);
   await post('/v1/programmes', people.alice, { programmeId, name: `Programme ${programmeId}`, bureau: 'Taizhou S&T Bureau', quota: 10, focusIndustries: ['pumps'] });
-  await post(`/v1/programmes/${programmeId}/solicitation/opening`, people.alice, { opensOn: '2018-05-01', closesOn: '2018-07-31' });
-  await server.setClock('2018-06-01T02:00:00Z');
+  await post(`/v1/programmes/${programmeId}/solicitation/opening`, people.alice, { opensOn: days.opensOn, closesOn: days.closesOn });
+  if (days.clocks) await server.setClock(days.clocks.proposals);
   const ids = Array.from({ length: count }, (_, i) => `${programmeId}-p${String(i).padStart(4, '0')}`);
   let next = 0;
   await Promise.all(
@@ -162,12 +186,12 @@ export async function projectsInPublicity(server: Server, people: Cast, programm
         await post(`${P}/formal-review`, people.bob, { passed: true });
         await post(`${P}/reviewers`, people.alice, { reviewerId: 'expert-chen', name: 'Chen Jun', employerCreditCode: CODES.university });
         await post(`${P}/scores`, people.chen, { score: 80 });
-        await post(`${P}/publicity`, people.alice, { startsOn: '2018-07-01' });
+        await post(`${P}/publicity`, people.alice, { startsOn: days.publicityStartsOn });
       }
     }),
   );
   via.destroy();
-  await server.setClock('2018-07-05T02:00:00Z');
+  if (days.clocks) await server.setClock(days.clocks.after);
   return ids;
 }
 

@@ -44,6 +44,5 @@ export { GROUP_COMMIT_CHANNEL, type GroupCommitMessage } from './sql/group-commi
 export { migrateEventStore } from './sql/migrate.js';
 export { openEventStore, type OpenEventStoreOptions } from './open-event-store.js';
 export { serviceEventStore } from './service-store.js';
-export { createEsdbEventStore, type EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-store.js';
 export { ImportError, type EventImporter, type ImportResult } from './esdb/import-plan.js';
 export { createSqlImporter } from './sql/import.js';

@@ -1,5 +1,4 @@
 import { openStorage } from '@gongguan/platform/db';
-import { createEsdbEventStore } from './esdb/esdb-event-store.js';
 import type { EventStore } from './event-store.js';
 import type { StoreLogger } from './logger.js';
 import { createSqlEventStore } from './sql/sql-event-store.js';
@@ -26,6 +25,8 @@ export interface OpenEventStoreOptions {
  */
 export async function openEventStore(options: OpenEventStoreOptions = {}): Promise<EventStore> {
   if (options.eventStoreUrl) {
+    // Loaded only here: the EventStoreDB client (gRPC) takes a fifth of a second to load.
+    const { createEsdbEventStore } = await import('./esdb/esdb-event-store.js');
     return createEsdbEventStore({
       connectionString: options.eventStoreUrl,
       ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createEsdbEventStore } from '../src/index.js';
+import { createEsdbEventStore } from '../src/esdb/esdb-event-store.js';
 import { runEventStoreContract } from './contract.js';
 
 const SKIPPED = 'EventStoreDB contract suite skipped: TEST_EVENTSTORE_URL not set';
