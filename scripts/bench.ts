@@ -7,6 +7,7 @@
  *   bench:projections  packages/projections   rebuild and lag (when its script exists)
  *   bench:audit        services/audit-api     verification rate, state as of
  *   bench:console      services/console       first page interactive in Chromium (sign-in, worklist)
+ *   bench:start        scripts/bench          `pnpm start` to /healthz (fresh, restart), its memory from outside, after 10,000 commands
  *   bench:http         scripts/bench          commands/s through lifecycle-api, PostgreSQL and embedded
  *   growth             scripts/bench          latency vs events stored, rebuild time vs event count
  *   province           scripts/bench          a generated province: reporting reads by a county and by the
@@ -30,6 +31,7 @@ import { openPostgres } from '@gongguan/platform/db';
 import { markdown as growthMarkdown, type GrowthResults } from './bench/growth.bench.js';
 import { markdown as provinceMarkdown, type ProvinceResults } from './bench/province.bench.js';
 import { fmt, markdown as httpMarkdown, type HttpResults, type KindResult } from './bench/http.bench.js';
+import type { StartResults } from './bench/start.bench.js';
 import { BASE_DATABASE_URL } from './bench/system.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -244,6 +246,25 @@ async function main(): Promise<void> {
     sections.push(`## Console — \`bench:console\`\n\nDebian's Chromium (headless) against \`pnpm start\`'s entry on the defaults (PGlite), ${env.BENCH_RUNS} runs each after one warm-up; method in services/console/bench/console.bench.ts. ${step.ok ? '' : `**The run failed (${step.note}).**`}\n\n${json ? ['| page | median | p95 |', '|---|---:|---:|', ...(['baseline', 'signIn', 'worklist', 'warm'] as const).map((k) => `| ${k} | ${fmt(json[k]?.median ?? NaN, 0)} ms | ${fmt(json[k]?.p95 ?? NaN, 0)} ms |`)].join('\n') : ''}`);
   }
 
+  if (wanted('start')) {
+    const out = join(work, 'start.json');
+    const env = { BENCH_OUT: out, ...(QUICK ? { BENCH_START_RUNS: '2', BENCH_IDLE_MS: '5000', BENCH_COMMANDS: '2000' } : {}) };
+    const shown = `${QUICK ? 'BENCH_START_RUNS=2 BENCH_IDLE_MS=5000 BENCH_COMMANDS=2000 ' : ''}pnpm bench:start`;
+    commands.push(shown);
+    const step = await run('bench:start', 'pnpm', ['-s', 'bench:start'], env, shown);
+    const r = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as StartResults) : undefined;
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
+    const most = (xs: number[]) => Math.max(...xs);
+    if (r) {
+      const nodeMs = med(r.baselines.nodeHttpMs);
+      goals.push({ area: 'start', measure: `\`pnpm start\`, fresh data directory → /healthz, median of ${r.runs}`, result: `${fmt(med(r.fresh.ms), 0)} ms (max ${fmt(most(r.fresh.ms), 0)}; a one-line node HTTP server: ${fmt(nodeMs, 0)} ms)`, goal: '≤ 3,000 ms', mark: mark(med(r.fresh.ms) <= 3000) });
+      goals.push({ area: 'start', measure: `\`pnpm start\`, existing data → /healthz, median of ${r.runs}`, result: `${fmt(med(r.existing.ms), 0)} ms (max ${fmt(most(r.existing.ms), 0)}; the TypeScript through tsx: ${fmt(med(r.baselines.tsxExistingMs), 0)} ms)`, goal: '≤ 2,000 ms', mark: mark(med(r.existing.ms) <= 2000) });
+      goals.push({ area: 'memory', measure: `idle RSS of the server after a first start and after a restart (largest of ${r.runs} each, after ${fmt(r.idleMs / 1000)} s)`, result: `${fmt(most(r.fresh.serverMb), 0)} MB and ${fmt(most(r.existing.serverMb), 0)} MB (process tree with pnpm: ${fmt(most([...r.fresh.treeMb, ...r.existing.treeMb]), 0)} MB)`, goal: '≤ 300 MB', mark: mark(most(r.fresh.serverMb) <= 300 && most(r.existing.serverMb) <= 300) });
+      goals.push({ area: 'memory', measure: `RSS of the server after ${fmt(r.commands.count)} commands, then idle`, result: `${fmt(r.commands.serverMb, 0)} MB, ${fmt(r.commands.afterIdleServerMb, 0)} MB (tree ${fmt(r.commands.afterIdleTreeMb, 0)} MB; ${fmt(r.commands.count / r.commands.seconds)} commands/s, p99 ${fmt(r.commands.p99Ms, 1)} ms)`, goal: '≤ 400 MB', mark: mark(Math.max(r.commands.serverMb, r.commands.afterIdleServerMb) <= 400) });
+    }
+    sections.push(`## Start and memory — \`bench:start\`\n\nThe real \`pnpm start\` of this checkout on the production defaults (embedded PGlite), spawned and polled on /healthz every 10 ms; memory read from /proc after the idle wait (method in scripts/bench/start.bench.ts). ${step.ok ? '' : `**The run failed (${step.note}).**`} Its output:\n\n${step.stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n').trim()}`);
+  }
+
   let http: HttpResults | undefined;
   if (wanted('http')) {
     const out = join(work, 'http.json');
@@ -290,7 +311,9 @@ async function main(): Promise<void> {
         const ratio = best.perSecond / pg.raw.perSecond;
         goals.push({ area: 'HTTP, PostgreSQL', measure: `commands/s ÷ raw single-row commits, ${pg.raw.connections} connections`, result: `${ratio.toFixed(2)} (${fmt(best.perSecond)} ÷ ${fmt(pg.raw.perSecond)})`, goal: '≥ 0.35', mark: mark(ratio >= 0.35) });
       }
-      goals.push({ area: 'HTTP, PostgreSQL', measure: `p99 at ${fmt(pg.open.offered)} commands/s offered (open loop)`, result: `${fmt(pg.open.p99, 1)} ms (answered ${fmt(pg.open.achieved)}/s${pg.open.timedOut ? `, ${fmt(pg.open.timedOut)} abandoned` : ''}). Floor in the same run, raw single-row INSERT commits offered at the same rate: p99 ${pg.raw?.open ? `${fmt(pg.raw.open.p99, 1)} ms` : '–'}. ${fmt(pg.open.machine.slowDuringStall)} of the ${fmt(pg.open.machine.slow)} requests over ${pg.open.machine.slowOver} ms were in flight during a disk-flush or CPU stall of the machine (fsync probe max ${fmt(pg.open.machine.fsync.maxMs, 1)} ms)`, goal: '≤ 15 ms', mark: mark(pg.open.p99 <= 15 && pg.open.timedOut === 0) });
+      const floor = pg.raw?.open?.p99;
+      const tail = floor ? pg.open.p99 / floor : undefined;
+      goals.push({ area: 'HTTP, PostgreSQL', measure: `open-loop p99 at ${fmt(pg.open.offered)} commands/s offered, ${fmt(http.durations.openMs / 1000)} s, ÷ the floor: raw single-row INSERT commits at the same rate in the same run`, result: `${tail === undefined ? 'no floor measured' : tail.toFixed(2)} (p99 ${fmt(pg.open.p99, 1)} ms against ${floor === undefined ? '–' : `${fmt(floor, 1)} ms`}; answered ${fmt(pg.open.achieved)}/s${pg.open.timedOut ? `, ${fmt(pg.open.timedOut)} abandoned` : ''}; ${fmt(pg.open.machine.slowDuringStall)} of the ${fmt(pg.open.machine.slow)} requests over ${pg.open.machine.slowOver} ms were in flight during a disk-flush or CPU stall of the machine, fsync probe max ${fmt(pg.open.machine.fsync.maxMs, 1)} ms)`, goal: '≤ 3 × the floor', mark: mark(tail === undefined ? undefined : tail <= 3 && pg.open.timedOut === 0) });
     }
     if (embedded) {
       const best = bestClosed(embedded);

@@ -21,7 +21,7 @@
  * are about starting, not compiling. Prints a table and, last, one JSON line (BENCH_OUT=file too).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +142,16 @@ async function stop(s: Started): Promise<void> {
   while (pids.some((p) => rssKb(p) > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Bytes of the files under `dir`. */
+function du(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    total += e.isDirectory() ? du(path) : statSync(path).size;
+  }
+  return total;
+}
+
 const idle = () => new Promise((r) => setTimeout(r, IDLE_MS));
 const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 50);
 const max = (xs: number[]) => Math.max(...xs);
@@ -157,7 +167,7 @@ export interface StartResults {
   fresh: { ms: number[]; serverMb: number[]; treeMb: number[] };
   existing: { ms: number[]; serverMb: number[]; treeMb: number[] };
   firstOfCheckout: { ms: number; serverMb: number };
-  commands: { count: number; seconds: number; serverMb: number; treeMb: number; afterIdleServerMb: number; afterIdleTreeMb: number; p99Ms: number };
+  commands: { count: number; seconds: number; dataDirMbBefore: number; dataDirMbAfter: number; serverMb: number; treeMb: number; afterIdleServerMb: number; afterIdleTreeMb: number; p99Ms: number };
   baselines: { nodeHttpMs: number[]; tsxExistingMs: number[]; tsxExistingServerMb: number[] };
   tree: Array<{ command: string; mb: number }>;
 }
@@ -178,7 +188,7 @@ async function main(): Promise<void> {
       fresh: { ms: [], serverMb: [], treeMb: [] },
       existing: { ms: [], serverMb: [], treeMb: [] },
       firstOfCheckout: { ms: 0, serverMb: 0 },
-      commands: { count: COMMANDS, seconds: 0, serverMb: 0, treeMb: 0, afterIdleServerMb: 0, afterIdleTreeMb: 0, p99Ms: 0 },
+      commands: { count: COMMANDS, seconds: 0, dataDirMbBefore: 0, dataDirMbAfter: 0, serverMb: 0, treeMb: 0, afterIdleServerMb: 0, afterIdleTreeMb: 0, p99Ms: 0 },
       baselines: { nodeHttpMs: [], tsxExistingMs: [], tsxExistingServerMb: [] },
       tree: [],
     };
@@ -238,6 +248,7 @@ async function main(): Promise<void> {
     const projects = await projectsInPublicity({ url, setClock: async () => {} }, people, 'bench-start', 64, 8, storyDaysFrom(today));
     const officers = await Promise.all(Array.from({ length: OFFICERS }, (_, i) => signToken(jwk, { subject: `officer-${i + 1}`, roles: ['officer'] })));
     const body = Buffer.from(JSON.stringify({ ...(JSON.parse(OBJECTION.toString()) as object), lodgedOn: today }));
+    const before = du(join(dataDir, 'pglite')) / 2 ** 20;
     const via = client(url, OFFICERS);
     const latencies: number[] = [];
     let next = 0;
@@ -260,7 +271,8 @@ async function main(): Promise<void> {
     await idle();
     const after = memory(server.child.pid!);
     await stop(server);
-    results.commands = { count: COMMANDS, seconds, serverMb: right.serverMb, treeMb: right.treeMb, afterIdleServerMb: after.serverMb, afterIdleTreeMb: after.treeMb, p99Ms: percentile(Float64Array.from(latencies).sort(), 99) };
+    const dataAfter = du(join(dataDir, 'pglite')) / 2 ** 20;
+    results.commands = { count: COMMANDS, seconds, dataDirMbBefore: before, dataDirMbAfter: dataAfter, serverMb: right.serverMb, treeMb: right.treeMb, afterIdleServerMb: after.serverMb, afterIdleTreeMb: after.treeMb, p99Ms: percentile(Float64Array.from(latencies).sort(), 99) };
 
     const f = results.fresh;
     const e = results.existing;
@@ -273,6 +285,7 @@ async function main(): Promise<void> {
     console.log(`| idle RSS of the server after a restart | ${r(median(e.serverMb))} MB | ${r(max(e.serverMb))} MB | ≤ 300 MB |`);
     console.log(`| idle RSS of the process tree (pnpm and the server) | ${r(median([...f.treeMb, ...e.treeMb]))} MB | ${r(max([...f.treeMb, ...e.treeMb]))} MB | |`);
     console.log(`| RSS after ${r(COMMANDS)} commands (${r(seconds)} s), then idle | ${r(results.commands.serverMb)} MB, ${r(results.commands.afterIdleServerMb)} MB | | ≤ 400 MB |`);
+    console.log(`| embedded data directory: before the ${r(COMMANDS)} commands, after | ${r(results.commands.dataDirMbBefore)} MB, ${r(results.commands.dataDirMbAfter)} MB | | |`);
     console.log(`| baseline: node answering HTTP from a one-line server | ${r(median(results.baselines.nodeHttpMs))} ms | ${r(max(results.baselines.nodeHttpMs))} ms | |`);
     console.log(`| baseline: the TypeScript through tsx, existing data | ${r(median(results.baselines.tsxExistingMs))} ms, ${r(median(results.baselines.tsxExistingServerMb))} MB | | |`);
     console.log(`| the first start of a checkout (initdb of the template) | ${r(results.firstOfCheckout.ms)} ms, ${r(results.firstOfCheckout.serverMb)} MB | | |`);
