@@ -152,6 +152,13 @@ function du(dir: string): number {
   return total;
 }
 
+/** The server's own view (its /metrics), in MB: V8's heap and the memory outside it (PGlite's WebAssembly memory is most of that). */
+async function insideMemory(url: URL): Promise<Record<string, number>> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const read = (name: string) => Number(new RegExp(`^gongguan_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { heapUsedMb: read('nodejs_heap_size_used_bytes'), heapTotalMb: read('nodejs_heap_size_total_bytes'), externalMb: read('nodejs_external_memory_bytes') };
+}
+
 const idle = () => new Promise((r) => setTimeout(r, IDLE_MS));
 const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 50);
 const max = (xs: number[]) => Math.max(...xs);
@@ -167,7 +174,7 @@ export interface StartResults {
   fresh: { ms: number[]; serverMb: number[]; treeMb: number[] };
   existing: { ms: number[]; serverMb: number[]; treeMb: number[] };
   firstOfCheckout: { ms: number; serverMb: number };
-  commands: { count: number; seconds: number; dataDirMbBefore: number; dataDirMbAfter: number; serverMb: number; treeMb: number; afterIdleServerMb: number; afterIdleTreeMb: number; p99Ms: number };
+  commands: { count: number; seconds: number; dataDirMbBefore: number; dataDirMbAfter: number; serverMb: number; treeMb: number; afterIdleServerMb: number; afterIdleTreeMb: number; p99Ms: number; inside?: Record<string, number> };
   baselines: { nodeHttpMs: number[]; tsxExistingMs: number[]; tsxExistingServerMb: number[] };
   tree: Array<{ command: string; mb: number }>;
 }
@@ -270,9 +277,10 @@ async function main(): Promise<void> {
     const right = memory(server.child.pid!);
     await idle();
     const after = memory(server.child.pid!);
+    results.commands.inside = await insideMemory(url);
     await stop(server);
     const dataAfter = du(join(dataDir, 'pglite')) / 2 ** 20;
-    results.commands = { count: COMMANDS, seconds, dataDirMbBefore: before, dataDirMbAfter: dataAfter, serverMb: right.serverMb, treeMb: right.treeMb, afterIdleServerMb: after.serverMb, afterIdleTreeMb: after.treeMb, p99Ms: percentile(Float64Array.from(latencies).sort(), 99) };
+    results.commands = { ...results.commands, count: COMMANDS, seconds, dataDirMbBefore: before, dataDirMbAfter: dataAfter, serverMb: right.serverMb, treeMb: right.treeMb, afterIdleServerMb: after.serverMb, afterIdleTreeMb: after.treeMb, p99Ms: percentile(Float64Array.from(latencies).sort(), 99) };
 
     const f = results.fresh;
     const e = results.existing;
@@ -285,6 +293,8 @@ async function main(): Promise<void> {
     console.log(`| idle RSS of the server after a restart | ${r(median(e.serverMb))} MB | ${r(max(e.serverMb))} MB | ≤ 300 MB |`);
     console.log(`| idle RSS of the process tree (pnpm and the server) | ${r(median([...f.treeMb, ...e.treeMb]))} MB | ${r(max([...f.treeMb, ...e.treeMb]))} MB | |`);
     console.log(`| RSS after ${r(COMMANDS)} commands (${r(seconds)} s), then idle | ${r(results.commands.serverMb)} MB, ${r(results.commands.afterIdleServerMb)} MB | | ≤ 400 MB |`);
+    const inside = results.commands.inside;
+    if (inside) console.log(`| after the commands, inside the server: V8 heap used / total, memory outside the heap (PGlite's) | ${r(inside.heapUsedMb!)} / ${r(inside.heapTotalMb!)} MB, ${r(inside.externalMb!)} MB | | |`);
     console.log(`| embedded data directory: before the ${r(COMMANDS)} commands, after | ${r(results.commands.dataDirMbBefore)} MB, ${r(results.commands.dataDirMbAfter)} MB | | |`);
     console.log(`| baseline: node answering HTTP from a one-line server | ${r(median(results.baselines.nodeHttpMs))} ms | ${r(max(results.baselines.nodeHttpMs))} ms | |`);
     console.log(`| baseline: the TypeScript through tsx, existing data | ${r(median(results.baselines.tsxExistingMs))} ms, ${r(median(results.baselines.tsxExistingServerMb))} MB | | |`);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import t from 'tap';
 import { openPglite } from '@gongguan/platform/db';
 import { pgliteVersion, prepareDataDir } from '../src/db/pglite-data-dir.js';
@@ -57,4 +58,16 @@ t.test('a directory with other files and no PG_VERSION is not touched', async (t
   await prepareDataDir(dir, { templateCache: join(base, 'templates') });
   t.same(readdirSync(dir), ['notes.txt']);
   t.notOk(existsSync(join(base, 'templates')), 'no template was made for it');
+});
+
+t.test('a template cache that cannot be written costs time, not the start', { timeout: 240_000 }, async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'gongguan-pglite-dir-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  writeFileSync(join(base, 'a-file'), '');
+  const warnings: string[] = [];
+  const logger = { info: () => {}, warn: (_: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+  const dir = join(base, 'pglite');
+  await prepareDataDir(dir, { templateCache: join(base, 'a-file', 'templates'), logger });
+  t.ok(existsSync(join(dir, 'PG_VERSION')), 'the data directory was made by initdb itself');
+  t.match(warnings, [/the template cache cannot be written/]);
 });

@@ -55,6 +55,23 @@ async function atomically(target: string, make: (tmp: string) => Promise<void>):
   }
 }
 
+/** The template of this PGlite in `cache`, made first when missing; undefined when the cache cannot be written (a read-only image, a path through a file). */
+async function ensureTemplate(cache: string, logger: Logger | undefined): Promise<string | undefined> {
+  const template = join(cache, `pglite-${pgliteVersion()}`);
+  if (isDataDir(template)) return template;
+  try {
+    mkdirSync(cache, { recursive: true });
+    logger?.info({ template }, 'creating the embedded database template (initdb in a child process, once per PGlite version)');
+    await atomically(template, initdbInChild);
+    return template;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM' && code !== 'ENOTDIR') throw err;
+    logger?.warn({ template, code }, 'the template cache cannot be written: initdb runs into the data directory itself');
+    return undefined;
+  }
+}
+
 export interface PrepareOptions {
   /** A directory of templates, one per PGlite version (`pglite-<version>`), created on first need. */
   templateCache?: string;
@@ -73,13 +90,8 @@ export async function prepareDataDir(dataDir: string, options: PrepareOptions = 
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
   mkdirSync(dirname(dataDir), { recursive: true });
   const started = performance.now();
-  if (options.templateCache !== undefined) {
-    const template = join(options.templateCache, `pglite-${pgliteVersion()}`);
-    if (!isDataDir(template)) {
-      options.logger?.info({ template }, 'creating the embedded database template (initdb in a child process, once per PGlite version)');
-      mkdirSync(options.templateCache, { recursive: true });
-      await atomically(template, initdbInChild);
-    }
+  const template = options.templateCache === undefined ? undefined : await ensureTemplate(options.templateCache, options.logger);
+  if (template !== undefined) {
     await atomically(dataDir, async (tmp) => {
       cpSync(template, tmp, { recursive: true });
     });

@@ -6,6 +6,8 @@ import { eventsToAppend, remember, resultOf, stale, writtenRef, type CommandCont
 import { assertEffectiveOrder } from './back-record.js';
 import { loadAggregate, type Foldable, type Loaded } from './load.js';
 import type { EventRefs } from './aggregate-cache.js';
+import { conflictPause } from './conflict-pause.js';
+import { inStreamTurn } from './stream-queue.js';
 
 type Decided = Array<{ type: EventType; data: Record<string, unknown> }>;
 
@@ -38,7 +40,12 @@ const MAX_EVENTS_PER_PART = 16;
  * With an Idempotency-Key the ids derive from it, per stream: a retried request finds its own
  * events (written together, so in every stream or in none) and answers with them.
  */
-export async function executeAcross<T extends Record<string, unknown>>(ctx: CommandContext, options: ExecuteAcrossOptions<T>): Promise<{ [K in keyof T]: StepResult }> {
+export function executeAcross<T extends Record<string, unknown>>(ctx: CommandContext, options: ExecuteAcrossOptions<T>): Promise<{ [K in keyof T]: StepResult }> {
+  const streams = Object.values(options.parts).map((part) => (part as { stream: string }).stream);
+  return inStreamTurn(ctx.store, streams, () => executeAcrossInTurn(ctx, options));
+}
+
+async function executeAcrossInTurn<T extends Record<string, unknown>>(ctx: CommandContext, options: ExecuteAcrossOptions<T>): Promise<{ [K in keyof T]: StepResult }> {
   const names = Object.keys(options.parts) as Array<keyof T & string>;
   const attempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const idFor = (name: string, i: number) => (ctx.idSeed ? nameBasedUuid(`${ctx.idSeed}|${options.step}|${name}|${i}`) : ctx.env.newId());
@@ -150,6 +157,7 @@ export async function executeAcross<T extends Record<string, unknown>>(ctx: Comm
           extra: { stream: err.extra.stream, attempts },
         });
       }
+      await conflictPause(attempt);
       attempt++;
     }
   }

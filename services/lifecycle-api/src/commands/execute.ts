@@ -5,6 +5,8 @@ import { nameBasedUuid, type Environment } from './ids.js';
 import type { AggregateCache, EventRef } from './aggregate-cache.js';
 import { assertEffectiveOrder, type BackRecord } from './back-record.js';
 import { foldEvents, loadAggregate, type Foldable, type Loaded } from './load.js';
+import { conflictPause } from './conflict-pause.js';
+import { inStreamTurn } from './stream-queue.js';
 
 /** Who is acting and on behalf of which request; built by the HTTP layer from the token. */
 export interface CommandContext {
@@ -68,7 +70,11 @@ const MAX_EVENTS_PER_STEP = 16;
  * If-Match decided on a cached state is checked against what the stream holds now before it is
  * answered, so the cache changes how much is read, never an answer.
  */
-export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>): Promise<StepResult> {
+export function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>): Promise<StepResult> {
+  return inStreamTurn(ctx.store, [options.stream], () => executeInTurn(ctx, options));
+}
+
+async function executeInTurn<S>(ctx: CommandContext, options: ExecuteOptions<S>): Promise<StepResult> {
   const attempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const command = parseCommand({ type: options.type, actor: ctx.actor, at: ctx.env.now().toISOString(), data: options.data });
   const { cache } = ctx;
@@ -144,6 +150,7 @@ export async function execute<S>(ctx: CommandContext, options: ExecuteOptions<S>
           extra: { stream: options.stream, attempts },
         });
       }
+      await conflictPause(attempt);
       attempt++;
     }
   }
