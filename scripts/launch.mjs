@@ -16,7 +16,8 @@ if (!Object.hasOwn(entries, name)) {
   process.stderr.write(`launch: unknown entry "${name}"; one of: ${Object.keys(entries).join(', ')}\n`);
   process.exit(64);
 }
-const log = (msg) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, name: 'gongguan-build', msg })}\n`);
+// One JSON line in the servers' own shape (pino's, as platform's logger writes it).
+const log = (msg) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'gongguan-build', msg })}\n`);
 
 let dir;
 if (process.env.GONGGUAN_BUILD === 'off') {

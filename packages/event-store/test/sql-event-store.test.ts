@@ -47,6 +47,9 @@ for (const target of targets) {
       ['the whole stream', () => store.readStream('count-1'), 1],
       // Past the end by more than one: no event proves the stream exists, so it is looked up.
       ['past the end', () => store.readStream('count-1', { fromRevision: 7 }), 2],
+      // From the start and nothing there: no events means no stream, without asking again.
+      ['a stream that does not exist', () => t.rejects(store.readStream('count-missing'), { code: 'STREAM_NOT_FOUND' }), 1],
+      ['a missing stream, read backwards', () => t.rejects(store.readStream('count-missing', { direction: 'backwards' }), { code: 'STREAM_NOT_FOUND' }), 2],
     ];
     for (const [what, read, queries] of reads) {
       const before = counted.count();

@@ -40,6 +40,11 @@ export async function readStream(sql: Sql, stream: string, options: ReadStreamOp
   const { rows } = await sql.query<EventRow>(text, params, PREPARED);
   if (lookBehind && rows.length > 0 && Number(rows[0]!.revision) === from - 1) {
     rows.shift();
+  } else if (rows.length === 0 && direction === 'forwards' && from === 0 && until === undefined && limit !== 0) {
+    // Nothing from revision 0 on: the stream has no events, so it does not exist (revisions start
+    // at 0 and have no gaps). A command's first look at a stream that is not there yet (a new
+    // project, the bureau registry of a deployment without bureaus) costs one query, not two.
+    throw streamNotFound(stream);
   } else if (rows.length === 0) {
     const exists = await sql.query(STREAM_EXISTS, [stream], PREPARED);
     if (exists.rows.length === 0) throw streamNotFound(stream);
