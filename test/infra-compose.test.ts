@@ -86,7 +86,10 @@ t.test('split mode serves the web console: its own container, routed everything 
   t.ok(env.JWKS_URL || env.JWKS_FILE, 'with the keys the API checks tokens against');
   const dockerfile = readFileSync(infra('Dockerfile'), 'utf8');
   t.match(dockerfile, /COPY services\/console\/package\.json/, 'the image installs the console’s dependencies');
-  t.match(dockerfile, /RUN pnpm --filter @gongguan\/console build/, 'and builds its assets');
+  t.match(dockerfile, /RUN pnpm build\n/, 'and builds its assets (`pnpm build`: the servers, then the console)');
+  const rootPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  t.match(rootPackage.scripts.build ?? '', /node scripts\/build\.mjs && pnpm --filter @gongguan\/console build/, '`pnpm build` compiles the servers and builds the console');
+  t.match(dockerfile, /ENV GONGGUAN_BUILD=off/, 'its containers run what the image compiled and compile nothing');
   t.match(readFileSync(new URL('../.dockerignore', import.meta.url), 'utf8'), /node_modules/, 'the build context leaves the working copy’s node_modules out');
 
   // The Caddyfile: which upstream answers a path (the first `handle` whose matcher takes it, as Caddy orders them here: named matchers in file order, the bare `handle` last).
