@@ -69,6 +69,27 @@ export function notFoundOf(ref: ResourceRef): Error {
   return ref.notFound?.() ?? defaultNotFound[ref.kind](ref);
 }
 
+/**
+ * How old a copy of the bureau registry may be when it lets a command or a read through
+ * (`BureauAccess`): a merger or a registration made by another process takes effect there within
+ * this time. Refusals always look at the registry as it stands.
+ */
+export const REGISTRY_MAX_AGE_MS = 250;
+
+export interface BureauAccessOptions {
+  /** Default `REGISTRY_MAX_AGE_MS`; 0 reads the registry for every check. */
+  maxAgeMs?: number;
+  /** Monotonic milliseconds (tests inject it). */
+  now?: () => number;
+}
+
+interface RegistrySnapshot {
+  directory: BureauDirectory;
+  state: BureauRegistryState;
+  /** When the read that gave it started (`now()`). */
+  readAt: number;
+}
+
 const forbidden = (owner: string, caller: string) =>
   domainError('BUREAU_FORBIDDEN', `只能在本单位内操作：此事项属于 ${owner}，您的单位是 ${caller} (you may only act within your own bureau)`, { bureau: owner, callerBureau: caller });
 
@@ -86,15 +107,70 @@ const forbidden = (owner: string, caller: string) =>
  * - A read sees the caller's bureau and those below it; anything else is 404.
  */
 export class BureauAccess {
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  #recent: RegistrySnapshot | undefined;
+  #reading: Promise<RegistrySnapshot> | undefined;
+
   constructor(
     private readonly store: EventStore,
     private readonly cache?: AggregateCache,
-  ) {}
+    options: BureauAccessOptions = {},
+  ) {
+    this.#maxAgeMs = options.maxAgeMs ?? REGISTRY_MAX_AGE_MS;
+    this.#now = options.now ?? (() => performance.now());
+  }
 
   /** The registry as it stands now (read past the cache: another process may have registered a bureau). */
   async directory(): Promise<BureauDirectory> {
+    return (await this.#read()).directory;
+  }
+
+  async #read(): Promise<RegistrySnapshot> {
+    const startedAt = this.#now();
     const loaded = await loadAggregate(this.store, bureauRegistry, bureauRegistry.streamName(), { cache: this.cache });
-    return new BureauDirectory(loaded.state as BureauRegistryState);
+    const snapshot: RegistrySnapshot = { directory: new BureauDirectory(loaded.state as BureauRegistryState), state: loaded.state as BureauRegistryState, readAt: startedAt };
+    if (this.#recent === undefined || this.#recent.readAt <= startedAt) this.#recent = snapshot;
+    return snapshot;
+  }
+
+  /**
+   * The registry for a check that lets a request through: read at most `maxAgeMs` ago (one read
+   * shared by the requests that ask meanwhile), or newer where this process has itself appended
+   * to the registry since (the aggregate cache holds what its commands wrote). Every command asks;
+   * the registry changes a few times a year. A refusal is never decided on it (see `#checked`).
+   */
+  async #recentDirectory(): Promise<RegistrySnapshot> {
+    const recent = this.#recent;
+    if (recent === undefined || this.#now() - recent.readAt >= this.#maxAgeMs) {
+      this.#reading ??= this.#read().finally(() => {
+        this.#reading = undefined;
+      });
+      return this.#reading;
+    }
+    const written = this.cache?.peek(bureauRegistry.streamName());
+    if (written !== undefined && written.state !== recent.state) {
+      const state = written.state as BureauRegistryState;
+      this.#recent = { directory: new BureauDirectory(state), state, readAt: recent.readAt };
+      return this.#recent;
+    }
+    return recent;
+  }
+
+  /**
+   * Runs `check` on the recent registry; if it refuses, once more on the registry read now, so a
+   * bureau registered (or a merger undone) by another process a moment ago is never refused. Only
+   * a check that lets the request through can have used a copy up to `maxAgeMs` old.
+   */
+  async #checked<T>(check: (directory: BureauDirectory) => Promise<T>): Promise<T> {
+    const recent = await this.#recentDirectory();
+    try {
+      return await check(recent.directory);
+    } catch (err) {
+      const fresh = await this.#read();
+      if (fresh.state === recent.state) throw err;
+      return check(fresh.directory);
+    }
   }
 
   /** The bureau a resource belongs to; null when it does not exist (yet). A resource's bureau never changes, so a cached state answers. */
@@ -150,7 +226,10 @@ export class BureauAccess {
 
   /** Refuses a command of `caller` on the resources a request names (checked in order; those that do not exist are left to the command). */
   async authorizeCommand(caller: string, type: CommandType | undefined, refs: readonly ResourceRef[]): Promise<BureauDirectory> {
-    const directory = await this.directory();
+    return this.#checked((directory) => this.#authorizeCommand(directory, caller, type, refs));
+  }
+
+  async #authorizeCommand(directory: BureauDirectory, caller: string, type: CommandType | undefined, refs: readonly ResourceRef[]): Promise<BureauDirectory> {
     if (directory.isMerged(caller)) {
       throw domainError('BUREAU_MERGED', `单位 ${caller} 已并入 ${directory.entry(caller)?.mergedInto ?? ''}，不能再办理新事项 (a merged bureau issues no new command)`, { bureau: caller });
     }
@@ -179,7 +258,8 @@ export class BureauAccess {
   async authorizeRead(caller: string, ref: ResourceRef): Promise<void> {
     const owner = await this.ownerOf(ref);
     if (owner === null || owner.bureauCode === caller) return;
-    const directory = await this.directory();
-    if (!directory.isWithin(owner.bureauCode, caller)) throw notFoundOf(ref);
+    await this.#checked(async (directory) => {
+      if (!directory.isWithin(owner.bureauCode, caller)) throw notFoundOf(ref);
+    });
   }
 }

@@ -127,6 +127,11 @@ export class AggregateCache {
     return entry;
   }
 
+  /** The entry, without counting a hit or a miss and without moving it in the eviction order. */
+  peek(stream: string): CachedAggregate | undefined {
+    return this.#entries.get(stream);
+  }
+
   /** Keeps the entry unless one at a later revision is already there (a slower request finishing late). */
   set(stream: string, entry: CachedAggregate): void {
     if (this.#max === 0) return;
