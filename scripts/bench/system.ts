@@ -4,7 +4,7 @@
  * (`server.ts`), tokens signed with the run's development key, and the story's setup over HTTP.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,9 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GONGGUAN_ENV: 'development',
-    LOG_LEVEL: 'silent',
+    // As in production: info (two lines a request, Fastify's), into a file in the run's data
+    // directory, as a service manager would take them. BENCH_LOG_LEVEL=silent measures without.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     RATE_LIMIT_COMMANDS_PER_MINUTE: '0',
     RATE_LIMIT_READS_PER_MINUTE: '0',
     DATA_DIR: storage.dataDir,
@@ -72,17 +74,20 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   delete env.DATABASE_URL;
   if (storage.database?.url) env.DATABASE_URL = storage.database.url;
   const file = root ? join(resolve(root), 'scripts/bench', script) : fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const logFile = join(storage.dataDir, `server-${Date.now()}.log`);
+  const log = openSync(logFile, 'a');
   const child = fork(file, [], {
     ...(root ? { cwd: resolve(root) } : {}),
     env,
     // BENCH_SERVER_NODE_ARGS: extra Node options for the server only (e.g. --max-semi-space-size=32), to compare runtime settings.
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...extraExecArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', log, 'inherit', 'ipc'],
   });
+  closeSync(log);
   let seq = 0;
   const waiting = new Map<number, (m: { cpuMs?: number }) => void>();
   const url = await new Promise<URL>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the benchmark server exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`the benchmark server exited with ${code} before listening; its log ends:\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`)));
     child.on('message', (m: { url?: string; id?: number; cpuMs?: number }) => {
       if (m.url) resolve(new URL(m.url));
       if (m.id !== undefined) {

@@ -68,15 +68,15 @@ for (const target of targets) {
 
     t.test(`${db.name}: checks share one read of the registry per maxAgeMs, with or without a registry`, async (t) => {
       const a = processOn(store);
-      await Promise.all(Array.from({ length: 50 }, () => a.access.authorizeCommand('331000', 'SubmitProposal', [])));
+      await Promise.all(Array.from({ length: 50 }, () => a.access.authorizeCommand('331000', 'SubmitProject', [])));
       t.equal(a.reads(), 1, '50 checks at once, no registry stored: one read');
       for (let i = 0; i < 20; i++) {
         a.advance(10);
-        await a.access.authorizeCommand('331000', 'SubmitProposal', []);
+        await a.access.authorizeCommand('331000', 'SubmitProject', []);
       }
       t.equal(a.reads(), 1, '20 checks over 200 ms: no read');
       a.advance(60);
-      await a.access.authorizeCommand('331000', 'SubmitProposal', []);
+      await a.access.authorizeCommand('331000', 'SubmitProject', []);
       t.equal(a.reads(), 2, 'past maxAgeMs: read again');
     });
 
@@ -94,13 +94,13 @@ for (const target of targets) {
       t.equal(b.reads(), readsBefore + 1, 'that took one read');
 
       await a.registry('RegisterBureau', { code: '331102', name: '莲都区科学技术局' });
-      await a.access.authorizeCommand('331102', 'SubmitProposal', []);
-      await b.access.authorizeCommand('331102', 'SubmitProposal', []);
+      await a.access.authorizeCommand('331102', 'SubmitProject', []);
+      await b.access.authorizeCommand('331102', 'SubmitProject', []);
       await a.registry('MergeBureau', { code: '331102', into: '331100' });
-      t.equal(await codeOf(a.access.authorizeCommand('331102', 'SubmitProposal', [])), 'BUREAU_MERGED', 'a: its own merger at once');
-      t.equal(await codeOf(b.access.authorizeCommand('331102', 'SubmitProposal', [])), 'ok', 'b: within maxAgeMs of its last read, the merger is not seen yet');
+      t.equal(await codeOf(a.access.authorizeCommand('331102', 'SubmitProject', [])), 'BUREAU_MERGED', 'a: its own merger at once');
+      t.equal(await codeOf(b.access.authorizeCommand('331102', 'SubmitProject', [])), 'ok', 'b: within maxAgeMs of its last read, the merger is not seen yet');
       b.advance(250);
-      t.equal(await codeOf(b.access.authorizeCommand('331102', 'SubmitProposal', [])), 'BUREAU_MERGED', 'b: after maxAgeMs');
+      t.equal(await codeOf(b.access.authorizeCommand('331102', 'SubmitProject', [])), 'BUREAU_MERGED', 'b: after maxAgeMs');
       t.equal(await codeOf(b.access.authorizeCommand('331102', 'LaunchProgramme', [])), 'BUREAU_MERGED');
     });
 

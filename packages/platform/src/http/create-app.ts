@@ -77,6 +77,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     requestIdHeader: false,
+    // One line per request (below, when it is answered) instead of Fastify's two: the second
+    // line, at every request, was a tenth of the server's CPU per command (scripts/bench/NOTES.md).
+    disableRequestLogging: true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -134,6 +137,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       const rolesLine = `Roles: ${config.roles.join(', ')}.`;
       schema.description = schema.description ? `${String(schema.description)}\n\n${rolesLine}` : rolesLine;
     }
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    done();
   });
 
   const limiter = registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
