@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -67,6 +67,21 @@ const noBodyAsUndefined: typeof validatorCompiler = (route) => {
 };
 
 /**
+ * One log line per request, when it is answered (method, URL, status, time), instead of Fastify's
+ * two (an "incoming request" line at every request was a tenth of the server's CPU per command;
+ * scripts/bench/NOTES.md). Fastify's other lines (errors, 404s, broken streams) stay.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/**
  * The Fastify instance every service is mounted on: zod-driven validation, serialisation and
  * OpenAPI; problem+json for every error; request ids; bearer-token roles per route; health,
  * readiness and metrics.
@@ -77,9 +92,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     requestIdHeader: false,
-    // One line per request (below, when it is answered) instead of Fastify's two: the second
-    // line, at every request, was a tenth of the server's CPU per command (scripts/bench/NOTES.md).
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -137,12 +150,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       const rolesLine = `Roles: ${config.roles.join(', ')}.`;
       schema.description = schema.description ? `${String(schema.description)}\n\n${rolesLine}` : rolesLine;
     }
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    // Flat fields: pino's redaction walks every nested object of every line.
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
-    done();
   });
 
   const limiter = registerRateLimit(app, options.rateLimits ?? { commandsPerMinute: 0, readsPerMinute: 0 });
