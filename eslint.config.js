@@ -22,4 +22,10 @@ export default tseslint.config(
     files: ['scripts/*.mjs'],
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', performance: 'readonly', Buffer: 'readonly', console: 'readonly' } },
   },
+  {
+    // CommonJS preloaded into servers by tests (node --require).
+    files: ['test/support/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -68,6 +68,23 @@ t.test('pnpm start runs compiled JavaScript in little memory, on a fresh data di
   await again.stop();
 });
 
+t.test('the embedded start loads no PostgreSQL client and no Ajv (it uses neither)', { timeout: 120_000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gongguan-lean-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const file = join(dataDir, 'loaded.json');
+  const server = await startEntry(
+    'scripts/start.ts',
+    { DATA_DIR: dataDir, NODE_OPTIONS: `--require ${join(root, 'test/support/loaded-packages.cjs')}`, LOADED_PACKAGES_FILE: file },
+    userEnvironment(),
+  );
+  t.teardown(() => server.stop());
+  t.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  await server.stop();
+  const loaded = JSON.parse(readFileSync(file, 'utf8')) as string[];
+  t.ok(loaded.includes('fastify'), `the list is read (${loaded.length} packages)`);
+  t.same(loaded.filter((name) => ['pg', 'ajv', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'].includes(name)), [], 'none of pg, ajv and their compilers');
+});
+
 t.test('the launcher names its entries and refuses others', async (t) => {
   const run = spawnSync(process.execPath, [join(root, 'scripts/launch.mjs'), 'nonsense'], { encoding: 'utf8', env: userEnvironment() });
   t.equal(run.status, 64);
