@@ -63,7 +63,7 @@ export async function startServer(storage: Storage, extraExecArgv: string[] = []
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GONGGUAN_ENV: 'development',
-    // As in production: info (two lines a request, Fastify's), into a file in the run's data
+    // As in production: info (one line a request), into a file in the run's data
     // directory, as a service manager would take them. BENCH_LOG_LEVEL=silent measures without.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     RATE_LIMIT_COMMANDS_PER_MINUTE: '0',
