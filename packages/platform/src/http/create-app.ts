@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type RawServerDefault } from 'fastify';
 import {
@@ -15,6 +14,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { appError } from '../errors.js';
 import { cachedBearerVerifier } from '../auth/verify.js';
+import { registerDocs } from './docs.js';
 import { registerMetrics } from './metrics.js';
 import { registerReadiness } from './readiness.js';
 import { registerRateLimit, type RateLimits } from './rate-limit.js';
@@ -222,7 +222,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerDocs(app);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
