@@ -68,7 +68,7 @@ t.test('pnpm start runs compiled JavaScript in little memory, on a fresh data di
   await again.stop();
 });
 
-t.test('the embedded start loads no PostgreSQL client and no Ajv (it uses neither)', { timeout: 120_000 }, async (t) => {
+t.test('the embedded start loads no PostgreSQL client, no Ajv and nothing a first request does not need', { timeout: 120_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gongguan-lean-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const file = join(dataDir, 'loaded.json');
@@ -83,6 +83,9 @@ t.test('the embedded start loads no PostgreSQL client and no Ajv (it uses neithe
   const loaded = JSON.parse(readFileSync(file, 'utf8')) as string[];
   t.ok(loaded.includes('fastify'), `the list is read (${loaded.length} packages)`);
   t.same(loaded.filter((name) => ['pg', 'ajv', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'].includes(name)), [], 'none of pg, ajv and their compilers');
+  // Loaded on first use: the CSV reader with the first import file; the docs' files with /docs
+  // (served by platform's http/docs.ts, not @fastify/swagger-ui and @fastify/static).
+  t.same(loaded.filter((name) => ['csv-parse', 'exceljs', '@fastify/static', '@fastify/swagger-ui', 'send', 'glob'].includes(name)), [], 'none of csv-parse, exceljs and a static file server');
 });
 
 t.test('the launcher names its entries and refuses others', async (t) => {

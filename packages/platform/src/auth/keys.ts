@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTVerifyGetKey,
-} from 'jose';
+import type * as Jose from 'jose';
+import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from 'jose';
 import type { Role } from './roles.js';
+
+let jose: Promise<typeof Jose> | undefined;
+/**
+ * jose, loaded when a token is first verified or signed, not when the server starts: its ~60
+ * modules cost a start about 40 ms on the machine of BENCHMARKS.md, and /healthz needs none.
+ */
+export function loadJose(): Promise<typeof Jose> {
+  jose ??= import('jose');
+  return jose;
+}
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;
 
@@ -33,6 +34,7 @@ export async function ensureDevKeys(dataDir: string): Promise<DevKeyPaths & { cr
   const paths = devKeyPaths(dataDir);
   if (existsSync(paths.privateJwk) && existsSync(paths.jwks)) return { ...paths, created: false };
   mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
+  const { exportJWK, generateKeyPair } = await loadJose();
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const kid = `dev-${randomUUID()}`;
   const priv: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA', use: 'sig' };
@@ -51,11 +53,26 @@ export function readJwksFile(path: string): JSONWebKeySet {
   return parsed as JSONWebKeySet;
 }
 
-/** The key resolver used to verify tokens: a JWKS file, or a JWKS URL (cached and refreshed by jose). */
+/**
+ * The key resolver used to verify tokens: a JWKS file (read now, so a bad file stops the start), or
+ * a JWKS URL (cached and refreshed by jose). jose's own resolver is made on the first token.
+ */
 export function keyResolver(source: { jwksFile?: string | undefined; jwksUrl?: string | undefined }): JWTVerifyGetKey {
-  if (source.jwksUrl) return createRemoteJWKSet(new URL(source.jwksUrl));
-  if (source.jwksFile) return createLocalJWKSet(readJwksFile(source.jwksFile));
-  throw new Error('no JWKS configured');
+  let make: (j: typeof Jose) => JWTVerifyGetKey;
+  if (source.jwksUrl) {
+    const url = new URL(source.jwksUrl);
+    make = (j) => j.createRemoteJWKSet(url);
+  } else if (source.jwksFile) {
+    const jwks = readJwksFile(source.jwksFile);
+    make = (j) => j.createLocalJWKSet(jwks);
+  } else {
+    throw new Error('no JWKS configured');
+  }
+  let resolver: JWTVerifyGetKey | undefined;
+  return async (header, token) => {
+    resolver ??= make(await loadJose());
+    return resolver(header, token);
+  };
 }
 
 export interface TokenRequest {
@@ -74,6 +91,7 @@ export interface TokenRequest {
 /** Signs a token with a private JWK (EdDSA or ES256, from its `alg`). */
 export async function signToken(privateJwk: JWK, req: TokenRequest): Promise<string> {
   const alg = privateJwk.alg ?? 'EdDSA';
+  const { importJWK, SignJWT } = await loadJose();
   const key = await importJWK(privateJwk, alg);
   const now = req.now ?? Math.floor(Date.now() / 1000);
   let jwt = new SignJWT({ roles: req.roles, ...(req.bureau === undefined ? {} : { bureau: req.bureau }) })

@@ -1,8 +1,9 @@
-import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { appError, type AppError } from '../errors.js';
 import { normaliseIdentity } from './identity.js';
-import { SIGNING_ALGORITHMS } from './keys.js';
+import { loadJose, SIGNING_ALGORITHMS } from './keys.js';
 import { BUREAU_CODE, LEGACY_BUREAU_CODE, Role, type Principal } from './roles.js';
 
 const Claims = z.object({
@@ -40,9 +41,10 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   if (!match?.[1]) throw appError('TOKEN_INVALID', 'the Authorization header is not "Bearer <JWT>"');
   const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  const jose = await loadJose();
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(match[1], options.keys, {
+    ({ payload } = await jose.jwtVerify(match[1], options.keys, {
       algorithms: [...SIGNING_ALGORITHMS],
       ...(options.issuer ? { issuer: options.issuer } : {}),
       ...(options.audience ? { audience: options.audience } : {}),
@@ -52,7 +54,7 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
       clockTolerance: tolerance,
     }));
   } catch (err) {
-    throw tokenError(err);
+    throw tokenError(err, jose.errors);
   }
   const claims = Claims.safeParse(payload);
   if (!claims.success) {
@@ -73,7 +75,7 @@ export async function verifyBearer(header: string | undefined, options: VerifyOp
   return { subject, roles: claims.data.roles, bureau, tokenId: claims.data.jti, expiresAt: claims.data.exp };
 }
 
-function tokenError(err: unknown): AppError {
+function tokenError(err: unknown, errors: typeof Jose.errors): AppError {
   if (err instanceof errors.JWTExpired && err.claim === 'iat') return appError('TOKEN_EXPIRED', 'the token was issued too long ago; ask for a new one');
   if (err instanceof errors.JWTExpired) return appError('TOKEN_EXPIRED', 'the token has expired; ask for a new one');
   if (err instanceof errors.JWKSNoMatchingKey) return appError('TOKEN_INVALID', 'the token was signed by an unknown key id');

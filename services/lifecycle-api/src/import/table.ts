@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type * as CsvSync from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
 import { loadExcel } from './excel.js';
 
@@ -41,12 +42,19 @@ export function decodeCsv(bytes: Uint8Array): string {
   }
 }
 
+let csvLoaded: typeof CsvSync | undefined;
+/** csv-parse, loaded with the first CSV file (as exceljs with the first workbook), not at every start. */
+function csv(): typeof CsvSync {
+  csvLoaded ??= createRequire(import.meta.url)('csv-parse/sync') as typeof CsvSync;
+  return csvLoaded;
+}
+
 /** RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks); blank lines are skipped. */
 export function readCsv(bytes: Uint8Array): Table[] {
   const text = decodeCsv(bytes);
   let records: Array<{ record: string[]; info: { lines: number }; raw: string }>;
   try {
-    records = parse(text, { bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as unknown as typeof records;
+    records = csv().parse(text, { bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines;
     throw new TableError(`CSV 格式错误${line ? `（第 ${line} 行）` : ''} (malformed CSV: ${(err as Error).message})`);
