@@ -66,8 +66,8 @@ export function baseConfigSchema(defaults: { port: number; serviceName: string }
     PGLITE_SHARED_BUFFERS: z
       .string()
       .trim()
-      .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'expected a PostgreSQL memory size such as 32MB (kB, MB or GB)')
-      .default('32MB'),
+      .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'expected a PostgreSQL memory size such as 16MB (kB, MB or GB)')
+      .default('16MB'),
     PGLITE_TEMPLATE_CACHE: z.string().trim().min(1, 'expected a directory path').optional(),
     BODY_LIMIT_BYTES: positiveInt(1_048_576, 'a positive integer number of bytes'),
     JWKS_FILE: z.string().min(1, 'expected a path to a JWKS JSON file').optional(),

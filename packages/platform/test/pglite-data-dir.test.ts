@@ -14,17 +14,17 @@ t.test('a fresh data directory is copied from a template made once, out of proce
   const template = join(cache, `pglite-${pgliteVersion()}`);
 
   const first = join(base, 'one', 'pglite');
-  const sql = await openPglite(first, { templateCache: cache, sharedBuffers: '16MB' });
+  const sql = await openPglite(first, { templateCache: cache, sharedBuffers: '8MB' });
   t.ok(existsSync(join(template, 'PG_VERSION')), 'the template was made, for this PGlite version');
   t.ok(existsSync(join(first, 'PG_VERSION')), 'the data directory is an initialised one');
-  t.same((await sql.query<{ v: string }>(`select current_setting('shared_buffers') as v`)).rows, [{ v: '16MB' }], 'shared_buffers as asked');
+  t.same((await sql.query<{ v: string }>(`select current_setting('shared_buffers') as v`)).rows, [{ v: '8MB' }], 'shared_buffers as asked');
   await sql.exec('create table kept (n int); insert into kept values (42)');
   await sql.close();
   const templateMade = statSync(join(template, 'PG_VERSION')).mtimeMs;
 
   const second = join(base, 'two', 'pglite');
   const other = await openPglite(second, { templateCache: cache });
-  t.same((await other.query<{ v: string }>(`select current_setting('shared_buffers') as v`)).rows, [{ v: '32MB' }], 'the default shared_buffers is 32MB');
+  t.same((await other.query<{ v: string }>(`select current_setting('shared_buffers') as v`)).rows, [{ v: '16MB' }], 'the default shared_buffers is 16MB');
   t.same((await other.query<{ n: string | null }>(`select to_regclass('kept')::text as n`)).rows, [{ n: null }], 'a copy of the template, not of another data directory');
   await other.close();
   t.equal(statSync(join(template, 'PG_VERSION')).mtimeMs, templateMade, 'the template was made once and reused');

@@ -7,7 +7,7 @@ export interface StorageOptions {
   /** PostgreSQL connection string; unset means the embedded PGlite in `dataDir`. */
   databaseUrl?: string | undefined;
   dataDir: string;
-  /** The embedded PGlite's shared_buffers (default 32MB). */
+  /** The embedded PGlite's shared_buffers (default 16MB). */
   pgliteSharedBuffers?: string;
   /** Initialised data directories to copy into a fresh one (see pglite-data-dir.ts); `pnpm start` names dist/pglite. */
   pgliteTemplateCache?: string;

@@ -7,7 +7,11 @@ export interface PgliteOptions {
   /**
    * `shared_buffers` of the embedded PostgreSQL. PostgreSQL's default, 128MB, is resident from the
    * first query (PGlite's shared memory is WebAssembly memory the process touches at start-up);
-   * the kernel's page cache still holds the data files beside it.
+   * the kernel's page cache still holds the data files beside it, and a page missing from the
+   * buffers is one read from it (PGlite's files are plain files). The default is 16MB: PGlite
+   * zeroes its shared memory at every open in WebAssembly's baseline code, about 3.5 ms per MB on
+   * the machine of BENCHMARKS.md (open 515 → 460 ms from 32MB), and the embedded commands/s of
+   * `pnpm bench:http` were the same at 16MB and 32MB.
    */
   sharedBuffers?: string;
   /** Where initialised data directories are kept to be copied into fresh ones (see pglite-data-dir.ts). */
@@ -15,7 +19,7 @@ export interface PgliteOptions {
   logger?: Logger;
 }
 
-export const DEFAULT_PGLITE_SHARED_BUFFERS = '32MB';
+export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
 
 interface PgliteLike {
   query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
