@@ -4,10 +4,10 @@
  * manifests, the lockfile, this file). `pnpm start` (scripts/launch.mjs) builds only when the key
  * changed, so a start on unchanged sources compiles nothing: it imports the bundle.
  *
- * What is bundled: the workspace's own TypeScript (`@gongguan/*` and the entry's files). What is
- * not: every package from node_modules, imported by a relative path to the file Node itself would
- * load (resolved by esbuild with Node's conditions), so a package reads its own files (PGlite's
- * WebAssembly, swagger-ui's assets) where it always did, and there is one copy of each module.
+ * What is bundled: the workspace's own TypeScript (`@gongguan/*` and the entry's files) and the
+ * packages from node_modules, but those in KEEP_EXTERNAL below, which are imported by a relative
+ * path to the file Node itself would load (resolved by esbuild with Node's conditions), so such a
+ * package reads its own files (PGlite's WebAssembly) where it always did.
  * `import.meta.url` in our sources is rewritten to the URL of the source file it was written in,
  * so paths relative to it (the migrations, the console's dist) are those the sources meant.
  *
@@ -108,7 +108,19 @@ function sourceUrlPlugin(outdir) {
   };
 }
 
-/** Packages from node_modules stay outside the bundle, imported by a relative path to the file Node would load. */
+/**
+ * Packages that stay outside the bundle, imported by a relative path to the file Node would load:
+ * those that read their own files (PGlite's WebAssembly and data, thread-stream's worker), those
+ * loaded only on demand (exceljs, pg, the EventStoreDB client, csv-parse; Ajv and Fastify's
+ * compilers, which Fastify requires only when asked and we never ask, so a start neither parses
+ * them nor, as test/lean-start checks, loads them) and swagger-ui-dist's
+ * assets. Every other package is bundled: one file to read and parse instead of hundreds to
+ * resolve, ~100 ms of a start on the machine of BENCHMARKS.md.
+ */
+const KEEP_EXTERNAL =
+  /^(@electric-sql\/pglite|exceljs|@eventstore\/db-client|pg|pg-[a-z-]+|csv-parse|swagger-ui-dist|thread-stream|esbuild|ajv|ajv-formats|@fastify\/ajv-compiler|@fastify\/fast-json-stringify-compiler)($|\/)/;
+
+/** Packages that stay external are imported by a relative path to the file Node would load. */
 function externalPackagesPlugin(outdir) {
   return {
     name: 'gongguan-external-packages',
@@ -117,6 +129,7 @@ function externalPackagesPlugin(outdir) {
         if (args.pluginData?.inner) return undefined;
         if (isBuiltin(args.path)) return { path: args.path, external: true };
         if (args.path.startsWith('@gongguan/')) return undefined;
+        if (!KEEP_EXTERNAL.test(args.path)) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         let rel = posix(relative(outdir, resolved.path));
@@ -158,7 +171,8 @@ async function bundle(dir, log) {
       logLevel: 'warning',
       metafile: true,
       plugins: [externalPackagesPlugin(dir), sourceUrlPlugin(dir)],
-      banner: { js: '// Built by scripts/build.mjs from the TypeScript sources: edit those, not this.' },
+      // The bundled CommonJS packages call require() for Node's built-ins: an ESM bundle has none of its own.
+      banner: { js: "// Built by scripts/build.mjs from the TypeScript sources: edit those, not this.\nimport { createRequire as __gongguanCreateRequire } from 'node:module';\nconst require = __gongguanCreateRequire(import.meta.url);" },
     });
     writeFileSync(join(tmp, 'inputs.json'), `${JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1)}\n`);
   } catch (err) {
