@@ -5,7 +5,8 @@ import { filters, IsoDateParam, readerRoles, type ListSpec } from './list.js';
 const { eq, bool } = filters;
 const dateFrom = (column: string, description: string) => ({ schema: IsoDateParam, where: (p: string) => `t.${column} >= ${p}::date`, description });
 const dateTo = (column: string, description: string) => ({ schema: IsoDateParam, where: (p: string) => `t.${column} <= ${p}::date`, description });
-const year = (column: string) => ({ schema: z.coerce.number().int().min(1990).max(2200), where: (p: string) => `t.${column} = ${p}::int`, description: 'calendar year' });
+const YearParam = z.coerce.number().int().min(1990).max(2200);
+const year = (column: string) => ({ schema: YearParam, where: (p: string) => `t.${column} = ${p}::int`, description: 'calendar year' });
 
 const projectFilters = {
   programmeId: eq('programme_id', 'programme'),
@@ -142,7 +143,7 @@ export const listSpecs: ListSpec[] = [
       status: eq('status', 'requested, approved, cancelled, paid or reversed'),
       projectId: eq('project_id', 'project'),
       payeeCreditCode: eq('payee_credit_code', 'payee'),
-      paidYear: { schema: z.coerce.number().int().min(1990).max(2200), where: (p) => `extract(year from t.paid_on) = ${p}::int`, description: 'paid in this year' },
+      paidYear: { schema: YearParam, where: (p) => `extract(year from t.paid_on) = ${p}::int`, description: 'paid in this year' },
     },
     example: { disbursementId: 'r1-tz-2018-0001', rule: 'R1', amount: 10000000, status: 'paid', requestedBy: 'finance-01', approvedBy: 'finance-02', paidOn: '2018-08-09' },
   },
