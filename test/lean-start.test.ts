@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,4 +93,21 @@ t.test('the launcher names its entries and refuses others', async (t) => {
   const run = spawnSync(process.execPath, [join(root, 'scripts/launch.mjs'), 'nonsense'], { encoding: 'utf8', env: userEnvironment() });
   t.equal(run.status, 64);
   t.match(run.stderr, /unknown entry "nonsense"; one of: start, lifecycle-api, projector, reporting-api, audit-api, console/);
+});
+
+t.test('a stack trace through the bundle names the TypeScript sources, as the sources would', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gongguan-lean-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A data directory under a file: the first mkdir under it fails, and the error reaches Node's top level.
+  writeFileSync(join(dir, 'file'), '');
+  const run = spawnSync(process.execPath, [join(root, 'scripts/launch.mjs'), 'start'], {
+    encoding: 'utf8',
+    env: { ...userEnvironment(), DATA_DIR: join(dir, 'file', 'data'), PORT: '0' },
+    timeout: 60_000,
+  });
+  t.not(run.status, 0, 'the start fails');
+  const stack = run.stderr.slice(run.stderr.indexOf('ENOTDIR'));
+  t.match(stack, /\n {4}at .*\/packages\/platform\/src\/runtime\/start-server\.ts:\d+:\d+/, `the frames in the bundle are shown at their TypeScript source:\n${stack}`);
+  t.match(stack, /\n {4}at .*node:fs:\d+:\d+/, 'frames outside the bundle as V8 wrote them');
+  t.notMatch(stack, /dist\/server\/[0-9a-f]{16}\//, 'no frame left at the bundle');
 });
